@@ -1,0 +1,182 @@
+#ifndef MODHOOK_CATEGORY_HPP
+#define MODHOOK_CATEGORY_HPP
+
+#include <modhook/callback.hpp>
+#include <modhook/detail/pp.hpp>
+
+#include <boost/hana/pair.hpp>
+#include <boost/hana/string.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+MODHOOK_BEGIN_NAMESPACE
+namespace detail {
+
+// The members of a category, as pointers to members (the leading int lets the macro emit
+// ", &C::x" for every member).
+template <int, auto... Members>
+struct member_list {};
+
+template <class MemberPointer>
+struct member_pointer;
+template <class S, class C>
+struct member_pointer<S C::*> {
+  using category = C;
+  using slot = S;
+};
+
+template <std::size_t N>
+constexpr std::size_t occurrences(const std::string_view (&names)[N], std::string_view name) noexcept {
+  std::size_t count = 0;
+  for (std::string_view n : names) count += n == name ? 1 : 0;
+  return count;
+}
+
+template <auto Member>
+struct member_accessor {
+  template <class S>
+  constexpr decltype(auto) operator()(S&& s) const noexcept {
+    return (static_cast<S&&>(s).*Member);
+  }
+};
+
+template <class Slot, std::size_t... I>
+constexpr auto hana_name(std::index_sequence<I...>) {
+  return boost::hana::string_c<Slot::callback_name[I]...>;
+}
+
+template <auto... Members>
+constexpr auto hana_accessors(member_list<0, Members...>) {
+  return boost::hana::make_tuple(boost::hana::make_pair(
+      hana_name<typename member_pointer<decltype(Members)>::slot>(
+          std::make_index_sequence<member_pointer<decltype(Members)>::slot::callback_name.size()>{}),
+      member_accessor<Members>{})...);
+}
+
+} // namespace detail
+
+/// A struct declared with MODHOOK_CALLBACKS.
+template <class C>
+concept category = requires {
+  { C::modhook_category_name } -> std::convertible_to<std::string_view>;
+  C::modhook_members();
+};
+
+/// A pointer to a callback member of a category: &third_party_rules::on_new_event.
+template <auto Member>
+concept callback_member = std::is_member_object_pointer_v<decltype(Member)> &&
+                          category<typename detail::member_pointer<decltype(Member)>::category>;
+
+/// The category a callback belongs to, and the slot type that describes it.
+template <auto Member>
+using category_of = typename detail::member_pointer<decltype(Member)>::category;
+template <auto Member>
+using slot_of = typename detail::member_pointer<decltype(Member)>::slot;
+
+/// Names usable at run time, for logs and errors.
+template <category C>
+inline constexpr std::string_view category_name = C::modhook_category_name;
+
+template <auto Member>
+inline constexpr callback_ref callback_name{slot_of<Member>::category_name, slot_of<Member>::callback_name};
+
+template <category C>
+inline constexpr std::span<const std::string_view> callback_names{C::modhook_names + 1,
+                                                                  std::size(C::modhook_names) - 1};
+
+MODHOOK_END_NAMESPACE
+
+// Error messages are string literals (C++20 cannot compute them), so the macro writes them
+// with the category's and the callback's names in.
+#define MODHOOK_DETAIL_MESSAGE(CAT, NAME, WHAT) "modhook: " #CAT "::" #NAME ": " WHAT
+
+#define MODHOOK_DETAIL_NAME(CAT, ELEM) , MODHOOK_DETAIL_NAME_I(MODHOOK_PP_REMOVE_PARENS ELEM)
+#define MODHOOK_DETAIL_NAME_I(...) MODHOOK_DETAIL_NAME_II(__VA_ARGS__)
+#define MODHOOK_DETAIL_NAME_II(NAME, ...) #NAME
+
+#define MODHOOK_DETAIL_MEMBER(CAT, ELEM) , &CAT::MODHOOK_DETAIL_MEMBER_I(MODHOOK_PP_REMOVE_PARENS ELEM)
+#define MODHOOK_DETAIL_MEMBER_I(...) MODHOOK_DETAIL_MEMBER_II(__VA_ARGS__)
+#define MODHOOK_DETAIL_MEMBER_II(NAME, ...) NAME
+
+#define MODHOOK_DETAIL_SLOT(CAT, ELEM) MODHOOK_DETAIL_SLOT_I(CAT, MODHOOK_PP_REMOVE_PARENS ELEM)
+#define MODHOOK_DETAIL_SLOT_I(...) MODHOOK_DETAIL_SLOT_II(__VA_ARGS__)
+#define MODHOOK_DETAIL_SLOT_II(CAT, NAME, SIG, ...)                                                                   \
+  static_assert(::modhook::detail::occurrences(modhook_names, #NAME) == 1,                                         \
+                MODHOOK_DETAIL_MESSAGE(CAT, NAME, "this callback name is listed more than once in the category")); \
+  struct modhook_slot_##NAME : ::modhook::callback<SIG, __VA_ARGS__> {                                             \
+    static constexpr ::std::string_view category_name = #CAT;                                                      \
+    static constexpr ::std::string_view callback_name = #NAME;                                                     \
+    static_assert(::modhook::detail::callback_signature<SIG>,                                                       \
+                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #SIG " is not a function type R(Args...)"));   \
+    static_assert(!::modhook::detail::signature<SIG>::has_rvalue_parameter,                                          \
+                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #SIG " has an rvalue-reference parameter, "    \
+                                                    "but every module receives the same arguments"));               \
+    static_assert(::modhook::policy_for<policy, value_type, error_type>,                                            \
+                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the policy " #__VA_ARGS__                                      \
+                                                    " cannot combine the result of " #SIG));                        \
+    constexpr modhook_slot_##NAME() noexcept = default;                                                            \
+    constexpr modhook_slot_##NAME(::std::nullptr_t) noexcept {}                                                    \
+    template <class F>                                                                                             \
+      requires(!::std::is_same_v<::std::remove_cvref_t<F>, modhook_slot_##NAME>)                                   \
+    constexpr modhook_slot_##NAME(F&& f)                                                                           \
+        : ::modhook::callback<SIG, __VA_ARGS__>(                                                                   \
+              ::std::bool_constant<::modhook::detail::check_callable<F, SIG>::value ==                             \
+                                   ::modhook::detail::callable_check::ok>{},                                       \
+              static_cast<F&&>(f)) {                                                                               \
+      constexpr auto check = ::modhook::detail::check_callable<F, SIG>::value;                                     \
+      static_assert(check != ::modhook::detail::callable_check::not_invocable,                                     \
+                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the callable cannot be called with the arguments of " #SIG)); \
+      static_assert(check != ::modhook::detail::callable_check::wrong_result,                                      \
+                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the callable's result does not convert to the result of " #SIG)); \
+      static_assert(check != ::modhook::detail::callable_check::not_copyable,                                      \
+                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "a callable stored on the heap must be copy-constructible")); \
+    }                                                                                                              \
+    template <class... Args>                                                                                       \
+    static constexpr bool modhook_check_dispatch() noexcept {                                                      \
+      constexpr bool accepted = ::modhook::detail::signature<SIG>::template accepts<Args...>;                     \
+      static_assert(accepted, MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the dispatch arguments do not convert to the "    \
+                                                                "parameters of " #SIG));                           \
+      return accepted;                                                                                             \
+    }                                                                                                              \
+    template <bool Registered>                                                                                     \
+    static constexpr bool modhook_check_registered() noexcept {                                                    \
+      static_assert(Registered, MODHOOK_DETAIL_MESSAGE(CAT, NAME, "this registry does not hold the category " #CAT)); \
+      return Registered;                                                                                           \
+    }                                                                                                              \
+  };                                                                                                               \
+  modhook_slot_##NAME NAME = {};
+
+/// Declares a category inside a struct: each entry is (name, signature, policy).
+///
+///   struct third_party_rules {
+///     MODHOOK_CALLBACKS(third_party_rules,
+///       (check_event_allowed, allow_result(const event&, const state_map&), modhook::all_must_pass),
+///       (on_new_event,        void(const event&, const state_map&),         modhook::run_all));
+///   };
+///
+/// The struct stays an aggregate: modules fill it with designated initializers. It is also
+/// a Boost.Hana Struct whose keys are the callback names.
+#define MODHOOK_CALLBACKS(CAT, ...)                                                                       \
+  static constexpr ::std::string_view modhook_category_name = #CAT;                                      \
+  static constexpr ::std::string_view modhook_names[] = {                                                \
+      ::std::string_view{} MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_NAME, CAT, __VA_ARGS__)};                  \
+  MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_SLOT, CAT, __VA_ARGS__)                                              \
+  static constexpr auto modhook_members() noexcept {                                                     \
+    return ::modhook::detail::member_list<0 MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_MEMBER, CAT, __VA_ARGS__)>{}; \
+  }                                                                                                       \
+  template <bool Registered>                                                                              \
+  static constexpr bool modhook_check_registered() noexcept {                                             \
+    static_assert(Registered, "modhook: " #CAT ": this registry does not hold the category " #CAT);     \
+    return Registered;                                                                                    \
+  }                                                                                                       \
+  struct hana_accessors_impl {                                                                            \
+    static constexpr auto apply() { return ::modhook::detail::hana_accessors(modhook_members()); }       \
+  }
+
+#endif

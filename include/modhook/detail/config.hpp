@@ -1,0 +1,31 @@
+#ifndef MODHOOK_DETAIL_CONFIG_HPP
+#define MODHOOK_DETAIL_CONFIG_HPP
+
+#include <modhook/version.hpp>
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define MODHOOK_HAS_EXCEPTIONS 1
+#else
+#define MODHOOK_HAS_EXCEPTIONS 0
+#endif
+
+#if MODHOOK_HAS_EXCEPTIONS
+#define MODHOOK_TRY try
+#define MODHOOK_CATCH_ALL catch (...)
+#else
+// Without exceptions nothing can be caught: the handler block is compiled out.
+#define MODHOOK_TRY if (true)
+#define MODHOOK_CATCH_ALL else
+#endif
+
+// The dispatch loop's step is forced inline so the policy's test sits in the loop as a
+// hand-written one would; failure handling is kept out of line so it does not crowd it.
+#if defined(__GNUC__) || defined(__clang__)
+#define MODHOOK_ALWAYS_INLINE [[gnu::always_inline]] inline
+#define MODHOOK_COLD [[gnu::noinline, gnu::cold]]
+#else
+#define MODHOOK_ALWAYS_INLINE inline
+#define MODHOOK_COLD
+#endif
+
+#endif

@@ -1,0 +1,169 @@
+#ifndef MODHOOK_DETAIL_ERASED_HPP
+#define MODHOOK_DETAIL_ERASED_HPP
+
+#include <modhook/detail/config.hpp>
+
+#include <cstring>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+MODHOOK_BEGIN_NAMESPACE
+namespace detail {
+
+template <auto Member, class T>
+struct bound_member; // bind.hpp
+
+template <class T>
+inline constexpr bool is_bound_member = false;
+template <auto Member, class T>
+inline constexpr bool is_bound_member<bound_member<Member, T>> = true;
+
+// How a callable is held: chosen at construction, invisible at the call.
+enum class storage_kind { function_pointer, bound_member, stateless, in_place, heap };
+
+template <class F, class Sig>
+struct storage_for;
+template <class F, class R, class... A>
+struct storage_for<F, R(A...)> {
+  static constexpr bool const_callable = std::is_invocable_v<const F&, A...>;
+  static constexpr storage_kind value =
+      std::is_same_v<F, R (*)(A...)>      ? storage_kind::function_pointer
+      : is_bound_member<F>                ? storage_kind::bound_member
+      : std::is_empty_v<F> && std::is_default_constructible_v<F> && std::is_trivially_copyable_v<F> && const_callable
+                                          ? storage_kind::stateless
+      : std::is_trivially_copyable_v<F> && sizeof(F) <= sizeof(void*) && alignof(F) <= alignof(void*) && const_callable
+                                          ? storage_kind::in_place
+                                          : storage_kind::heap;
+};
+
+// A type-erased callable of signature R(A...): one invoker pointer plus one context word,
+// so a call is `invoke(context, args...)`, the same as a hand-written {fn, ctx} pair.
+// Small trivially copyable callables live in the context word itself; larger ones, and
+// those with mutable state, are moved to the heap when the slot is constructed (during
+// registration, never during a dispatch).
+template <class Sig>
+class erased;
+
+// What a dispatch loop holds per implementation: exactly a hand-written {fn, ctx} pair.
+template <class Sig>
+struct delegate;
+template <class R, class... A>
+struct delegate<R(A...)> {
+  union context {
+    void* object = nullptr;
+    R (*function)(A...);
+    alignas(void*) unsigned char bytes[sizeof(void*)];
+  };
+  using invoker = R (*)(context, A...);
+
+  invoker invoke = nullptr;
+  context data{};
+};
+
+template <class R, class... A>
+class erased<R(A...)> {
+public:
+  using context = typename delegate<R(A...)>::context;
+  using invoker = typename delegate<R(A...)>::invoker;
+
+  constexpr erased() noexcept = default;
+
+  template <class F>
+  constexpr explicit erased(std::in_place_t, F&& f) {
+    using D = std::decay_t<F>;
+    constexpr storage_kind kind = storage_for<D, R(A...)>::value;
+    if constexpr (kind == storage_kind::function_pointer) {
+      if (f == nullptr) return;
+      context_.function = f;
+      invoke_ = &call_function;
+    } else if constexpr (kind == storage_kind::bound_member) {
+      context_.object = const_cast<void*>(static_cast<const void*>(f.object));
+      invoke_ = &call_bound<D>;
+    } else if constexpr (kind == storage_kind::stateless) {
+      invoke_ = &call_stateless<D>;
+    } else if constexpr (kind == storage_kind::in_place) {
+      if constexpr (std::is_pointer_v<D>) {
+        if (f == nullptr) return;
+      }
+      const D copy(static_cast<F&&>(f));
+      std::memcpy(context_.bytes, static_cast<const void*>(&copy), sizeof(D));
+      invoke_ = &call_in_place<D>;
+    } else {
+      context_.object = new D(static_cast<F&&>(f));
+      manager_ = &manager_for<D>;
+      invoke_ = &call_heap<D>;
+    }
+  }
+
+  constexpr erased(const erased& other)
+      : invoke_(other.invoke_), context_(other.context_), manager_(other.manager_) {
+    if (manager_ != nullptr) context_.object = manager_->clone(other.context_.object);
+  }
+  constexpr erased(erased&& other) noexcept
+      : invoke_(std::exchange(other.invoke_, nullptr)), context_(other.context_),
+        manager_(std::exchange(other.manager_, nullptr)) {}
+  constexpr erased& operator=(erased other) noexcept {
+    swap(other);
+    return *this;
+  }
+  constexpr ~erased() {
+    if (manager_ != nullptr) manager_->destroy(context_.object);
+  }
+
+  constexpr void swap(erased& other) noexcept {
+    std::swap(invoke_, other.invoke_);
+    std::swap(context_, other.context_);
+    std::swap(manager_, other.manager_);
+  }
+
+  /// True when a callable is set.
+  constexpr explicit operator bool() const noexcept { return invoke_ != nullptr; }
+
+  /// Calls the callable; precondition: one is set.
+  R operator()(A... args) const { return invoke_(context_, static_cast<A&&>(args)...); }
+
+  /// The {invoker, context} pair, valid while this object lives.
+  constexpr delegate<R(A...)> target() const noexcept { return {invoke_, context_}; }
+
+private:
+  struct manager {
+    void (*destroy)(void*) noexcept;
+    void* (*clone)(const void*);
+  };
+  template <class D>
+  static constexpr manager manager_for{
+      [](void* p) noexcept { delete static_cast<D*>(p); },
+      [](const void* p) -> void* { return new D(*static_cast<const D*>(p)); },
+  };
+
+  // Invokers: the only code a dispatch runs per implementation.
+  static R call_function(context c, A... args) { return c.function(static_cast<A&&>(args)...); }
+  template <class D>
+  static R call_bound(context c, A... args) {
+    return D::invoke(c.object, static_cast<A&&>(args)...);
+  }
+  template <class D>
+  static R call_stateless(context, A... args) {
+    return static_cast<R>(D{}(static_cast<A&&>(args)...));
+  }
+  template <class D>
+  static R call_in_place(context c, A... args) {
+    alignas(D) unsigned char buffer[sizeof(D)];
+    std::memcpy(buffer, c.bytes, sizeof(D));
+    return static_cast<R>((*std::launder(reinterpret_cast<const D*>(buffer)))(static_cast<A&&>(args)...));
+  }
+  template <class D>
+  static R call_heap(context c, A... args) {
+    return static_cast<R>((*static_cast<D*>(c.object))(static_cast<A&&>(args)...));
+  }
+
+  invoker invoke_ = nullptr;
+  context context_{};
+  const manager* manager_ = nullptr;
+};
+
+} // namespace detail
+MODHOOK_END_NAMESPACE
+
+#endif

@@ -1,0 +1,44 @@
+#ifndef MODHOOK_MODULE_API_HPP
+#define MODHOOK_MODULE_API_HPP
+
+#include <modhook/category.hpp>
+#include <modhook/expected.hpp>
+#include <modhook/failure.hpp>
+#include <modhook/registration_error.hpp>
+
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+
+MODHOOK_BEGIN_NAMESPACE
+
+/// What a module is handed when it is loaded: registers its callbacks under its name.
+template <class Registry>
+class module_api {
+public:
+  module_api(const module_api&) = delete;
+  module_api& operator=(const module_api&) = delete;
+
+  /// This module's position in load order and its name.
+  module_ref module() const noexcept { return registry_->module(index_); }
+  std::string_view name() const noexcept { return module().name; }
+
+  /// Appends every callback set in `callbacks` to that callback's implementations, after
+  /// those of the modules loaded before. Unset fields register nothing. Refused once the
+  /// registry is sealed.
+  template <class C>
+  expected<void, registration_error> register_callbacks(C&& callbacks) {
+    return registry_->register_callbacks(index_, static_cast<C&&>(callbacks));
+  }
+
+private:
+  friend Registry;
+  module_api(Registry& registry, std::size_t index) noexcept : registry_(&registry), index_(index) {}
+
+  Registry* registry_;
+  std::size_t index_;
+};
+
+MODHOOK_END_NAMESPACE
+
+#endif

@@ -1,0 +1,192 @@
+#ifndef MODHOOK_POLICY_HPP
+#define MODHOOK_POLICY_HPP
+
+// Policies say how the results of several modules' implementations of one callback are
+// combined. A policy never calls anything: it is fed one outcome at a time and says whether
+// to go on. Sync dispatch (and any later async driver) is a loop that calls the next
+// implementation and feeds the policy's combiner; the combining rule is written once, here.
+
+#include <modhook/failure.hpp>
+#include <modhook/results.hpp>
+#include <modhook/detail/signature.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+MODHOOK_BEGIN_NAMESPACE
+
+/// Where a dispatch driver finds module names: the first member of a driver's per-callback
+/// table, so that a module_source is two words and travels in registers.
+struct module_table {
+  module_ref (*resolve)(const module_table& table, const void* position) noexcept;
+};
+
+/// Names, on demand, the module whose outcome a combiner is looking at. It holds only what
+/// a dispatch loop has at hand anyway (its table and position), so it costs nothing until a
+/// combiner calls it, which it does only when a module decides.
+class module_source {
+public:
+  constexpr module_source(const module_table& table, const void* position) noexcept
+      : table_(&table), position_(position) {}
+  constexpr module_ref operator()() const noexcept { return table_->resolve(*table_, position_); }
+
+private:
+  const module_table* table_;
+  const void* position_;
+};
+
+/// The policy concept. For a callback whose implementations return T (void is seen as
+/// std::monostate; expected<T, E> is split into T and failures carrying E), a policy P has
+/// a default-constructible P::combiner<T, E> with
+///   bool on_result(T&& value, const module_source& who)  -> false stops the dispatch
+///   bool on_failure(failure<E>&& f)                      -> false stops the dispatch
+///   result finish() &&                                   -> what dispatch returns
+/// and may declare `template <class T> static constexpr bool combines` to refuse result
+/// types it cannot combine (checked where the category is declared).
+template <class P, class T>
+concept declares_combines = requires {
+  { P::template combines<T> } -> std::convertible_to<bool>;
+};
+
+template <class P, class T, class E>
+concept policy_for = (!declares_combines<P, T> || P::template combines<T>) &&
+                     requires(typename P::template combiner<T, E> c, T&& value, failure<E>&& f,
+                              const module_source& who) {
+                       requires std::default_initializable<typename P::template combiner<T, E>>;
+                       { c.on_result(static_cast<T&&>(value), who) } -> std::same_as<bool>;
+                       { c.on_failure(static_cast<failure<E>&&>(f)) } -> std::same_as<bool>;
+                       static_cast<typename P::template combiner<T, E>&&>(c).finish();
+                     };
+
+/// What "passes" for all_must_pass: specialize for your verdict type with
+/// `static constexpr bool passes(const T&) noexcept`.
+template <class T>
+struct pass_traits;
+
+template <>
+struct pass_traits<bool> {
+  static constexpr bool passes(bool value) noexcept { return value; }
+};
+
+template <class T>
+concept passable = requires(const T& value) {
+  { pass_traits<T>::passes(value) } -> std::convertible_to<bool>;
+};
+
+/// How all_must_pass treats a module that fails (throws or returns an error value).
+enum class on_module_failure {
+  deny, ///< fail closed: the dispatch stops and the verdict is `failed` (not "rejected")
+  skip, ///< fail open: the failure is reported and the next module is asked
+};
+
+/// Call in order; the first result that does not pass is the answer and later modules are
+/// not called. Passes when every module passes or none is registered.
+template <on_module_failure OnFailure>
+struct all_must_pass_policy {
+  template <class T>
+  static constexpr bool combines = passable<T>;
+
+  template <class T, class E>
+  class combiner {
+  public:
+    constexpr bool on_result(T&& value, const module_source& who) {
+      if (pass_traits<T>::passes(std::as_const(value))) [[likely]]
+        return true;
+      result_.reject(std::move(value), who());
+      return false;
+    }
+    constexpr bool on_failure(failure<E>&& f) {
+      if constexpr (OnFailure == on_module_failure::deny) {
+        result_.fail(std::move(f));
+        return false;
+      } else {
+        result_.record_failure(std::move(f));
+        return true;
+      }
+    }
+    constexpr verdict<T, E> finish() && { return std::move(result_); }
+
+  private:
+    verdict<T, E> result_;
+  };
+};
+
+/// all_must_pass, failing closed (Synapse's check_event_allowed).
+using all_must_pass = all_must_pass_policy<on_module_failure::deny>;
+/// all_must_pass, failing open (Synapse's check_threepid_can_be_invited).
+using all_must_pass_fail_open = all_must_pass_policy<on_module_failure::skip>;
+
+/// Call in order; the first engaged optional is the answer and later modules are not
+/// called. A failure stops the dispatch: no module's answer can be trusted past it.
+struct first_result {
+  template <class T>
+  static constexpr bool combines = detail::is_optional<T>;
+
+  template <class T, class E>
+  class combiner {
+  public:
+    constexpr bool on_result(T&& value, const module_source& who) {
+      if (!value.has_value()) return true;
+      result_.found(std::move(*value), who());
+      return false;
+    }
+    constexpr bool on_failure(failure<E>&& f) {
+      result_.fail(std::move(f));
+      return false;
+    }
+    constexpr answer<typename T::value_type, E> finish() && { return std::move(result_); }
+
+  private:
+    answer<typename T::value_type, E> result_;
+  };
+};
+
+/// Call in order; the first failure stops the dispatch and is returned, its exception kept.
+/// For callbacks returning void or expected<void, E>.
+struct first_exception {
+  template <class T>
+  static constexpr bool combines = std::is_same_v<T, std::monostate>;
+
+  template <class T, class E>
+  class combiner {
+  public:
+    constexpr bool on_result(T&&, const module_source&) noexcept { return true; }
+    constexpr bool on_failure(failure<E>&& f) {
+      result_.record_failure(std::move(f));
+      return false;
+    }
+    constexpr completion<E> finish() && { return std::move(result_); }
+
+  private:
+    completion<E> result_;
+  };
+};
+
+/// Call every implementation in order; a failure never stops the others. For callbacks
+/// returning void or expected<void, E>.
+struct run_all {
+  template <class T>
+  static constexpr bool combines = std::is_same_v<T, std::monostate>;
+
+  template <class T, class E>
+  class combiner {
+  public:
+    constexpr bool on_result(T&&, const module_source&) noexcept { return true; }
+    constexpr bool on_failure(failure<E>&& f) {
+      result_.record_failure(std::move(f));
+      return true;
+    }
+    constexpr completion<E> finish() && { return std::move(result_); }
+
+  private:
+    completion<E> result_;
+  };
+};
+
+MODHOOK_END_NAMESPACE
+
+#endif

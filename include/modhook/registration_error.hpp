@@ -1,0 +1,51 @@
+#ifndef MODHOOK_REGISTRATION_ERROR_HPP
+#define MODHOOK_REGISTRATION_ERROR_HPP
+
+#include <modhook/detail/config.hpp>
+
+#include <exception>
+#include <string>
+#include <string_view>
+
+MODHOOK_BEGIN_NAMESPACE
+
+/// Why loading a module or registering callbacks was refused. Nothing registered before
+/// the refusal is lost, and a module that failed to load leaves no callback behind.
+struct registration_error {
+  enum class kind {
+    sealed,                ///< start-up is over: the registry was sealed
+    empty_module_name,     ///< a module needs a name for logs and errors
+    duplicate_module_name, ///< another module already has this name
+    module_threw,          ///< the module's constructor (or setup function) threw
+  };
+
+  kind reason;
+  std::string module;
+  std::exception_ptr exception; ///< what the module threw, for module_threw
+
+  /// A sentence naming the module and the problem.
+  std::string message() const {
+    std::string text = "modhook: module \"" + module + "\": ";
+    switch (reason) {
+    case kind::sealed: return text + "the registry is sealed; modules register while the host starts up";
+    case kind::empty_module_name: return "modhook: a module name must not be empty";
+    case kind::duplicate_module_name: return text + "a module with this name is already loaded";
+    case kind::module_threw: break;
+    }
+    text += "failed to load";
+#if MODHOOK_HAS_EXCEPTIONS
+    try {
+      if (exception) std::rethrow_exception(exception);
+    } catch (const std::exception& e) {
+      text += ": ";
+      text += e.what();
+    } catch (...) {
+    }
+#endif
+    return text;
+  }
+};
+
+MODHOOK_END_NAMESPACE
+
+#endif

@@ -1,0 +1,275 @@
+#ifndef MODHOOK_REGISTRY_HPP
+#define MODHOOK_REGISTRY_HPP
+
+#include <modhook/category.hpp>
+#include <modhook/expected.hpp>
+#include <modhook/failure.hpp>
+#include <modhook/module_api.hpp>
+#include <modhook/policy.hpp>
+#include <modhook/registration_error.hpp>
+#include <modhook/detail/config.hpp>
+#include <modhook/detail/erased.hpp>
+#include <modhook/detail/feed.hpp>
+
+#include <atomic>
+#include <cassert>
+#include <concepts>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+MODHOOK_BEGIN_NAMESPACE
+namespace detail {
+
+// The implementations of one callback, in registration order. `entries` is all a dispatch
+// walks; `modules` (which module registered each) is read only when a module decides or fails.
+template <class Slot>
+struct callback_store : module_table {
+  callback_store() noexcept : module_table{&resolve} {}
+
+  // What a dispatch walks, and nothing else. The other two vectors run in step with it:
+  // `modules` is read only when a module decides or fails; `owners` keeps the callables.
+  std::vector<delegate<typename Slot::signature>> entries;
+  std::vector<module_ref> modules;
+  std::vector<erased<typename Slot::signature>> owners;
+
+  void remove_module(std::size_t index) noexcept {
+    while (!modules.empty() && modules.back().index == index) {
+      modules.pop_back();
+      entries.pop_back();
+      owners.pop_back();
+    }
+  }
+
+  static module_ref resolve(const module_table& table, const void* entry) noexcept {
+    const auto& self = static_cast<const callback_store&>(table);
+    return self.modules[static_cast<std::size_t>(static_cast<const delegate<typename Slot::signature>*>(entry) -
+                                                 self.entries.data())];
+  }
+};
+
+template <class Category, class Members = decltype(Category::modhook_members())>
+struct category_store;
+template <class Category, auto... Members>
+struct category_store<Category, member_list<0, Members...>>
+    : callback_store<typename member_pointer<decltype(Members)>::slot>... {
+  void remove_module(std::size_t index) noexcept {
+    (callback_store<typename member_pointer<decltype(Members)>::slot>::remove_module(index), ...);
+  }
+};
+
+template <class T, class... Ts>
+inline constexpr bool is_one_of = (std::is_same_v<T, Ts> || ...);
+
+template <class T, class... Ts>
+inline constexpr std::size_t count_of = (std::size_t{std::is_same_v<T, Ts>} + ... + 0);
+
+// Grows like push_back would, but lets two vectors be reserved before either is written.
+template <class Vector>
+void reserve_one_more(Vector& v) {
+  if (v.size() == v.capacity()) v.reserve(v.empty() ? 4 : 2 * v.size());
+}
+
+} // namespace detail
+
+/// The run-time registry: modules are loaded in order (as a host's configuration lists
+/// them), register their callbacks through a module_api, and the host seals the registry
+/// when start-up is over. After seal() no registration is accepted, so dispatching from
+/// many threads at once is safe.
+template <class... Categories>
+class registry {
+  static_assert((category<Categories> && ...),
+                "modhook: registry<...>: every category must be a struct declared with MODHOOK_CALLBACKS");
+  static_assert(((detail::count_of<Categories, Categories...> == 1) && ...),
+                "modhook: registry<...>: a category is listed more than once");
+
+public:
+  using api = module_api<registry>;
+
+  registry() = default;
+  registry(const registry&) = delete; // modules hold a module_api that points here
+  registry& operator=(const registry&) = delete;
+  ~registry() {
+    while (!modules_.empty()) modules_.pop_back(); // unload in reverse load order
+  }
+
+  /// Constructs a module of type M from (args..., api&), under `name`. If construction
+  /// throws, nothing the module registered is kept and the error carries the exception.
+  template <class M, class... Args>
+  expected<module_ref, registration_error> load(std::string_view name, Args&&... args) {
+    static_assert(std::is_constructible_v<M, Args&&..., api&>,
+                  "modhook: load<M>(name, args...): M must be constructible from (args..., modhook::module_api<registry>&)");
+    return load_impl(name, [&](api& module_api, std::unique_ptr<void, void (*)(void*)>& instance) {
+      instance = std::unique_ptr<void, void (*)(void*)>(new M(static_cast<Args&&>(args)..., module_api),
+                                                        [](void* p) { delete static_cast<M*>(p); });
+    });
+  }
+
+  /// A module without a class: `setup(api)` registers its callbacks.
+  template <class Setup>
+    requires std::invocable<Setup&, api&>
+  expected<module_ref, registration_error> load(std::string_view name, Setup&& setup) {
+    return load_impl(name, [&](api& module_api, std::unique_ptr<void, void (*)(void*)>&) { setup(module_api); });
+  }
+
+  /// Ends start-up: later loads and registrations are refused.
+  void seal() noexcept {
+    std::lock_guard lock(mutex_);
+    sealed_.store(true, std::memory_order_release);
+  }
+  bool sealed() const noexcept { return sealed_.load(std::memory_order_acquire); }
+
+  /// Receives every module failure seen by any dispatch (a module that threw or returned an
+  /// error value), whatever the policy then does with it. Set it before seal(). An exception
+  /// thrown by the handler is discarded: reporting never makes a dispatch fail.
+  template <class Handler>
+  expected<void, registration_error> on_failure(Handler&& handler) {
+    std::lock_guard lock(mutex_);
+    if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, "<failure handler>", {}});
+    failure_handler_ = detail::erased<void(const failure<>&)>(std::in_place, static_cast<Handler&&>(handler));
+    return {};
+  }
+
+  std::size_t module_count() const noexcept { return modules_.size(); }
+  module_ref module(std::size_t index) const noexcept { return {index, modules_[index]->name}; }
+
+  /// How many modules implement a callback.
+  template <auto Member>
+    requires callback_member<Member>
+  std::size_t implementation_count() const noexcept {
+    return store<slot_of<Member>>().entries.size();
+  }
+
+  /// Calls every implementation of the callback in registration order and combines their
+  /// results by its policy. Never allocates; exceptions from modules become failures.
+  template <auto Member, class... Args>
+    requires callback_member<Member>
+  MODHOOK_ALWAYS_INLINE auto dispatch(Args&&... args) const -> detail::dispatch_result_t<slot_of<Member>> {
+    using slot = slot_of<Member>;
+    constexpr bool registered = detail::is_one_of<category_of<Member>, Categories...>;
+    if constexpr (!slot::template modhook_check_registered<registered>()) {
+      return {};
+    } else if constexpr (!slot::template modhook_check_dispatch<Args...>()) {
+      return {};
+    } else {
+      assert(sealed() && "modhook: seal() the registry when start-up is over, before dispatching");
+      const auto& callbacks = store<slot>();
+      const detail::failure_sink sink{&registry::report, this};
+      detail::combiner_t<slot> combiner;
+      for (const auto& entry : callbacks.entries) {
+        const auto call = [&]() -> decltype(auto) { return entry.invoke(entry.data, args...); };
+        if (!detail::feed<slot>(combiner, call, module_source(callbacks, &entry), sink))
+          break;
+      }
+      return std::move(combiner).finish();
+    }
+  }
+
+private:
+  friend api;
+
+  struct module_record {
+    std::string name;
+    api handle;
+    std::unique_ptr<void, void (*)(void*)> instance{nullptr, nullptr};
+  };
+
+  template <class Construct>
+  expected<module_ref, registration_error> load_impl(std::string_view name, Construct&& construct) {
+    using kind = registration_error::kind;
+    std::lock_guard lock(mutex_);
+    if (sealed()) return unexpected(registration_error{kind::sealed, std::string(name), {}});
+    if (name.empty()) return unexpected(registration_error{kind::empty_module_name, {}, {}});
+    for (const auto& m : modules_)
+      if (m->name == name) return unexpected(registration_error{kind::duplicate_module_name, std::string(name), {}});
+
+    const std::size_t index = modules_.size();
+    modules_.push_back(std::unique_ptr<module_record>(new module_record{std::string(name), api(*this, index)}));
+#if MODHOOK_HAS_EXCEPTIONS
+    try {
+      construct(modules_.back()->handle, modules_.back()->instance);
+    } catch (...) {
+      (static_cast<detail::category_store<Categories>&>(stores_).remove_module(index), ...);
+      modules_.pop_back();
+      return unexpected(registration_error{kind::module_threw, std::string(name), std::current_exception()});
+    }
+#else
+    construct(modules_.back()->handle, modules_.back()->instance);
+#endif
+    return module(index);
+  }
+
+  template <class C>
+  expected<void, registration_error> register_callbacks(std::size_t index, C&& callbacks) {
+    using category_type = std::remove_cvref_t<C>;
+    static_assert(category<category_type>,
+                  "modhook: register_callbacks: the argument must be a category declared with MODHOOK_CALLBACKS");
+    if constexpr (!category_type::template modhook_check_registered<
+                      detail::is_one_of<category_type, Categories...>>()) {
+      return {};
+    } else {
+      std::lock_guard lock(mutex_);
+      if (sealed())
+        return unexpected(registration_error{registration_error::kind::sealed, modules_[index]->name, {}});
+      append(module(index), static_cast<C&&>(callbacks), category_type::modhook_members());
+      return {};
+    }
+  }
+
+  template <class C, auto... Members>
+  void append(module_ref who, C&& callbacks, detail::member_list<0, Members...>) {
+    (append_one<Members>(who, static_cast<C&&>(callbacks).*Members), ...);
+  }
+
+  template <auto Member, class Slot>
+  void append_one(module_ref who, Slot&& slot) {
+    if (!slot) return;
+    auto& callbacks = store<slot_of<Member>>();
+    detail::reserve_one_more(callbacks.entries);
+    detail::reserve_one_more(callbacks.modules);
+    detail::reserve_one_more(callbacks.owners);
+    // All three reserved: the pushes below cannot throw, so the vectors stay in step.
+    callbacks.owners.emplace_back(static_cast<Slot&&>(slot));
+    callbacks.entries.push_back(callbacks.owners.back().target());
+    callbacks.modules.push_back(who);
+  }
+
+  static void report(const void* self, const failure<>& f) noexcept {
+    const auto& handler = static_cast<const registry*>(self)->failure_handler_;
+    if (!handler) return;
+#if MODHOOK_HAS_EXCEPTIONS
+    try {
+      handler(f);
+    } catch (...) {
+    }
+#else
+    handler(f);
+#endif
+  }
+
+  template <class Slot>
+  detail::callback_store<Slot>& store() noexcept {
+    return stores_;
+  }
+  template <class Slot>
+  const detail::callback_store<Slot>& store() const noexcept {
+    return stores_;
+  }
+
+  struct stores : detail::category_store<Categories>... {};
+
+  stores stores_;
+  detail::erased<void(const failure<>&)> failure_handler_;
+  std::vector<std::unique_ptr<module_record>> modules_;
+  std::recursive_mutex mutex_;
+  std::atomic<bool> sealed_{false};
+};
+
+MODHOOK_END_NAMESPACE
+
+#endif

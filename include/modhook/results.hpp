@@ -1,0 +1,145 @@
+#ifndef MODHOOK_RESULTS_HPP
+#define MODHOOK_RESULTS_HPP
+
+// What a dispatch returns, one type per family of policies. Each keeps rejection and
+// failure apart and names the module that decided.
+
+#include <modhook/failure.hpp>
+
+#include <cassert>
+#include <cstddef>
+#include <optional>
+#include <utility>
+
+MODHOOK_BEGIN_NAMESPACE
+namespace detail {
+
+// Every result counts the failures the dispatch saw and keeps the first one.
+template <class E>
+class failure_log {
+public:
+  /// How many modules failed during this dispatch (each was also given to the registry's
+  /// failure handler).
+  constexpr std::size_t failure_count() const noexcept { return count_; }
+  /// The first failure, if any module failed.
+  constexpr const std::optional<failure<E>>& first_failure() const noexcept { return first_; }
+
+  constexpr void record_failure(failure<E>&& f) {
+    if (!first_) first_.emplace(std::move(f));
+    ++count_;
+  }
+
+private:
+  std::optional<failure<E>> first_;
+  std::size_t count_ = 0;
+};
+
+} // namespace detail
+
+/// all_must_pass: passed (every module passed, or none is registered), rejected (a module
+/// returned a value that does not pass; that value is the answer), or failed (fail-closed:
+/// a module failed; the dispatch stopped there and the answer is not "pass").
+template <class T, class E>
+class verdict : public detail::failure_log<E> {
+public:
+  enum class kind { passed, rejected, failed };
+
+  constexpr kind outcome() const noexcept { return kind_; }
+  constexpr bool passed() const noexcept { return kind_ == kind::passed; }
+  constexpr bool rejected() const noexcept { return kind_ == kind::rejected; }
+  constexpr bool failed() const noexcept { return kind_ == kind::failed; }
+  constexpr explicit operator bool() const noexcept { return passed(); }
+
+  /// The value that rejected; precondition: rejected().
+  constexpr const T& rejection() const noexcept {
+    assert(rejected());
+    return *rejection_;
+  }
+  /// The failure that decided; precondition: failed().
+  constexpr const failure<E>& deciding_failure() const noexcept {
+    assert(failed());
+    return *this->first_failure();
+  }
+  /// The module that rejected or failed; empty when passed.
+  constexpr const std::optional<module_ref>& decided_by() const noexcept { return decided_by_; }
+
+  constexpr void reject(T&& value, module_ref who) {
+    kind_ = kind::rejected;
+    rejection_.emplace(std::move(value));
+    decided_by_ = who;
+  }
+  constexpr void fail(failure<E>&& f) {
+    kind_ = kind::failed;
+    decided_by_ = f.module;
+    this->record_failure(std::move(f));
+  }
+
+private:
+  kind kind_ = kind::passed;
+  std::optional<T> rejection_;
+  std::optional<module_ref> decided_by_;
+};
+
+/// first_result: the first engaged answer and who gave it; empty when no module answered;
+/// failed when a module failed before any answered (the dispatch stopped there).
+template <class T, class E>
+class answer : public detail::failure_log<E> {
+public:
+  constexpr bool has_value() const noexcept { return value_.has_value(); }
+  constexpr explicit operator bool() const noexcept { return has_value(); }
+  constexpr bool failed() const noexcept { return failed_; }
+
+  /// The answer; precondition: has_value().
+  constexpr const T& value() const noexcept {
+    assert(has_value());
+    return *value_;
+  }
+  constexpr const T& operator*() const noexcept { return value(); }
+  constexpr const T* operator->() const noexcept { return &value(); }
+  template <class U>
+  constexpr T value_or(U&& fallback) const {
+    return value_.value_or(static_cast<U&&>(fallback));
+  }
+  /// The module that answered or failed; empty when none did.
+  constexpr const std::optional<module_ref>& decided_by() const noexcept { return decided_by_; }
+  /// The failure that stopped the dispatch; precondition: failed().
+  constexpr const failure<E>& deciding_failure() const noexcept {
+    assert(failed());
+    return *this->first_failure();
+  }
+
+  constexpr void found(T&& value, module_ref who) {
+    value_.emplace(std::move(value));
+    decided_by_ = who;
+  }
+  constexpr void fail(failure<E>&& f) {
+    failed_ = true;
+    decided_by_ = f.module;
+    this->record_failure(std::move(f));
+  }
+
+private:
+  std::optional<T> value_;
+  std::optional<module_ref> decided_by_;
+  bool failed_ = false;
+};
+
+/// run_all and first_exception: whether every call completed. run_all calls every module
+/// and counts all failures; first_exception stops at the first, which is then
+/// first_failure(), with the original exception kept to rethrow.
+template <class E>
+class completion : public detail::failure_log<E> {
+public:
+  constexpr bool ok() const noexcept { return this->failure_count() == 0; }
+  constexpr explicit operator bool() const noexcept { return ok(); }
+  constexpr bool failed() const noexcept { return !ok(); }
+  /// The module that failed first; empty when all completed.
+  constexpr std::optional<module_ref> decided_by() const noexcept {
+    if (ok()) return std::nullopt;
+    return this->first_failure()->module;
+  }
+};
+
+MODHOOK_END_NAMESPACE
+
+#endif
