@@ -106,42 +106,42 @@ MODHOOK_END_NAMESPACE
 
 #define MODHOOK_DETAIL_SLOT(CAT, ELEM) MODHOOK_DETAIL_SLOT_I(CAT, MODHOOK_PP_REMOVE_PARENS ELEM)
 #define MODHOOK_DETAIL_SLOT_I(...) MODHOOK_DETAIL_SLOT_II(__VA_ARGS__)
-#define MODHOOK_DETAIL_SLOT_II(CAT, NAME, SIG, ...)                                                                   \
+#define MODHOOK_DETAIL_SLOT_II(CAT, NAME, POLICY, ...)                                                                   \
   static_assert(::modhook::detail::occurrences(modhook_names, #NAME) == 1,                                         \
                 MODHOOK_DETAIL_MESSAGE(CAT, NAME, "this callback name is listed more than once in the category")); \
-  struct modhook_slot_##NAME : ::modhook::callback<SIG, __VA_ARGS__> {                                             \
-    static constexpr ::std::string_view category_name = #CAT;                                                      \
-    static constexpr ::std::string_view callback_name = #NAME;                                                     \
-    static_assert(::modhook::detail::callback_signature<SIG>,                                                       \
-                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #SIG " is not a function type R(Args...)"));   \
-    static_assert(!::modhook::detail::signature<SIG>::has_rvalue_parameter,                                          \
-                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #SIG " has an rvalue-reference parameter, "    \
+  struct modhook_slot_##NAME : ::modhook::callback<__VA_ARGS__, POLICY> {                                             \
+    [[maybe_unused]] static constexpr ::std::string_view category_name = #CAT;                                                      \
+    [[maybe_unused]] static constexpr ::std::string_view callback_name = #NAME;                                                     \
+    static_assert(::modhook::detail::callback_signature<__VA_ARGS__>,                                                       \
+                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #__VA_ARGS__ " is not a function type R(Args...)"));   \
+    static_assert(!::modhook::detail::signature<__VA_ARGS__>::has_rvalue_parameter,                                          \
+                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #__VA_ARGS__ " has an rvalue-reference parameter, "    \
                                                     "but every module receives the same arguments"));               \
     static_assert(::modhook::policy_for<policy, value_type, error_type>,                                            \
-                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the policy " #__VA_ARGS__                                      \
-                                                    " cannot combine the result of " #SIG));                        \
+                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the policy " #POLICY                                      \
+                                                    " cannot combine the result of " #__VA_ARGS__));                        \
     constexpr modhook_slot_##NAME() noexcept = default;                                                            \
     constexpr modhook_slot_##NAME(::std::nullptr_t) noexcept {}                                                    \
     template <class F>                                                                                             \
       requires(!::std::is_same_v<::std::remove_cvref_t<F>, modhook_slot_##NAME>)                                   \
     constexpr modhook_slot_##NAME(F&& f)                                                                           \
-        : ::modhook::callback<SIG, __VA_ARGS__>(                                                                   \
-              ::std::bool_constant<::modhook::detail::check_callable<F, SIG>::value ==                             \
+        : ::modhook::callback<__VA_ARGS__, POLICY>(                                                                   \
+              ::std::bool_constant<::modhook::detail::check_callable<F, __VA_ARGS__>::value ==                             \
                                    ::modhook::detail::callable_check::ok>{},                                       \
               static_cast<F&&>(f)) {                                                                               \
-      constexpr auto check = ::modhook::detail::check_callable<F, SIG>::value;                                     \
+      constexpr auto check = ::modhook::detail::check_callable<F, __VA_ARGS__>::value;                                     \
       static_assert(check != ::modhook::detail::callable_check::not_invocable,                                     \
-                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the callable cannot be called with the arguments of " #SIG)); \
+                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the callable cannot be called with the arguments of " #__VA_ARGS__)); \
       static_assert(check != ::modhook::detail::callable_check::wrong_result,                                      \
-                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the callable's result does not convert to the result of " #SIG)); \
+                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the callable's result does not convert to the result of " #__VA_ARGS__)); \
       static_assert(check != ::modhook::detail::callable_check::not_copyable,                                      \
                     MODHOOK_DETAIL_MESSAGE(CAT, NAME, "a callable stored on the heap must be copy-constructible")); \
     }                                                                                                              \
     template <class... Args>                                                                                       \
     static constexpr bool modhook_check_dispatch() noexcept {                                                      \
-      constexpr bool accepted = ::modhook::detail::signature<SIG>::template accepts<Args...>;                     \
+      constexpr bool accepted = ::modhook::detail::signature<__VA_ARGS__>::template accepts<Args...>;                     \
       static_assert(accepted, MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the dispatch arguments do not convert to the "    \
-                                                                "parameters of " #SIG));                           \
+                                                                "parameters of " #__VA_ARGS__));                           \
       return accepted;                                                                                             \
     }                                                                                                              \
     template <bool Registered>                                                                                     \
@@ -152,19 +152,20 @@ MODHOOK_END_NAMESPACE
   };                                                                                                               \
   modhook_slot_##NAME NAME = {};
 
-/// Declares a category inside a struct: each entry is (name, signature, policy).
+/// Declares a category inside a struct: each entry is (name, policy, signature). The
+/// signature comes last so that it may contain commas (expected<T, E>(...)).
 ///
 ///   struct third_party_rules {
 ///     MODHOOK_CALLBACKS(third_party_rules,
-///       (check_event_allowed, allow_result(const event&, const state_map&), modhook::all_must_pass),
-///       (on_new_event,        void(const event&, const state_map&),         modhook::run_all));
+///       (check_event_allowed, modhook::all_must_pass, allow_result(const event&, const state_map&)),
+///       (on_new_event,        modhook::run_all,       void(const event&, const state_map&)));
 ///   };
 ///
 /// The struct stays an aggregate: modules fill it with designated initializers. It is also
 /// a Boost.Hana Struct whose keys are the callback names.
 #define MODHOOK_CALLBACKS(CAT, ...)                                                                       \
-  static constexpr ::std::string_view modhook_category_name = #CAT;                                      \
-  static constexpr ::std::string_view modhook_names[] = {                                                \
+  [[maybe_unused]] static constexpr ::std::string_view modhook_category_name = #CAT;                                      \
+  [[maybe_unused]] static constexpr ::std::string_view modhook_names[] = {                                                \
       ::std::string_view{} MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_NAME, CAT, __VA_ARGS__)};                  \
   MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_SLOT, CAT, __VA_ARGS__)                                              \
   static constexpr auto modhook_members() noexcept {                                                     \

@@ -58,7 +58,7 @@ struct category_store;
 template <class Category, auto... Members>
 struct category_store<Category, member_list<0, Members...>>
     : callback_store<typename member_pointer<decltype(Members)>::slot>... {
-  void remove_module(std::size_t index) noexcept {
+  void remove_module([[maybe_unused]] std::size_t index) noexcept {
     (callback_store<typename member_pointer<decltype(Members)>::slot>::remove_module(index), ...);
   }
 };
@@ -222,7 +222,7 @@ private:
   }
 
   template <class C, auto... Members>
-  void append(module_ref who, C&& callbacks, detail::member_list<0, Members...>) {
+  void append([[maybe_unused]] module_ref who, [[maybe_unused]] C&& callbacks, detail::member_list<0, Members...>) {
     (append_one<Members>(who, static_cast<C&&>(callbacks).*Members), ...);
   }
 

@@ -1,0 +1,137 @@
+// Every kind of callable a slot accepts, and how it is stored.
+
+#include "test_categories.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <memory>
+#include <string>
+
+using namespace test;
+
+namespace {
+
+bool allow_all(const event&) { return true; }
+bool deny_spam(const event& e) { return e.body != "spam"; }
+int truthy_int(const event& e) { return static_cast<int>(e.body.size()); } // converts to bool
+
+struct counter_module {
+  int seen = 0;
+  bool check(const event& e) {
+    ++seen;
+    return e.body != "spam";
+  }
+  bool check_const(const event& e) const { return e.body.size() < 10; }
+};
+
+const event ham{"@a:x", "ham"};
+const event spam{"@a:x", "spam"};
+
+bool allowed(const rules& r, const event& e) { return r.check_event_allowed(e); }
+
+} // namespace
+
+TEST_CASE("free functions, by pointer and by reference") {
+  const rules by_pointer{.check_event_allowed = &deny_spam};
+  const rules by_reference{.check_event_allowed = deny_spam};
+  CHECK(allowed(by_pointer, ham));
+  CHECK_FALSE(allowed(by_pointer, spam));
+  CHECK_FALSE(allowed(by_reference, spam));
+}
+
+TEST_CASE("a function whose signature differs but converts is accepted") {
+  const rules r{.check_event_allowed = &truthy_int};
+  CHECK(allowed(r, ham));
+  CHECK_FALSE(allowed(r, event{"", ""}));
+}
+
+TEST_CASE("unset and null slots are empty") {
+  const rules unset{};
+  CHECK_FALSE(unset.check_event_allowed);
+  const rules null{.check_event_allowed = nullptr};
+  CHECK_FALSE(null.check_event_allowed);
+  bool (*no_function)(const event&) = nullptr;
+  const rules null_pointer{.check_event_allowed = no_function};
+  CHECK_FALSE(null_pointer.check_event_allowed);
+}
+
+TEST_CASE("captureless, small capturing, large capturing and mutable lambdas") {
+  int hits = 0;
+  std::array<int, 8> big{1, 2, 3, 4, 5, 6, 7, 8};
+  const rules captureless{.check_event_allowed = [](const event& e) { return e.body == "ham"; }};
+  const rules small{.check_event_allowed = [&hits](const event&) { return ++hits > 0; }};
+  const rules large{.check_event_allowed = [big](const event& e) { return big[7] == 8 && e.body == "ham"; }};
+  rules stateful{.check_event_allowed = [n = 0](const event&) mutable { return ++n < 3; }};
+
+  CHECK(allowed(captureless, ham));
+  CHECK(allowed(small, ham));
+  CHECK(hits == 1);
+  CHECK(allowed(large, ham));
+  CHECK_FALSE(allowed(large, spam));
+  // Mutable state lives on the heap and persists across calls.
+  CHECK(allowed(stateful, ham));
+  CHECK(allowed(stateful, ham));
+  CHECK_FALSE(allowed(stateful, ham));
+}
+
+TEST_CASE("callables that own resources are destroyed with their slot, and copied deeply") {
+  auto owned = std::make_shared<int>(7);
+  std::weak_ptr<int> watch = owned;
+  {
+    rules r{.check_event_allowed = [p = std::move(owned)](const event&) { return *p == 7; }};
+    CHECK(allowed(r, ham));
+    rules copy = r;
+    CHECK(watch.use_count() == 2);
+    rules moved = std::move(r);
+    CHECK(allowed(moved, ham));
+    CHECK_FALSE(r.check_event_allowed); // NOLINT: a moved-from slot is empty
+    CHECK(watch.use_count() == 2);
+  }
+  CHECK(watch.expired());
+}
+
+TEST_CASE("member functions bound to an object, by pointer or reference, const or not") {
+  counter_module m;
+  const rules by_pointer{.check_event_allowed = modhook::bind<&counter_module::check>(&m)};
+  const rules by_reference{.check_event_allowed = modhook::bind<&counter_module::check>(m)};
+  CHECK(allowed(by_pointer, ham));
+  CHECK_FALSE(allowed(by_reference, spam));
+  CHECK(m.seen == 2);
+  const counter_module& cm = m;
+  const rules const_member{.check_event_allowed = modhook::bind<&counter_module::check_const>(cm)};
+  CHECK(allowed(const_member, ham));
+}
+
+TEST_CASE("bind<&f>() calls a function known at compile time and stores nothing") {
+  const rules r{.check_event_allowed = modhook::bind<&deny_spam>()};
+  CHECK(allowed(r, ham));
+  CHECK_FALSE(allowed(r, spam));
+  static_assert(std::is_empty_v<decltype(modhook::bind<&deny_spam>())>);
+}
+
+// Slots in constant expressions: what the static registry is built on.
+namespace {
+struct checker {
+  bool check(const event& e) const { return e.body != "spam"; }
+};
+constexpr checker static_checker{};
+
+constexpr rules constant_module{
+    .check_event_allowed = &allow_all,
+    .check_event_for_spam = [](const event&) { return spam_verdict::not_spam; },
+};
+constexpr rules constant_bound{.check_event_allowed = modhook::bind<&checker::check>(static_checker)};
+constexpr rules constant_function{.check_event_allowed = modhook::bind<&deny_spam>()};
+} // namespace
+
+TEST_CASE("slots are usable in constexpr module objects") {
+  static_assert(static_cast<bool>(constant_module.check_event_allowed));
+  static_assert(static_cast<bool>(constant_module.check_event_for_spam));
+  static_assert(!constant_module.on_new_event);
+  static_assert(static_cast<bool>(constant_bound.check_event_allowed));
+  CHECK(allowed(constant_module, ham));
+  CHECK(constant_module.check_event_for_spam(spam) == spam_verdict::not_spam);
+  CHECK_FALSE(allowed(constant_bound, spam));
+  CHECK_FALSE(allowed(constant_function, spam));
+}

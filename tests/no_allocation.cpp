@@ -1,0 +1,111 @@
+// No dispatch allocates: the global allocator counts, every policy is dispatched on every
+// path (pass, reject, answer, error value, exception), with callables stored in every way.
+
+#include "test_categories.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdlib>
+#include <new>
+#include <stdexcept>
+
+namespace {
+std::size_t allocations = 0;
+}
+
+void* operator new(std::size_t size) {
+  ++allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) { return ::operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace test;
+
+namespace {
+
+template <class F>
+std::size_t allocations_during(F&& f) {
+  const std::size_t before = allocations;
+  f();
+  return allocations - before;
+}
+
+// Thrown by the modules below: unlike std::runtime_error it allocates no message, so any
+// allocation counted on a failure path would be modhook's own.
+struct failure_code {
+  int value;
+};
+
+struct bound {
+  bool check(const event& e) { return e.body != "deny"; }
+};
+
+} // namespace
+
+TEST_CASE("the counting allocator sees allocations") {
+  // Proves the replacement is in effect, so the zeros below mean something.
+  CHECK(allocations_during([] { delete new int(1); }) == 1);
+}
+
+TEST_CASE("no dispatch allocates, on any path of any policy") {
+  hooks h;
+  bound b;
+  std::array<char, 64> big{};
+  REQUIRE(h.on_failure([](const modhook::failure<>&) {}));
+  REQUIRE(h.load("mixed", [&](hooks::api& api) {
+    REQUIRE(api.register_callbacks(rules{
+        .check_event_allowed = modhook::bind<&bound::check>(b),
+        .check_threepid_can_be_invited = [big](const std::string& s) -> bool {
+          if (s == "throw") throw failure_code{1};
+          return big[0] == 0;
+        },
+        .check_event_for_spam = [](const event& e) { return e.body == "spam" ? spam_verdict::spam : spam_verdict::not_spam; },
+        .on_create_room = [n = 0](std::string& request, bool) mutable { // mutable: heap-stored
+          if (request == "throw") throw failure_code{++n};
+        },
+        .on_new_event = [&b](const event& e) { (void)b.check(e); },
+        .is_user_expired = [](const std::string& s) -> std::optional<bool> {
+          if (s == "answer") return true;
+          return std::nullopt;
+        },
+        .check_username = [](const std::string& s) -> modhook::expected<bool, module_error> {
+          if (s == "error") return modhook::unexpected(module_error{});
+          return s != "deny";
+        },
+        .on_bind = [](const std::string&) -> modhook::expected<void, module_error> { return {}; },
+    }));
+  }));
+  REQUIRE(h.load("second", [](hooks::api& api) {
+    REQUIRE(api.register_callbacks(rules{.check_event_allowed = [](const event&) { return true; }}));
+  }));
+  h.seal();
+
+  const event ok{"a", "ok"};
+  const event deny{"a", "deny"};
+  const event spam{"a", "spam"};
+  const std::string s_ok = "ok", s_throw = "throw", s_answer = "answer", s_error = "error", s_deny = "deny";
+  std::string request = "room", throwing_request = "throw";
+
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_event_allowed>(ok).passed()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_event_allowed>(deny).rejected()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_threepid_can_be_invited>(s_ok).passed()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_event_for_spam>(spam).rejected()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::on_create_room>(request, false).ok()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::on_new_event>(ok).ok()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::is_user_expired>(s_answer).has_value()); }) == 0);
+  CHECK(allocations_during([&] { CHECK_FALSE(h.dispatch<&rules::is_user_expired>(s_ok).has_value()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_username>(s_deny).rejected()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_username>(s_error).failed()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::on_bind>(s_ok).ok()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&account::on_user_registration>(s_ok).ok()); }) == 0);
+  // Failure paths: the exception object comes from the C++ runtime's own allocator, not
+  // operator new, and failure_code allocates nothing, so these count modhook's allocations.
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_threepid_can_be_invited>(s_throw).failure_count() == 1); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::on_create_room>(throwing_request, false).failed()); }) == 0);
+}

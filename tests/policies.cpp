@@ -1,0 +1,338 @@
+// Every policy's semantics: order, stopping early, rejection versus failure, attribution.
+
+#include "test_categories.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace test;
+
+namespace {
+
+// Loads modules named m0, m1, ... each registering what `make(i, calls)` returns.
+template <class Make>
+void load_modules(hooks& h, int count, std::vector<int>& calls, Make make) {
+  for (int i = 0; i < count; ++i) {
+    auto loaded = h.load("m" + std::to_string(i),
+                         [&, i](hooks::api& api) { REQUIRE(api.register_callbacks(make(i, calls))); });
+    REQUIRE(loaded);
+  }
+  h.seal();
+}
+
+const event hello{"@alice:example.com", "hello"};
+
+} // namespace
+
+TEST_CASE("all_must_pass: passes when every module passes, calling all in order") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 3, calls, [](int i, std::vector<int>& c) {
+    return rules{.check_event_allowed = [i, &c](const event&) { c.push_back(i); return true; }};
+  });
+  const auto v = h.dispatch<&rules::check_event_allowed>(hello);
+  CHECK(v.passed());
+  CHECK(static_cast<bool>(v));
+  CHECK_FALSE(v.decided_by());
+  CHECK(v.failure_count() == 0);
+  CHECK(calls == std::vector<int>{0, 1, 2});
+}
+
+TEST_CASE("all_must_pass: with no module registered the answer is pass") {
+  hooks h;
+  h.seal();
+  CHECK(h.dispatch<&rules::check_event_allowed>(hello).passed());
+  CHECK(h.implementation_count<&rules::check_event_allowed>() == 0);
+}
+
+TEST_CASE("all_must_pass: the first rejection decides and later modules are not called") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 4, calls, [](int i, std::vector<int>& c) {
+    return rules{.check_event_allowed = [i, &c](const event&) { c.push_back(i); return i != 1 && i != 2; }};
+  });
+  const auto v = h.dispatch<&rules::check_event_allowed>(hello);
+  CHECK(v.rejected());
+  CHECK_FALSE(v.failed());
+  CHECK(v.rejection() == false);
+  REQUIRE(v.decided_by());
+  CHECK(v.decided_by()->name == "m1");
+  CHECK(v.decided_by()->index == 1);
+  CHECK(calls == std::vector<int>{0, 1});
+}
+
+TEST_CASE("all_must_pass: what passes is the result type's pass_traits") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 3, calls, [](int i, std::vector<int>& c) {
+    return rules{.check_event_for_spam = [i, &c](const event&) {
+      c.push_back(i);
+      return i == 1 ? spam_verdict::suspicious : spam_verdict::not_spam;
+    }};
+  });
+  const auto v = h.dispatch<&rules::check_event_for_spam>(hello);
+  CHECK(v.rejected());
+  CHECK(v.rejection() == spam_verdict::suspicious);
+  CHECK(v.decided_by()->name == "m1");
+  CHECK(calls == std::vector<int>{0, 1});
+}
+
+TEST_CASE("all_must_pass fails closed: a throwing module stops the dispatch and is a failure, not a rejection") {
+  hooks h;
+  std::vector<int> calls;
+  std::vector<std::string> reported;
+  REQUIRE(h.on_failure([&](const modhook::failure<>& f) { reported.push_back(std::string(f.module.name)); }));
+  load_modules(h, 3, calls, [](int i, std::vector<int>& c) {
+    return rules{.check_event_allowed = [i, &c](const event&) -> bool {
+      c.push_back(i);
+      if (i == 1) throw std::runtime_error("censor service down");
+      return true;
+    }};
+  });
+  const auto v = h.dispatch<&rules::check_event_allowed>(hello);
+  CHECK(v.failed());
+  CHECK_FALSE(v.rejected());
+  CHECK_FALSE(v.passed());
+  CHECK(v.decided_by()->name == "m1");
+  CHECK(calls == std::vector<int>{0, 1});
+  const auto& f = v.deciding_failure();
+  CHECK(f.module.name == "m1");
+  CHECK(f.callback == modhook::callback_ref{"rules", "check_event_allowed"});
+  REQUIRE(f.threw());
+  CHECK_THROWS_WITH(f.rethrow_if_thrown(), "censor service down");
+  CHECK(reported == std::vector<std::string>{"m1"});
+}
+
+TEST_CASE("all_must_pass fails open: a throwing module is reported and skipped") {
+  hooks h;
+  std::vector<int> calls;
+  std::vector<std::string> reported;
+  REQUIRE(h.on_failure([&](const modhook::failure<>& f) { reported.push_back(std::string(f.module.name)); }));
+  load_modules(h, 4, calls, [](int i, std::vector<int>& c) {
+    return rules{.check_threepid_can_be_invited = [i, &c](const std::string&) -> bool {
+      c.push_back(i);
+      if (i == 0 || i == 2) throw 42; // not even a std::exception
+      return true;
+    }};
+  });
+  const auto v = h.dispatch<&rules::check_threepid_can_be_invited>(std::string("alice@example.com"));
+  CHECK(v.passed());
+  CHECK(v.failure_count() == 2);
+  REQUIRE(v.first_failure());
+  CHECK(v.first_failure()->module.name == "m0");
+  CHECK(calls == std::vector<int>{0, 1, 2, 3});
+  CHECK(reported == std::vector<std::string>{"m0", "m2"});
+}
+
+TEST_CASE("all_must_pass fails open but a later rejection still decides") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 3, calls, [](int i, std::vector<int>& c) {
+    return rules{.check_threepid_can_be_invited = [i, &c](const std::string&) -> bool {
+      c.push_back(i);
+      if (i == 0) throw std::logic_error("bad");
+      return i != 1;
+    }};
+  });
+  const auto v = h.dispatch<&rules::check_threepid_can_be_invited>(std::string("x"));
+  CHECK(v.rejected());
+  CHECK(v.decided_by()->name == "m1");
+  CHECK(v.failure_count() == 1);
+  CHECK(calls == std::vector<int>{0, 1});
+}
+
+TEST_CASE("expected-returning callbacks: an unexpected value is a failure carrying the error") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 3, calls, [](int i, std::vector<int>& c) {
+    return rules{.check_username = [i, &c](const std::string&) -> modhook::expected<bool, module_error> {
+      c.push_back(i);
+      if (i == 1) return modhook::unexpected(module_error{"database unreachable"});
+      return true;
+    }};
+  });
+  const auto v = h.dispatch<&rules::check_username>(std::string("bob"));
+  CHECK(v.failed());
+  CHECK(calls == std::vector<int>{0, 1});
+  const auto& f = v.deciding_failure();
+  CHECK_FALSE(f.threw());
+  REQUIRE(f.error);
+  CHECK(f.error->what == "database unreachable");
+  CHECK(f.module.name == "m1");
+}
+
+TEST_CASE("expected-returning callbacks: a false value is a rejection, not a failure") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 2, calls, [](int i, std::vector<int>& c) {
+    return rules{.check_username = [i, &c](const std::string&) -> modhook::expected<bool, module_error> {
+      c.push_back(i);
+      return i == 0;
+    }};
+  });
+  const auto v = h.dispatch<&rules::check_username>(std::string("bob"));
+  CHECK(v.rejected());
+  CHECK(v.failure_count() == 0);
+  CHECK(v.decided_by()->name == "m1");
+}
+
+TEST_CASE("run_all: every module is called in order; failures are counted, reported and never stop the others") {
+  hooks h;
+  std::vector<int> calls;
+  std::vector<std::string> reported;
+  REQUIRE(h.on_failure([&](const modhook::failure<>& f) {
+    reported.push_back(std::string(f.module.name) + ":" + std::string(f.callback.name));
+  }));
+  load_modules(h, 5, calls, [](int i, std::vector<int>& c) {
+    return rules{.on_new_event = [i, &c](const event&) {
+      c.push_back(i);
+      if (i % 2 == 1) throw std::runtime_error("audit log full");
+    }};
+  });
+  const auto r = h.dispatch<&rules::on_new_event>(hello);
+  CHECK(r.failed());
+  CHECK(r.failure_count() == 2);
+  CHECK(r.decided_by()->name == "m1");
+  CHECK(calls == std::vector<int>{0, 1, 2, 3, 4});
+  CHECK(reported == std::vector<std::string>{"m1:on_new_event", "m3:on_new_event"});
+}
+
+TEST_CASE("run_all: with expected<void, E>, error values are failures too") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 3, calls, [](int i, std::vector<int>& c) {
+    return rules{.on_bind = [i, &c](const std::string&) -> modhook::expected<void, module_error> {
+      c.push_back(i);
+      if (i == 2) return modhook::unexpected(module_error{"no"});
+      return {};
+    }};
+  });
+  const auto r = h.dispatch<&rules::on_bind>(std::string("alice"));
+  CHECK(r.failure_count() == 1);
+  CHECK(r.first_failure()->error->what == "no");
+  CHECK(r.first_failure()->module.name == "m2");
+  CHECK(calls == std::vector<int>{0, 1, 2});
+}
+
+TEST_CASE("run_all: ok when nothing fails or nobody is registered") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 2, calls, [](int i, std::vector<int>& c) {
+    return rules{.on_new_event = [i, &c](const event&) { c.push_back(i); }};
+  });
+  CHECK(h.dispatch<&rules::on_new_event>(hello).ok());
+  CHECK(h.dispatch<&account::on_user_registration>(std::string("x")).ok());
+  CHECK(calls == std::vector<int>{0, 1});
+}
+
+TEST_CASE("first_exception: modules may modify the arguments; the first exception stops the rest and is kept") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 4, calls, [](int i, std::vector<int>& c) {
+    return rules{.on_create_room = [i, &c](std::string& request, bool is_admin) {
+      c.push_back(i);
+      request += std::to_string(i);
+      if (i == 2 && !is_admin) throw std::invalid_argument("rooms are forbidden");
+    }};
+  });
+  std::string request = "room:";
+  const auto r = h.dispatch<&rules::on_create_room>(request, false);
+  CHECK(r.failed());
+  CHECK(r.failure_count() == 1);
+  CHECK(r.decided_by()->name == "m2");
+  CHECK(request == "room:012");
+  CHECK(calls == std::vector<int>{0, 1, 2});
+  CHECK_THROWS_AS(r.first_failure()->rethrow_if_thrown(), std::invalid_argument);
+
+  calls.clear();
+  request = "room:";
+  CHECK(h.dispatch<&rules::on_create_room>(request, true).ok());
+  CHECK(request == "room:0123");
+  CHECK(calls == std::vector<int>{0, 1, 2, 3});
+}
+
+TEST_CASE("first_result: the first engaged answer wins and later modules are not called") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 4, calls, [](int i, std::vector<int>& c) {
+    return rules{.is_user_expired = [i, &c](const std::string&) -> std::optional<bool> {
+      c.push_back(i);
+      if (i == 2) return false; // an engaged `false` is an answer too
+      return std::nullopt;
+    }};
+  });
+  const auto a = h.dispatch<&rules::is_user_expired>(std::string("@bob:example.com"));
+  REQUIRE(a.has_value());
+  CHECK(a.value() == false);
+  CHECK(a.decided_by()->name == "m2");
+  CHECK(calls == std::vector<int>{0, 1, 2});
+}
+
+TEST_CASE("first_result: nobody answers, or nobody is registered: empty") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 2, calls, [](int i, std::vector<int>& c) {
+    return rules{.is_user_expired = [i, &c](const std::string&) -> std::optional<bool> {
+      c.push_back(i);
+      return std::nullopt;
+    }};
+  });
+  const auto a = h.dispatch<&rules::is_user_expired>(std::string("x"));
+  CHECK_FALSE(a.has_value());
+  CHECK_FALSE(a.failed());
+  CHECK(a.value_or(true) == true);
+  CHECK_FALSE(a.decided_by());
+  CHECK(calls == std::vector<int>{0, 1});
+}
+
+TEST_CASE("first_result: a failure stops the dispatch") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 3, calls, [](int i, std::vector<int>& c) {
+    return rules{.is_user_expired = [i, &c](const std::string&) -> std::optional<bool> {
+      c.push_back(i);
+      if (i == 1) throw std::runtime_error("lookup failed");
+      return std::nullopt;
+    }};
+  });
+  const auto a = h.dispatch<&rules::is_user_expired>(std::string("x"));
+  CHECK(a.failed());
+  CHECK_FALSE(a.has_value());
+  CHECK(a.deciding_failure().module.name == "m1");
+  CHECK(calls == std::vector<int>{0, 1});
+}
+
+TEST_CASE("a user-defined policy: union of every module's set, as Synapse's presence router") {
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 3, calls, [](int i, std::vector<int>& c) {
+    return rules{.users_to_notify = [i, &c](const std::string& user) -> std::set<std::string> {
+      c.push_back(i);
+      if (i == 1) throw std::runtime_error("router down");
+      return {user, "@friend" + std::to_string(i)};
+    }};
+  });
+  static_assert(modhook::policy_for<union_all, std::set<std::string>, void>);
+  const auto [users, failures] = h.dispatch<&rules::users_to_notify>(std::string("@alice"));
+  CHECK(users == std::set<std::string>{"@alice", "@friend0", "@friend2"});
+  CHECK(failures == 1);
+  CHECK(calls == std::vector<int>{0, 1, 2});
+}
+
+TEST_CASE("a throwing failure handler does not make the dispatch fail") {
+  hooks h;
+  std::vector<int> calls;
+  REQUIRE(h.on_failure([](const modhook::failure<>&) { throw std::runtime_error("logger broken"); }));
+  load_modules(h, 2, calls, [](int i, std::vector<int>& c) {
+    return rules{.on_new_event = [i, &c](const event&) {
+      c.push_back(i);
+      throw std::runtime_error("x");
+    }};
+  });
+  const auto r = h.dispatch<&rules::on_new_event>(hello);
+  CHECK(r.failure_count() == 2);
+  CHECK(calls == std::vector<int>{0, 1});
+}

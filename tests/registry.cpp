@@ -1,0 +1,163 @@
+// Loading modules, registration rules, and what survives bad input.
+
+#include "test_categories.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace test;
+
+namespace {
+
+const event hello{"@alice:example.com", "hello"};
+
+// A module as Synapse writes them: a class constructed with its config and the api.
+struct censor {
+  int threshold;
+  std::vector<std::string>* log;
+  censor(int threshold_, std::vector<std::string>* log_, hooks::api& api) : threshold(threshold_), log(log_) {
+    REQUIRE(api.register_callbacks(rules{
+        .check_event_allowed = modhook::bind<&censor::check>(this),
+        .on_new_event = modhook::bind<&censor::audit>(this),
+    }));
+    REQUIRE(api.register_callbacks(account{.on_user_registration = modhook::bind<&censor::registered>(this)}));
+  }
+  bool check(const event& e) { return static_cast<int>(e.body.size()) <= threshold; }
+  void audit(const event& e) { log->push_back("audit " + e.body); }
+  void registered(const std::string& user) { log->push_back("registered " + user); }
+};
+
+struct picky {
+  picky(const std::string& config, hooks::api& api) {
+    REQUIRE(api.register_callbacks(rules{.check_event_allowed = [](const event&) { return true; }}));
+    if (config != "valid") throw std::invalid_argument("picky: config must be 'valid'");
+  }
+};
+
+} // namespace
+
+TEST_CASE("a module class is constructed with its arguments and the api, and owned by the registry") {
+  hooks h;
+  std::vector<std::string> log;
+  auto loaded = h.load<censor>("censor", 5, &log);
+  REQUIRE(loaded);
+  CHECK(loaded->name == "censor");
+  CHECK(loaded->index == 0);
+  h.seal();
+  CHECK(h.dispatch<&rules::check_event_allowed>(hello).passed());
+  CHECK(h.dispatch<&rules::check_event_allowed>(event{"x", "far too long"}).rejected());
+  CHECK(h.dispatch<&rules::on_new_event>(hello).ok());
+  CHECK(h.dispatch<&account::on_user_registration>(std::string("@bob")).ok());
+  CHECK(log == std::vector<std::string>{"audit hello", "registered @bob"});
+}
+
+TEST_CASE("a module implements any subset, and unset fields register nothing") {
+  hooks h;
+  REQUIRE(h.load("quiet", [](hooks::api& api) { REQUIRE(api.register_callbacks(rules{})); }));
+  REQUIRE(h.load("one", [](hooks::api& api) {
+    REQUIRE(api.register_callbacks(rules{.on_new_event = [](const event&) {}}));
+  }));
+  h.seal();
+  CHECK(h.implementation_count<&rules::on_new_event>() == 1);
+  CHECK(h.implementation_count<&rules::check_event_allowed>() == 0);
+  CHECK(h.module_count() == 2);
+  CHECK(h.module(1).name == "one");
+}
+
+TEST_CASE("modules are called in load order, also across several registrations") {
+  hooks h;
+  std::vector<std::string> calls;
+  for (std::string name : {"c", "a", "b"})
+    REQUIRE(h.load(name, [&, name](hooks::api& api) {
+      REQUIRE(api.register_callbacks(rules{.on_new_event = [&, name](const event&) { calls.push_back(name); }}));
+      REQUIRE(api.register_callbacks(rules{.on_new_event = [&, name](const event&) { calls.push_back(name + "2"); }}));
+    }));
+  h.seal();
+  REQUIRE(h.dispatch<&rules::on_new_event>(hello).ok());
+  CHECK(calls == std::vector<std::string>{"c", "c2", "a", "a2", "b", "b2"});
+}
+
+TEST_CASE("a module whose constructor throws leaves nothing behind, and the others keep working") {
+  hooks h;
+  std::vector<std::string> log;
+  REQUIRE(h.load<censor>("censor", 100, &log));
+  auto failed = h.load<picky>("picky", std::string("nonsense"));
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().reason == modhook::registration_error::kind::module_threw);
+  CHECK(failed.error().module == "picky");
+  CHECK(failed.error().message() == "modhook: module \"picky\": failed to load: picky: config must be 'valid'");
+  CHECK(h.module_count() == 1);
+  CHECK(h.implementation_count<&rules::check_event_allowed>() == 1);
+  // The name is free again, and a later module gets the next position.
+  auto retried = h.load<picky>("picky", std::string("valid"));
+  REQUIRE(retried);
+  CHECK(retried->index == 1);
+  h.seal();
+  CHECK(h.implementation_count<&rules::check_event_allowed>() == 2);
+  CHECK(h.dispatch<&rules::check_event_allowed>(hello).passed());
+}
+
+TEST_CASE("duplicate and empty module names are refused; the first module stays") {
+  hooks h;
+  REQUIRE(h.load("audit", [](hooks::api& api) {
+    REQUIRE(api.register_callbacks(rules{.check_event_allowed = [](const event&) { return false; }}));
+  }));
+  auto duplicate = h.load("audit", [](hooks::api&) { FAIL("a refused module must not be constructed"); });
+  REQUIRE_FALSE(duplicate);
+  CHECK(duplicate.error().reason == modhook::registration_error::kind::duplicate_module_name);
+  CHECK(duplicate.error().message() == "modhook: module \"audit\": a module with this name is already loaded");
+  auto empty = h.load("", [](hooks::api&) { FAIL("a refused module must not be constructed"); });
+  REQUIRE_FALSE(empty);
+  CHECK(empty.error().reason == modhook::registration_error::kind::empty_module_name);
+  h.seal();
+  CHECK(h.module_count() == 1);
+  CHECK(h.dispatch<&rules::check_event_allowed>(hello).decided_by()->name == "audit");
+}
+
+TEST_CASE("after seal(), loading and registering are refused and nothing changes") {
+  hooks h;
+  hooks::api* kept = nullptr;
+  REQUIRE(h.load("early", [&](hooks::api& api) {
+    kept = &api;
+    REQUIRE(api.register_callbacks(rules{.on_new_event = [](const event&) {}}));
+  }));
+  h.seal();
+  CHECK(h.sealed());
+  auto late = h.load("late", [](hooks::api&) { FAIL("a refused module must not be constructed"); });
+  REQUIRE_FALSE(late);
+  CHECK(late.error().reason == modhook::registration_error::kind::sealed);
+  CHECK(late.error().message() ==
+        "modhook: module \"late\": the registry is sealed; modules register while the host starts up");
+  auto again = kept->register_callbacks(rules{.on_new_event = [](const event&) {}});
+  REQUIRE_FALSE(again);
+  CHECK(again.error().module == "early");
+  CHECK(h.implementation_count<&rules::on_new_event>() == 1);
+  CHECK_FALSE(h.on_failure([](const modhook::failure<>&) {}));
+  CHECK(kept->name() == "early");
+}
+
+TEST_CASE("a registry with a category of zero callbacks") {
+  modhook::registry<nothing_here, account> h;
+  REQUIRE(h.load("m", [](auto& api) { REQUIRE(api.register_callbacks(nothing_here{})); }));
+  h.seal();
+  CHECK(modhook::callback_names<nothing_here>.empty());
+}
+
+TEST_CASE("modules are destroyed in reverse load order when the registry goes") {
+  static std::vector<std::string> destroyed;
+  struct tracked {
+    std::string name;
+    tracked(std::string n, modhook::registry<account>::api&) : name(std::move(n)) {}
+    ~tracked() { destroyed.push_back(name); }
+  };
+  destroyed.clear();
+  {
+    modhook::registry<account> h;
+    REQUIRE(h.load<tracked>("first", std::string("first")));
+    REQUIRE(h.load<tracked>("second", std::string("second")));
+  }
+  CHECK(destroyed == std::vector<std::string>{"second", "first"});
+}
