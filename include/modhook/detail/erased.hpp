@@ -77,11 +77,14 @@ public:
       if (f == nullptr) return;
       context_.function = f;
       invoke_ = &call_function;
+      set_ = true;
     } else if constexpr (kind == storage_kind::bound_member) {
       context_.object = const_cast<void*>(static_cast<const void*>(f.object));
       invoke_ = &call_bound<D>;
+      set_ = true;
     } else if constexpr (kind == storage_kind::stateless) {
       invoke_ = &call_stateless<D>;
+      set_ = true;
     } else if constexpr (kind == storage_kind::in_place) {
       if constexpr (std::is_pointer_v<D>) {
         if (f == nullptr) return;
@@ -89,20 +92,22 @@ public:
       const D copy(static_cast<F&&>(f));
       std::memcpy(context_.bytes, static_cast<const void*>(&copy), sizeof(D));
       invoke_ = &call_in_place<D>;
+      set_ = true;
     } else {
       context_.object = new D(static_cast<F&&>(f));
       manager_ = &manager_for<D>;
       invoke_ = &call_heap<D>;
+      set_ = true;
     }
   }
 
   constexpr erased(const erased& other)
-      : invoke_(other.invoke_), context_(other.context_), manager_(other.manager_) {
+      : invoke_(other.invoke_), context_(other.context_), manager_(other.manager_), set_(other.set_) {
     if (manager_ != nullptr) context_.object = manager_->clone(other.context_.object);
   }
   constexpr erased(erased&& other) noexcept
       : invoke_(std::exchange(other.invoke_, nullptr)), context_(other.context_),
-        manager_(std::exchange(other.manager_, nullptr)) {}
+        manager_(std::exchange(other.manager_, nullptr)), set_(std::exchange(other.set_, false)) {}
   constexpr erased& operator=(erased other) noexcept {
     swap(other);
     return *this;
@@ -115,10 +120,13 @@ public:
     std::swap(invoke_, other.invoke_);
     std::swap(context_, other.context_);
     std::swap(manager_, other.manager_);
+    std::swap(set_, other.set_);
   }
 
   /// True when a callable is set.
-  constexpr explicit operator bool() const noexcept { return invoke_ != nullptr; }
+  // A flag rather than `invoke_ != nullptr`: GCC will not fold a function's address compared
+  // with null in a constant expression under -fsanitize, and constexpr modules need this.
+  constexpr explicit operator bool() const noexcept { return set_; }
 
   /// Calls the callable; precondition: one is set.
   R operator()(A... args) const { return invoke_(context_, static_cast<A&&>(args)...); }
@@ -161,6 +169,7 @@ private:
   invoker invoke_ = nullptr;
   context context_{};
   const manager* manager_ = nullptr;
+  bool set_ = false;
 };
 
 } // namespace detail
