@@ -109,11 +109,12 @@ MODHOOK_END_NAMESPACE
 #define MODHOOK_DETAIL_SLOT_II(CAT, NAME, POLICY, ...)                                                                   \
   static_assert(::modhook::detail::occurrences(modhook_names, #NAME) == 1,                                         \
                 MODHOOK_DETAIL_MESSAGE(CAT, NAME, "this callback name is listed more than once in the category")); \
+  static_assert(::modhook::detail::callback_signature<__VA_ARGS__>,                                               \
+                MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #__VA_ARGS__                                    \
+                                                  " is not a function type R(Args...); entries are (name, policy, signature)")); \
   struct modhook_slot_##NAME : ::modhook::callback<__VA_ARGS__, POLICY> {                                             \
     [[maybe_unused]] static constexpr ::std::string_view category_name = #CAT;                                                      \
     [[maybe_unused]] static constexpr ::std::string_view callback_name = #NAME;                                                     \
-    static_assert(::modhook::detail::callback_signature<__VA_ARGS__>,                                                       \
-                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #__VA_ARGS__ " is not a function type R(Args...)"));   \
     static_assert(!::modhook::detail::signature<__VA_ARGS__>::has_rvalue_parameter,                                          \
                   MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #__VA_ARGS__ " has an rvalue-reference parameter, "    \
                                                     "but every module receives the same arguments"));               \

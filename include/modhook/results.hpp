@@ -18,6 +18,11 @@ namespace detail {
 template <class E>
 class failure_log {
 public:
+  // User-provided and not constexpr, like the results' constructors: a defaulted one makes
+  // `return {}` zero-fill the whole object (value-initialization), and g++ 12 zero-fills
+  // for a constexpr one too; either is a measurable cost per dispatch.
+  failure_log() noexcept {}
+
   /// How many modules failed during this dispatch (each was also given to the registry's
   /// failure handler).
   constexpr std::size_t failure_count() const noexcept { return count_; }
@@ -43,6 +48,8 @@ template <class T, class E>
 class verdict : public detail::failure_log<E> {
 public:
   enum class kind { passed, rejected, failed };
+
+  verdict() noexcept {}
 
   constexpr kind outcome() const noexcept { return kind_; }
   constexpr bool passed() const noexcept { return kind_ == kind::passed; }
@@ -85,6 +92,7 @@ private:
 template <class T, class E>
 class answer : public detail::failure_log<E> {
 public:
+  answer() noexcept {}
   constexpr bool has_value() const noexcept { return value_.has_value(); }
   constexpr explicit operator bool() const noexcept { return has_value(); }
   constexpr bool failed() const noexcept { return failed_; }
@@ -130,6 +138,7 @@ private:
 template <class E>
 class completion : public detail::failure_log<E> {
 public:
+  completion() noexcept {}
   constexpr bool ok() const noexcept { return this->failure_count() == 0; }
   constexpr explicit operator bool() const noexcept { return ok(); }
   constexpr bool failed() const noexcept { return !ok(); }
