@@ -5,7 +5,7 @@
 
 struct message { std::string sender, body; };
 
-// 1. The host declares a category once: (name, signature, policy) per callback.
+// 1. The host declares a category once: (name, policy, signature) per callback.
 struct rules {
   MODHOOK_CALLBACKS(rules,
     (may_send, modhook::all_must_pass, bool(const message&)),

@@ -135,3 +135,34 @@ TEST_CASE("slots are usable in constexpr module objects") {
   CHECK_FALSE(allowed(constant_bound, spam));
   CHECK_FALSE(allowed(constant_function, spam));
 }
+
+namespace {
+struct noter {
+  int notes = 0;
+  bool note(const event&) { return ++notes > 0; } // a result, for a void callback
+};
+struct other_rules {
+  MODHOOK_CALLBACKS(other_rules, (allowed, modhook::all_must_pass, bool(const event&)));
+};
+} // namespace
+
+TEST_CASE("a bound member function's result is discarded for a void callback") {
+  noter n;
+  const rules r{.on_new_event = modhook::bind<&noter::note>(n)};
+  r.on_new_event(ham);
+  CHECK(n.notes == 1);
+}
+
+TEST_CASE("a slot given another slot takes its target; an empty one stays empty") {
+  const other_rules set{.allowed = &deny_spam};
+  const other_rules unset{};
+  const rules from_set{.check_event_allowed = set.allowed};
+  const rules from_unset{.check_event_allowed = unset.allowed};
+  CHECK(static_cast<bool>(from_set.check_event_allowed));
+  CHECK_FALSE(allowed(from_set, spam));
+  CHECK_FALSE(from_unset.check_event_allowed);
+  hooks h;
+  REQUIRE(h.load("m", [&](hooks::api& api) { REQUIRE(api.register_callbacks(rules{from_unset})); }));
+  h.seal();
+  CHECK(h.implementation_count<&rules::check_event_allowed>() == 0);
+}

@@ -336,3 +336,42 @@ TEST_CASE("a throwing failure handler does not make the dispatch fail") {
   CHECK(r.failure_count() == 2);
   CHECK(calls == std::vector<int>{0, 1});
 }
+
+namespace {
+// Counts how often a dispatch argument is converted to the parameter type.
+struct tally {
+  static inline int conversions = 0;
+  static inline bool fail = false;
+  int value;
+  tally(int v) : value(v) { // NOLINT: implicit on purpose
+    ++conversions;
+    if (fail) throw std::runtime_error("conversion failed");
+  }
+};
+struct counting {
+  MODHOOK_CALLBACKS(counting, (seen, modhook::run_all, void(const tally&)));
+};
+} // namespace
+
+TEST_CASE("arguments are converted once per dispatch, before any module runs, and not blamed on modules") {
+  modhook::registry<counting> h;
+  std::vector<int> calls;
+  int reported = 0;
+  REQUIRE(h.on_failure([&](const modhook::failure<>&) { ++reported; }));
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(h.load("m" + std::to_string(i), [&, i](auto& api) {
+      REQUIRE(api.register_callbacks(counting{.seen = [&, i](const tally& t) { calls.push_back(i + t.value); }}));
+    }));
+  h.seal();
+  tally::conversions = 0;
+  CHECK(h.dispatch<&counting::seen>(10).ok());
+  CHECK(tally::conversions == 1);
+  CHECK(calls == std::vector<int>{10, 11, 12});
+
+  tally::fail = true;
+  calls.clear();
+  CHECK_THROWS_WITH(h.dispatch<&counting::seen>(10), "conversion failed");
+  tally::fail = false;
+  CHECK(calls.empty());
+  CHECK(reported == 0);
+}

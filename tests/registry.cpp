@@ -161,3 +161,66 @@ TEST_CASE("modules are destroyed in reverse load order when the registry goes") 
   }
   CHECK(destroyed == std::vector<std::string>{"second", "first"});
 }
+
+TEST_CASE("a module cannot load another module while it is being loaded") {
+  hooks h;
+  bool inner_constructed = false;
+  auto outer = h.load("outer", [&](hooks::api& api) {
+    auto inner = h.load("inner", [&](hooks::api&) { inner_constructed = true; });
+    REQUIRE_FALSE(inner);
+    CHECK(inner.error().reason == modhook::registration_error::kind::nested_load);
+    CHECK(inner.error().message() ==
+          "modhook: module \"inner\": modules are loaded by the host, one at a time: a module cannot load another");
+    REQUIRE(api.register_callbacks(rules{.on_new_event = [](const event&) {}}));
+  });
+  REQUIRE(outer);
+  CHECK_FALSE(inner_constructed);
+  CHECK(h.module_count() == 1);
+  // Loading works again once the outer load is over.
+  CHECK(h.load("after", [](hooks::api&) {}));
+}
+
+TEST_CASE("a failed load removes the module's callbacks even when another module registered after them") {
+  hooks h;
+  hooks::api* first_api = nullptr;
+  REQUIRE(h.load("first", [&](hooks::api& api) { first_api = &api; }));
+  auto failed = h.load("second", [&](hooks::api& api) {
+    REQUIRE(api.register_callbacks(rules{.on_new_event = [](const event&) {}}));
+    // A module holding another's api can register for it: those stay, the failing ones go.
+    REQUIRE(first_api->register_callbacks(rules{.on_new_event = [](const event&) {}}));
+    throw std::runtime_error("second fails after the fact");
+  });
+  REQUIRE_FALSE(failed);
+  h.seal();
+  REQUIRE(h.implementation_count<&rules::on_new_event>() == 1);
+  std::vector<std::string> reported;
+  CHECK(h.dispatch<&rules::on_new_event>(hello).ok());
+}
+
+namespace {
+// A module whose destructor still uses its api and dispatches to the modules before it.
+struct farewell {
+  hooks* registry;
+  hooks::api* api;
+  std::vector<std::string>* log;
+  farewell(hooks* r, std::vector<std::string>* l, hooks::api& a) : registry(r), api(&a), log(l) {
+    REQUIRE(a.register_callbacks(rules{.on_new_event = modhook::bind<&farewell::audit>(this)}));
+  }
+  void audit(const event&) { log->push_back(std::string(api->name()) + " audits"); }
+  ~farewell() {
+    log->push_back(std::string(api->name()) + " leaves");
+    (void)registry->dispatch<&rules::on_new_event>(hello);
+  }
+};
+} // namespace
+
+TEST_CASE("a module is unregistered before it is destroyed; its api outlives it") {
+  std::vector<std::string> log;
+  {
+    hooks h;
+    REQUIRE(h.load<farewell>("a", &h, &log));
+    REQUIRE(h.load<farewell>("b", &h, &log));
+    h.seal();
+  }
+  CHECK(log == std::vector<std::string>{"b leaves", "a audits", "a leaves"});
+}

@@ -12,7 +12,7 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-enum class callable_check { ok, not_invocable, wrong_result, not_copyable };
+enum class callable_check { ok, member_pointer, not_invocable, wrong_result, not_copyable };
 
 template <class F, class Sig>
 struct check_callable;
@@ -20,7 +20,9 @@ template <class F, class R, class... A>
 struct check_callable<F, R(A...)> {
   using D = std::decay_t<F>;
   static constexpr callable_check value = [] {
-    if constexpr (!std::is_invocable_v<D&, A...>) {
+    if constexpr (std::is_member_pointer_v<D>) {
+      return callable_check::member_pointer; // invocable by std::invoke, but it needs an object
+    } else if constexpr (!std::is_invocable_v<D&, A...>) {
       return callable_check::not_invocable;
     } else if constexpr (!std::is_void_v<R> && !std::is_convertible_v<std::invoke_result_t<D&, A...>, R>) {
       return callable_check::wrong_result;

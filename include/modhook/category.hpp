@@ -131,6 +131,8 @@ MODHOOK_END_NAMESPACE
                                    ::modhook::detail::callable_check::ok>{},                                       \
               static_cast<F&&>(f)) {                                                                               \
       constexpr auto check = ::modhook::detail::check_callable<F, __VA_ARGS__>::value;                                     \
+      static_assert(check != ::modhook::detail::callable_check::member_pointer,                                    \
+                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "a pointer to member needs an object: use modhook::bind<&T::f>(object)")); \
       static_assert(check != ::modhook::detail::callable_check::not_invocable,                                     \
                     MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the callable cannot be called with the arguments of " #__VA_ARGS__)); \
       static_assert(check != ::modhook::detail::callable_check::wrong_result,                                      \

@@ -17,6 +17,7 @@ struct registration_error {
     empty_module_name,     ///< a module needs a name for logs and errors
     duplicate_module_name, ///< another module already has this name
     module_threw,          ///< the module's constructor (or setup function) threw
+    nested_load,           ///< a module tried to load another module while being loaded
   };
 
   kind reason;
@@ -30,6 +31,7 @@ struct registration_error {
     case kind::sealed: return text + "the registry is sealed; modules register while the host starts up";
     case kind::empty_module_name: return "modhook: a module name must not be empty";
     case kind::duplicate_module_name: return text + "a module with this name is already loaded";
+    case kind::nested_load: return text + "modules are loaded by the host, one at a time: a module cannot load another";
     case kind::module_threw: break;
     }
     text += "failed to load";

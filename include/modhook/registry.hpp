@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -38,12 +39,21 @@ struct callback_store : module_table {
   std::vector<module_ref> modules;
   std::vector<erased<typename Slot::signature>> owners;
 
+  // Drops every implementation a module registered, wherever it stands.
   void remove_module(std::size_t index) noexcept {
-    while (!modules.empty() && modules.back().index == index) {
-      modules.pop_back();
-      entries.pop_back();
-      owners.pop_back();
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < modules.size(); ++i) {
+      if (modules[i].index == index) continue;
+      if (kept != i) {
+        modules[kept] = modules[i];
+        entries[kept] = entries[i];
+        owners[kept] = std::move(owners[i]);
+      }
+      ++kept;
     }
+    modules.erase(modules.begin() + static_cast<std::ptrdiff_t>(kept), modules.end());
+    entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(kept), entries.end());
+    owners.erase(owners.begin() + static_cast<std::ptrdiff_t>(kept), owners.end());
   }
 
   static module_ref resolve(const module_table& table, const void* entry) noexcept {
@@ -94,8 +104,16 @@ public:
   registry() = default;
   registry(const registry&) = delete; // modules hold a module_api that points here
   registry& operator=(const registry&) = delete;
+  // Unloads in reverse load order. Each module's callbacks are unregistered before it is
+  // destroyed, and its record (name, api) outlives it, so a module's destructor may still
+  // use its api or dispatch to the modules loaded before it.
   ~registry() {
-    while (!modules_.empty()) modules_.pop_back(); // unload in reverse load order
+    sealed_.store(true, std::memory_order_release);
+    while (!modules_.empty()) {
+      unregister(modules_.size() - 1);
+      modules_.back()->instance.reset();
+      modules_.pop_back();
+    }
   }
 
   /// Constructs a module of type M from (args..., api&), under `name`. If construction
@@ -142,7 +160,11 @@ public:
   template <auto Member>
     requires callback_member<Member>
   std::size_t implementation_count() const noexcept {
-    return store<slot_of<Member>>().entries.size();
+    using slot = slot_of<Member>;
+    if constexpr (!slot::template modhook_check_registered<detail::is_one_of<category_of<Member>, Categories...>>())
+      return 0;
+    else
+      return store<slot>().entries.size();
   }
 
   /// Calls every implementation of the callback in registration order and combines their
@@ -158,20 +180,30 @@ public:
       return {};
     } else {
       assert(sealed() && "modhook: seal() the registry when start-up is over, before dispatching");
-      const auto& callbacks = store<slot>();
-      const detail::failure_sink sink{&registry::report, this};
-      detail::combiner_t<slot> combiner;
-      for (const auto& entry : callbacks.entries) {
-        const auto call = [&]() -> decltype(auto) { return entry.invoke(entry.data, args...); };
-        if (!detail::feed<slot>(combiner, call, module_source(callbacks, &entry), sink))
-          break;
-      }
-      return std::move(combiner).finish();
+      auto prepared = detail::signature<typename slot::signature>::prepare(static_cast<Args&&>(args)...);
+      return run<slot>(prepared, std::index_sequence_for<Args...>{});
     }
   }
 
 private:
   friend api;
+
+  // The dispatch loop: as a hand-written loop over {fn, ctx} pairs, plus the policy's test.
+  template <class Slot, class Prepared, std::size_t... I>
+  MODHOOK_ALWAYS_INLINE detail::dispatch_result_t<Slot> run(Prepared& prepared, std::index_sequence<I...>) const {
+    const auto& callbacks = store<Slot>();
+    const detail::failure_sink sink{&registry::report, this};
+    detail::combiner_t<Slot> combiner;
+    for (const auto& entry : callbacks.entries) {
+      const auto call = [&]() -> decltype(auto) { return entry.invoke(entry.data, std::get<I>(prepared)...); };
+      if (!detail::feed<Slot>(combiner, call, module_source(callbacks, &entry), sink)) break;
+    }
+    return std::move(combiner).finish();
+  }
+
+  void unregister(std::size_t index) noexcept {
+    (static_cast<detail::category_store<Categories>&>(stores_).remove_module(index), ...);
+  }
 
   struct module_record {
     std::string name;
@@ -184,17 +216,22 @@ private:
     using kind = registration_error::kind;
     std::lock_guard lock(mutex_);
     if (sealed()) return unexpected(registration_error{kind::sealed, std::string(name), {}});
+    if (loading_) return unexpected(registration_error{kind::nested_load, std::string(name), {}});
     if (name.empty()) return unexpected(registration_error{kind::empty_module_name, {}, {}});
     for (const auto& m : modules_)
       if (m->name == name) return unexpected(registration_error{kind::duplicate_module_name, std::string(name), {}});
 
     const std::size_t index = modules_.size();
     modules_.push_back(std::unique_ptr<module_record>(new module_record{std::string(name), api(*this, index)}));
+    struct loading_guard {
+      bool& flag;
+      ~loading_guard() { flag = false; }
+    } guard{loading_ = true};
 #if MODHOOK_HAS_EXCEPTIONS
     try {
       construct(modules_.back()->handle, modules_.back()->instance);
     } catch (...) {
-      (static_cast<detail::category_store<Categories>&>(stores_).remove_module(index), ...);
+      unregister(index);
       modules_.pop_back();
       return unexpected(registration_error{kind::module_threw, std::string(name), std::current_exception()});
     }
@@ -268,6 +305,7 @@ private:
   std::vector<std::unique_ptr<module_record>> modules_;
   std::recursive_mutex mutex_;
   std::atomic<bool> sealed_{false};
+  bool loading_ = false; // a module is being constructed (guarded by mutex_)
 };
 
 MODHOOK_END_NAMESPACE

@@ -42,6 +42,10 @@ struct storage_for<F, R(A...)> {
 // Small trivially copyable callables live in the context word itself; larger ones, and
 // those with mutable state, are moved to the heap when the slot is constructed (during
 // registration, never during a dispatch).
+// Every erased<Sig> derives from this, so that one erased callable handed to another is
+// recognized (an empty one stays empty) instead of being wrapped as an opaque callable.
+struct erased_base {};
+
 template <class Sig>
 class erased;
 
@@ -62,7 +66,7 @@ struct delegate<R(A...)> {
 };
 
 template <class R, class... A>
-class erased<R(A...)> {
+class erased<R(A...)> : public erased_base {
 public:
   using context = typename delegate<R(A...)>::context;
   using invoker = typename delegate<R(A...)>::invoker;
@@ -73,7 +77,13 @@ public:
   constexpr explicit erased(std::in_place_t, F&& f) {
     using D = std::decay_t<F>;
     constexpr storage_kind kind = storage_for<D, R(A...)>::value;
-    if constexpr (kind == storage_kind::function_pointer) {
+    if constexpr (std::is_base_of_v<erased_base, D>) {
+      if (!static_cast<bool>(f)) return; // an empty slot given as a callable is empty
+    }
+    if constexpr (std::is_base_of_v<erased, D>) {
+      erased same(static_cast<F&&>(f)); // same signature: take its target, do not wrap it
+      swap(same);
+    } else if constexpr (kind == storage_kind::function_pointer) {
       if (f == nullptr) return;
       context_.function = f;
       invoke_ = &call_function;
@@ -149,7 +159,7 @@ private:
   static R call_function(context c, A... args) { return c.function(static_cast<A&&>(args)...); }
   template <class D>
   static R call_bound(context c, A... args) {
-    return D::invoke(c.object, static_cast<A&&>(args)...);
+    return static_cast<R>(D::invoke(c.object, static_cast<A&&>(args)...));
   }
   template <class D>
   static R call_stateless(context, A... args) {

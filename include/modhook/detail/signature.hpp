@@ -4,11 +4,28 @@
 #include <modhook/expected.hpp>
 
 #include <optional>
+#include <tuple>
 #include <type_traits>
 #include <variant>
 
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
+
+// Whether a dispatch argument reaches the modules as it is (it binds to the parameter
+// directly), or is first converted to the parameter's type.
+template <class Param, class Given>
+inline constexpr bool passes_through =
+    std::is_reference_v<Param>
+        ? std::is_convertible_v<std::remove_reference_t<Given>*, std::remove_reference_t<Param>*>
+        : std::is_same_v<std::remove_cvref_t<Given>, std::remove_cvref_t<Param>>;
+
+template <class Param, class Given>
+constexpr decltype(auto) prepare_argument(Given&& given) {
+  if constexpr (passes_through<Param, Given>)
+    return static_cast<Given&&>(given);
+  else
+    return static_cast<std::remove_cvref_t<Param>>(static_cast<Given&&>(given));
+}
 
 template <class Sig>
 struct signature; // only function types R(A...) are callback signatures
@@ -21,8 +38,20 @@ struct signature<R(A...)> {
   using error = void;
   static constexpr bool returns_expected = false;
   static constexpr bool has_rvalue_parameter = (std::is_rvalue_reference_v<A> || ...);
+  // Given as a forwarding reference deduces it: T& for an lvalue, T for an rvalue, so a
+  // temporary is refused for a non-const reference parameter, as in a plain call.
   template <class... Given>
-  static constexpr bool accepts = sizeof...(Given) == sizeof...(A) && (std::is_convertible_v<Given&, A> && ...);
+  static constexpr bool accepts = sizeof...(Given) == sizeof...(A) && (std::is_convertible_v<Given, A> && ...);
+
+  // Converts each argument to its parameter type once, before any module is called and
+  // outside any module's try block: a conversion that throws or allocates is the host's,
+  // not a module's, and happens once per dispatch, not once per module. Arguments that
+  // bind directly are passed through by reference.
+  template <class... Given>
+  static constexpr auto prepare(Given&&... given) {
+    return std::tuple<decltype(detail::prepare_argument<A>(static_cast<Given&&>(given)))...>(
+        detail::prepare_argument<A>(static_cast<Given&&>(given))...);
+  }
 };
 
 template <class Sig>
