@@ -28,29 +28,30 @@ struct failure_sink {
   const void* context;
 };
 
-// Cold: a module failed. Names it, reports it, and lets the policy decide.
-template <class Slot, class Combiner>
-MODHOOK_COLD bool module_failed(Combiner& combiner, failure<typename Slot::error_type>&& f, module_source who,
-                                failure_sink sink) {
+// Cold: a module failed. Names it and reports it; the caller hands it to the policy. The
+// combiner is never passed out of line, so on the happy path it can live in registers.
+template <class Slot>
+MODHOOK_COLD failure<typename Slot::error_type> module_failed(failure<typename Slot::error_type>&& f,
+                                                              module_source who, failure_sink sink) {
   f.module = who();
   f.callback = {Slot::category_name, Slot::callback_name};
   sink.report(sink.context, f);
-  return combiner.on_failure(std::move(f));
+  return std::move(f);
 }
 
-template <class Slot, class Combiner>
-MODHOOK_COLD bool module_threw(Combiner& combiner, module_source who, failure_sink sink) {
+template <class Slot>
+MODHOOK_COLD failure<typename Slot::error_type> module_threw(module_source who, failure_sink sink) {
   failure<typename Slot::error_type> f;
   f.exception = std::current_exception();
-  return detail::module_failed<Slot>(combiner, std::move(f), who, sink);
+  return detail::module_failed<Slot>(std::move(f), who, sink);
 }
 
-template <class Slot, class Combiner, class Error>
-MODHOOK_COLD bool module_returned_error(Combiner& combiner, Error&& error, module_source who,
-                                        failure_sink sink) {
+template <class Slot, class Error>
+MODHOOK_COLD failure<typename Slot::error_type> module_returned_error(Error&& error, module_source who,
+                                                                      failure_sink sink) {
   failure<typename Slot::error_type> f;
   f.error.emplace(static_cast<Error&&>(error));
-  return detail::module_failed<Slot>(combiner, std::move(f), who, sink);
+  return detail::module_failed<Slot>(std::move(f), who, sink);
 }
 
 // Room for a callback's result, constructed straight from the call (no move, no default
@@ -78,16 +79,16 @@ MODHOOK_ALWAYS_INLINE bool feed(Combiner& combiner, Call&& call, module_source w
   using result = typename Slot::result_type;
   if constexpr (std::is_void_v<result>) {
     MODHOOK_TRY { call(); }
-    MODHOOK_CATCH_ALL { return detail::module_threw<Slot>(combiner, who, sink); }
+    MODHOOK_CATCH_ALL { return combiner.on_failure(detail::module_threw<Slot>(who, sink)); }
     return combiner.on_result(std::monostate{}, who);
   } else {
     returned<result> r;
     MODHOOK_TRY { ::new (static_cast<void*>(&r.value)) result(call()); }
-    MODHOOK_CATCH_ALL { return detail::module_threw<Slot>(combiner, who, sink); }
+    MODHOOK_CATCH_ALL { return combiner.on_failure(detail::module_threw<Slot>(who, sink)); }
     destroy_on_exit<result> guard{r.value};
     if constexpr (split_result<result>::is_expected) {
       if (!r.value.has_value()) [[unlikely]]
-        return detail::module_returned_error<Slot>(combiner, std::move(r.value).error(), who, sink);
+        return combiner.on_failure(detail::module_returned_error<Slot>(std::move(r.value).error(), who, sink));
       if constexpr (std::is_void_v<typename result::value_type>)
         return combiner.on_result(std::monostate{}, who);
       else
