@@ -13,6 +13,7 @@
 #include <modhook/registration_error.hpp>
 #include <modhook/registry.hpp>
 #include <modhook/results.hpp>
+#include <modhook/static_registry.hpp>
 #include <modhook/version.hpp>
 
 #endif

@@ -47,6 +47,11 @@ private:
 ///   result finish() &&                                   -> what dispatch returns
 /// and may declare `template <class T> static constexpr bool combines` to refuse result
 /// types it cannot combine (checked where the category is declared).
+///
+/// A policy may also declare `static constexpr bool ignores(const T& value) noexcept` on its
+/// combiner: true when on_result(value) would return true and record nothing. Dispatch then
+/// runs a fast path that only calls and tests, as hand-written code would, and builds the
+/// combiner only from the first outcome the policy does not ignore.
 template <class P, class T>
 concept declares_combines = requires {
   { P::template combines<T> } -> std::convertible_to<bool>;
@@ -93,6 +98,7 @@ struct all_must_pass_policy {
   template <class T, class E>
   class combiner {
   public:
+    static constexpr bool ignores(const T& value) { return pass_traits<T>::passes(value); }
     constexpr bool on_result(T&& value, const module_source& who) {
       if (pass_traits<T>::passes(std::as_const(value))) [[likely]]
         return true;
@@ -129,6 +135,7 @@ struct first_result {
   template <class T, class E>
   class combiner {
   public:
+    static constexpr bool ignores(const T& value) noexcept { return !value.has_value(); }
     constexpr bool on_result(T&& value, const module_source& who) {
       if (!value.has_value()) return true;
       result_.found(std::move(*value), who());
@@ -154,6 +161,7 @@ struct first_exception {
   template <class T, class E>
   class combiner {
   public:
+    static constexpr bool ignores(const T&) noexcept { return true; }
     constexpr bool on_result(T&&, const module_source&) noexcept { return true; }
     constexpr bool on_failure(failure<E>&& f) {
       result_.record_failure(std::move(f));
@@ -175,6 +183,7 @@ struct run_all {
   template <class T, class E>
   class combiner {
   public:
+    static constexpr bool ignores(const T&) noexcept { return true; }
     constexpr bool on_result(T&&, const module_source&) noexcept { return true; }
     constexpr bool on_failure(failure<E>&& f) {
       result_.record_failure(std::move(f));

@@ -188,18 +188,65 @@ public:
 private:
   friend api;
 
-  // The dispatch loop: as a hand-written loop over {fn, ctx} pairs, plus the policy's test.
+  // The dispatch loop. With a fast path, it is a hand-written loop over {fn, ctx} pairs plus
+  // the policy's test; the combiner is only built (out of line) from the first outcome the
+  // policy does not ignore.
   template <class Slot, class Prepared, std::size_t... I>
-  MODHOOK_ALWAYS_INLINE detail::dispatch_result_t<Slot> run(Prepared& prepared, std::index_sequence<I...>) const {
+  MODHOOK_ALWAYS_INLINE detail::dispatch_result_t<Slot> run(Prepared& prepared, std::index_sequence<I...> args) const {
     const auto& callbacks = store<Slot>();
-    const detail::failure_sink sink{&registry::report, this};
-    detail::combiner_t<Slot> combiner;
-    for (const auto& entry : callbacks.entries) {
-      const auto call = [&]() -> decltype(auto) { return entry.invoke(entry.data, std::get<I>(prepared)...); };
-      if (!detail::feed<Slot>(combiner, call, module_source(callbacks, &entry), sink)) break;
+    if constexpr (detail::has_fast_path<Slot>) {
+      detail::returned<detail::dispatch_result_t<Slot>> slow;
+      const auto* const first = callbacks.entries.data();
+      const auto* const last = first + callbacks.entries.size();
+      for (const auto* it = first; it != last; ++it) {
+        const auto call = [&]() -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
+        const auto stop = [this, it, &prepared, &slow](auto tag, auto&&... outcome) {
+          this->template resume_after<Slot>(slow, it, tag, static_cast<decltype(outcome)&&>(outcome)...,
+                             detail::to_cold(std::get<I>(prepared))...);
+        };
+        if (!detail::fast_step<Slot>(call, stop)) return slow.take();
+      }
+      return detail::combiner_t<Slot>{}.finish();
+    } else {
+      detail::combiner_t<Slot> combiner;
+      general_loop<Slot>(combiner, callbacks.entries.data(), prepared, args);
+      return std::move(combiner).finish();
     }
-    return std::move(combiner).finish();
   }
+
+  // Cold: the combiner takes the outcome that stopped the fast path, then the rest. The
+  // arguments come as detail::to_cold passed them: small values copied, the rest by reference.
+  template <class Slot, class Tag, class... Rest>
+  MODHOOK_COLD void resume_after(detail::returned<detail::dispatch_result_t<Slot>>& slow,
+                                 const detail::delegate<typename Slot::signature>* at, Tag tag, Rest&&... rest) const {
+    detail::combiner_t<Slot> combiner;
+    constexpr std::size_t outcomes = std::is_same_v<Tag, detail::stopped_by_exception> ? 0 : 1;
+    auto all = std::forward_as_tuple(rest...);
+    const bool go_on = [&]<std::size_t... O>(std::index_sequence<O...>) {
+      return detail::feed_stopped<Slot>(combiner, module_source(store<Slot>(), at), sink(), tag,
+                                        static_cast<std::tuple_element_t<O, std::tuple<Rest&&...>>>(std::get<O>(all))...);
+    }(std::make_index_sequence<outcomes>{});
+    if (go_on) {
+      auto args = [&]<std::size_t... A>(std::index_sequence<A...>) {
+        return std::forward_as_tuple(std::get<outcomes + A>(all)...);
+      }(std::make_index_sequence<sizeof...(Rest) - outcomes>{});
+      general_loop<Slot>(combiner, at + 1, args, std::make_index_sequence<sizeof...(Rest) - outcomes>{});
+    }
+    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<Slot>(std::move(combiner).finish());
+  }
+
+  template <class Slot, class Combiner, class Prepared, std::size_t... I>
+  MODHOOK_ALWAYS_INLINE void general_loop(Combiner& combiner, const detail::delegate<typename Slot::signature>* from,
+                                          Prepared& prepared, std::index_sequence<I...>) const {
+    const auto& callbacks = store<Slot>();
+    const auto* const last = callbacks.entries.data() + callbacks.entries.size();
+    for (const auto* it = from; it != last; ++it) {
+      const auto call = [&]() -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
+      if (!detail::feed<Slot>(combiner, call, module_source(callbacks, it), sink())) break;
+    }
+  }
+
+  detail::failure_sink sink() const noexcept { return {&registry::report, this}; }
 
   void unregister(std::size_t index) noexcept {
     (static_cast<detail::category_store<Categories>&>(stores_).remove_module(index), ...);

@@ -6,6 +6,7 @@
 #include <modhook/detail/config.hpp>
 #include <modhook/detail/signature.hpp>
 
+#include <concepts>
 #include <exception>
 #include <new>
 #include <type_traits>
@@ -54,14 +55,21 @@ MODHOOK_COLD failure<typename Slot::error_type> module_returned_error(Error&& er
   return detail::module_failed<Slot>(std::move(f), who, sink);
 }
 
-// Room for a callback's result, constructed straight from the call (no move, no default
-// construction) so only the call sits inside the try block: a policy's own exception is
-// never mistaken for a module's failure.
+// Room for a value constructed later (or never) and destroyed by hand: a callback's result,
+// constructed straight from the call so only the call sits inside the try block (a policy's
+// own exception is never mistaken for a module's failure); or a dispatch result filled in by
+// the cold path while the hot path leaves it alone.
 template <class T>
 union returned {
   T value;
   returned() noexcept {}
   ~returned() {}
+
+  T take() {
+    T out(std::move(value));
+    value.~T();
+    return out;
+  }
 };
 
 template <class T>
@@ -95,6 +103,99 @@ MODHOOK_ALWAYS_INLINE bool feed(Combiner& combiner, Call&& call, module_source w
         return combiner.on_result(std::move(*r.value), who);
     } else {
       return combiner.on_result(std::move(r.value), who);
+    }
+  }
+}
+
+// A policy whose combiner says which outcomes it ignores gets a fast path.
+template <class Slot>
+concept has_fast_path = requires(const typename Slot::value_type& value) {
+  { combiner_t<Slot>::ignores(value) } -> std::convertible_to<bool>;
+};
+
+// How a value travels to a cold function: small trivially copyable ones by value, so that
+// on the hot path they may stay in registers (a reference would force them into memory);
+// everything else by reference.
+template <class T>
+inline constexpr bool pass_by_value = std::is_trivially_copyable_v<T> && sizeof(T) <= 2 * sizeof(void*);
+
+template <class T>
+constexpr decltype(auto) to_cold(T& value) noexcept {
+  if constexpr (pass_by_value<std::remove_const_t<T>>)
+    return std::remove_const_t<T>(value);
+  else
+    return (value);
+}
+
+// What stopped the fast path: the first outcome the policy does not ignore.
+struct stopped_by_exception {}; // reported from inside the catch block
+struct stopped_by_error {};     // an unexpected value
+struct stopped_by_value {};     // a value the policy must see
+
+// Cold: feeds the outcome that stopped the fast path to a fresh combiner, as feed() would
+// have. Returns whether the dispatch goes on.
+template <class Slot, class Tag, class... X>
+bool feed_stopped(combiner_t<Slot>& combiner, module_source who, failure_sink sink, Tag, X&&... x) {
+  if constexpr (std::is_same_v<Tag, stopped_by_exception>)
+    return combiner.on_failure(detail::module_threw<Slot>(who, sink));
+  else if constexpr (std::is_same_v<Tag, stopped_by_error>)
+    return combiner.on_failure(detail::module_returned_error<Slot>(static_cast<X&&>(x)..., who, sink));
+  else
+    return combiner.on_result(static_cast<X&&>(x)..., who);
+}
+
+// Hot: calls one implementation and answers whether the policy ignores the outcome, so the
+// dispatch goes on with nothing recorded. Anything else goes to `stop(tag, outcome...)`,
+// which the driver makes a cold call, and false. `stop` should capture scalars by value:
+// its call is inlined here, so what it holds stays in registers on the hot path.
+template <class Slot, class Call, class Stop>
+MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
+  using result = typename Slot::result_type;
+  using value = typename Slot::value_type;
+  if constexpr (std::is_void_v<result>) {
+    MODHOOK_TRY { call(); }
+    MODHOOK_CATCH_ALL {
+      stop(stopped_by_exception{});
+      return false;
+    }
+    if (combiner_t<Slot>::ignores(value{})) [[likely]]
+      return true;
+    stop(stopped_by_value{}, value{});
+    return false;
+  } else {
+    returned<result> r;
+    MODHOOK_TRY { ::new (static_cast<void*>(&r.value)) result(call()); }
+    MODHOOK_CATCH_ALL {
+      stop(stopped_by_exception{});
+      return false;
+    }
+    destroy_on_exit<result> guard{r.value};
+    if constexpr (split_result<result>::is_expected) {
+      if (!r.value.has_value()) [[unlikely]] {
+        stop(stopped_by_error{}, std::move(r.value).error());
+        return false;
+      }
+      if constexpr (std::is_void_v<typename result::value_type>) {
+        if (combiner_t<Slot>::ignores(value{})) [[likely]]
+          return true;
+        stop(stopped_by_value{}, value{});
+      } else {
+        if (combiner_t<Slot>::ignores(std::as_const(*r.value))) [[likely]]
+          return true;
+        if constexpr (pass_by_value<value>)
+          stop(stopped_by_value{}, value(*r.value));
+        else
+          stop(stopped_by_value{}, std::move(*r.value));
+      }
+      return false;
+    } else {
+      if (combiner_t<Slot>::ignores(std::as_const(r.value))) [[likely]]
+        return true;
+      if constexpr (pass_by_value<value>)
+        stop(stopped_by_value{}, value(r.value));
+      else
+        stop(stopped_by_value{}, std::move(r.value));
+      return false;
     }
   }
 }

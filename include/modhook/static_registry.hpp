@@ -1,0 +1,206 @@
+#ifndef MODHOOK_STATIC_REGISTRY_HPP
+#define MODHOOK_STATIC_REGISTRY_HPP
+
+#include <modhook/category.hpp>
+#include <modhook/failure.hpp>
+#include <modhook/policy.hpp>
+#include <modhook/detail/config.hpp>
+#include <modhook/detail/feed.hpp>
+#include <modhook/detail/signature.hpp>
+
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+MODHOOK_BEGIN_NAMESPACE
+namespace detail {
+
+// Module positions for a static registry: module_source points at one of these.
+template <std::size_t Count>
+struct static_module_table : module_table {
+  module_ref modules[Count == 0 ? 1 : Count];
+};
+
+template <std::size_t Count>
+constexpr static_module_table<Count> make_static_module_table() noexcept {
+  static_module_table<Count> table{};
+  table.resolve = [](const module_table&, const void* position) noexcept {
+    return *static_cast<const module_ref*>(position);
+  };
+  for (std::size_t i = 0; i < Count; ++i) table.modules[i] = module_ref{i, {}};
+  return table;
+}
+
+inline void ignore_failure(const void*, const failure<>&) noexcept {}
+
+// Where a static dispatch reports failures. The silent one is empty, so the code that
+// carries it to the cold path carries nothing.
+struct silent_sink {
+  static constexpr failure_sink get() noexcept { return {&ignore_failure, nullptr}; }
+};
+template <class Handler>
+struct handler_sink {
+  Handler* handler;
+  failure_sink get() const noexcept {
+    return {[](const void* h, const failure<>& f) noexcept {
+#if MODHOOK_HAS_EXCEPTIONS
+              try {
+                (*static_cast<Handler*>(const_cast<void*>(h)))(f);
+              } catch (...) {
+              }
+#else
+              (*static_cast<Handler*>(const_cast<void*>(h)))(f);
+#endif
+            },
+            handler};
+  }
+};
+
+} // namespace detail
+
+/// A registry of modules known at compile time: constexpr objects of category structs, in
+/// call order (any mix of categories, any subset of callbacks set). Dispatch has the
+/// policies and result types of the run-time registry, but every implementation is a
+/// constant, so the compiler calls it directly and can inline it; a callback no module
+/// sets compiles to nothing. Modules are named by their position: module_ref::name is empty.
+///
+///   constexpr third_party_rules censor{.check_event_allowed = &censor_check};
+///   using hooks = modhook::static_registry<censor, audit>;
+///   auto verdict = hooks::dispatch<&third_party_rules::check_event_allowed>(event, state);
+template <const auto&... Modules>
+class static_registry {
+  static_assert((category<std::remove_cvref_t<decltype(Modules)>> && ...),
+                "modhook: static_registry<modules...>: every module must be a constexpr object of a category "
+                "declared with MODHOOK_CALLBACKS");
+
+  static constexpr auto table_ = detail::make_static_module_table<sizeof...(Modules)>();
+
+  template <auto Member, const auto& Module>
+  static constexpr bool implements = [] {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Module)>, category_of<Member>>)
+      return static_cast<bool>(Module.*Member);
+    else
+      return false;
+  }();
+
+public:
+  /// How many modules are listed.
+  static constexpr std::size_t size() noexcept { return sizeof...(Modules); }
+
+  /// How many modules implement a callback, known at compile time.
+  template <auto Member>
+    requires callback_member<Member>
+  static constexpr std::size_t implementation_count = (std::size_t{implements<Member, Modules>} + ... + 0);
+
+  /// Calls the implementations in module order and combines them by the callback's policy.
+  template <auto Member, class... Args>
+    requires callback_member<Member>
+  MODHOOK_ALWAYS_INLINE static auto dispatch(Args&&... args) -> detail::dispatch_result_t<slot_of<Member>> {
+    return dispatch_reporting<Member>(detail::silent_sink{}, static_cast<Args&&>(args)...);
+  }
+
+  /// As dispatch, and gives every module failure to `on_failure(const failure<>&)` too.
+  template <auto Member, class Handler, class... Args>
+    requires callback_member<Member> && std::is_invocable_v<Handler&, const failure<>&>
+  MODHOOK_ALWAYS_INLINE static auto dispatch(Handler& on_failure, Args&&... args)
+      -> detail::dispatch_result_t<slot_of<Member>> {
+    return dispatch_reporting<Member>(detail::handler_sink<Handler>{&on_failure}, static_cast<Args&&>(args)...);
+  }
+
+private:
+  template <auto Member, class Sink, class... Args>
+  MODHOOK_ALWAYS_INLINE static auto dispatch_reporting(Sink sink, Args&&... args)
+      -> detail::dispatch_result_t<slot_of<Member>> {
+    using slot = slot_of<Member>;
+    using result = detail::dispatch_result_t<slot>;
+    if constexpr (!slot::template modhook_check_dispatch<Args...>()) {
+      return {};
+    } else {
+      auto prepared = detail::signature<typename slot::signature>::prepare(static_cast<Args&&>(args)...);
+      constexpr auto arguments = std::index_sequence_for<Args...>{};
+      constexpr auto modules = std::make_index_sequence<sizeof...(Modules)>{};
+      if constexpr (detail::has_fast_path<slot>) {
+        detail::returned<result> slow;
+        if (fast_run<Member>(slow, sink, prepared, arguments, modules)) [[likely]]
+          return detail::combiner_t<slot>{}.finish();
+        return slow.take();
+      } else {
+        detail::combiner_t<slot> combiner;
+        general_run<Member>(combiner, sink.get(), 0, prepared, arguments, modules);
+        return std::move(combiner).finish();
+      }
+    }
+  }
+
+  // Unrolled at compile time, one step per module; && stops at the first that stops.
+  template <auto Member, class Sink, class Prepared, std::size_t... A, std::size_t... M>
+  MODHOOK_ALWAYS_INLINE static bool fast_run(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
+                                             Sink sink, Prepared& prepared,
+                                             std::index_sequence<A...>, std::index_sequence<M...>) {
+    return (fast_step<Member, Modules, M>(slow, sink, std::get<A>(prepared)...) && ...);
+  }
+
+  template <auto Member, const auto& Module, std::size_t Position, class Sink, class... Params>
+  MODHOOK_ALWAYS_INLINE static bool fast_step(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
+                                              Sink sink, Params&... params) {
+    if constexpr (!implements<Member, Module>) {
+      return true; // not this module's category, or left unset: no code at all
+    } else {
+      constexpr auto target = (Module.*Member).target(); // a constant: a direct call, inlinable
+      const auto call = [&]() -> decltype(auto) { return target.invoke(target.data, params...); };
+      const auto stop = [&slow, sink, &params...](auto tag, auto&&... outcome) {
+        resume_after<Member>(slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...,
+                             detail::to_cold(params)...);
+      };
+      return detail::fast_step<slot_of<Member>>(call, stop);
+    }
+  }
+
+  // Cold: the combiner takes the outcome that stopped the fast path, then the modules after.
+  template <auto Member, class Tag, class... Rest>
+  MODHOOK_COLD static void resume_after(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
+                                        detail::failure_sink sink, std::size_t position, Tag tag, Rest&&... rest) {
+    using slot = slot_of<Member>;
+    detail::combiner_t<slot> combiner;
+    constexpr std::size_t outcomes = std::is_same_v<Tag, detail::stopped_by_exception> ? 0 : 1;
+    auto all = std::forward_as_tuple(rest...);
+    const bool go_on = [&]<std::size_t... O>(std::index_sequence<O...>) {
+      return detail::feed_stopped<slot>(combiner, module_source(table_, &table_.modules[position]), sink, tag,
+                                        static_cast<std::tuple_element_t<O, std::tuple<Rest&&...>>>(std::get<O>(all))...);
+    }(std::make_index_sequence<outcomes>{});
+    if (go_on) {
+      auto args = [&]<std::size_t... A>(std::index_sequence<A...>) {
+        return std::forward_as_tuple(std::get<outcomes + A>(all)...);
+      }(std::make_index_sequence<sizeof...(Rest) - outcomes>{});
+      general_run<Member>(combiner, sink, position + 1, args, std::make_index_sequence<sizeof...(Rest) - outcomes>{},
+                          std::make_index_sequence<sizeof...(Modules)>{});
+    }
+    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<slot>(std::move(combiner).finish());
+  }
+
+  // Every module from `from` on, fed to the combiner; && stops where the policy says.
+  template <auto Member, class Combiner, class Prepared, std::size_t... A, std::size_t... M>
+  static void general_run(Combiner& combiner, detail::failure_sink sink, std::size_t from, Prepared& prepared,
+                          std::index_sequence<A...>, std::index_sequence<M...>) {
+    (void)(general_step<Member, Modules, M>(combiner, sink, from, std::get<A>(prepared)...) && ...);
+  }
+
+  template <auto Member, const auto& Module, std::size_t Position, class Combiner, class... Params>
+  MODHOOK_ALWAYS_INLINE static bool general_step(Combiner& combiner, detail::failure_sink sink, std::size_t from,
+                                                 Params&... params) {
+    if constexpr (!implements<Member, Module>) {
+      return true;
+    } else {
+      if (Position < from) return true;
+      constexpr auto target = (Module.*Member).target();
+      return detail::feed<slot_of<Member>>(
+          combiner, [&]() -> decltype(auto) { return target.invoke(target.data, params...); },
+          module_source(table_, &table_.modules[Position]), sink);
+    }
+  }
+};
+
+MODHOOK_END_NAMESPACE
+
+#endif

@@ -1,0 +1,125 @@
+// The static registry: modules known at compile time, the same policies and results.
+
+#include "test_categories.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace test;
+
+namespace {
+
+std::vector<int> calls;
+
+template <int I>
+bool allow_unless(const event& e) {
+  calls.push_back(I);
+  return e.body != "deny" + std::to_string(I);
+}
+template <int I>
+void audit(const event& e) {
+  calls.push_back(I);
+  if (e.body == "throw" + std::to_string(I)) throw std::runtime_error("audit " + std::to_string(I));
+}
+template <int I>
+std::optional<bool> expired(const std::string& user) {
+  calls.push_back(I);
+  if (user == "@answer" + std::to_string(I)) return I % 2 == 0;
+  return std::nullopt;
+}
+template <int I>
+modhook::expected<bool, module_error> username(const std::string& name) {
+  calls.push_back(I);
+  if (name == "error" + std::to_string(I)) return modhook::unexpected(module_error{"bad " + std::to_string(I)});
+  return true;
+}
+
+struct counter {
+  bool check(const event&) const {
+    calls.push_back(99);
+    return true;
+  }
+};
+constexpr counter static_counter{};
+
+constexpr rules m0{.check_event_allowed = &allow_unless<0>, .on_new_event = &audit<0>, .is_user_expired = &expired<0>};
+constexpr account registration_only{.on_user_registration = [](const std::string&) { calls.push_back(-1); }};
+constexpr rules m2{.check_event_allowed = &allow_unless<2>, .on_new_event = &audit<2>, .check_username = &username<2>};
+constexpr rules m3{.check_event_allowed = modhook::bind<&counter::check>(static_counter), .is_user_expired = &expired<3>,
+                   .check_username = &username<3>};
+constexpr rules m4{.check_event_allowed = &allow_unless<4>, .on_new_event = &audit<4>, .is_user_expired = &expired<4>};
+
+using static_hooks = modhook::static_registry<m0, registration_only, m2, m3, m4>;
+
+} // namespace
+
+TEST_CASE("static: counts, at compile time, who implements what") {
+  static_assert(static_hooks::size() == 5);
+  static_assert(static_hooks::implementation_count<&rules::check_event_allowed> == 4);
+  static_assert(static_hooks::implementation_count<&rules::on_new_event> == 3);
+  static_assert(static_hooks::implementation_count<&account::on_user_registration> == 1);
+  static_assert(static_hooks::implementation_count<&rules::on_create_room> == 0);
+}
+
+TEST_CASE("static all_must_pass: order, stop at the first rejection, attribution by position") {
+  calls.clear();
+  CHECK(static_hooks::dispatch<&rules::check_event_allowed>(event{"@a", "hello"}).passed());
+  CHECK(calls == std::vector<int>{0, 2, 99, 4});
+  calls.clear();
+  const auto v = static_hooks::dispatch<&rules::check_event_allowed>(event{"@a", "deny2"});
+  CHECK(v.rejected());
+  REQUIRE(v.decided_by());
+  CHECK(v.decided_by()->index == 2);
+  CHECK(v.decided_by()->name.empty());
+  CHECK(calls == std::vector<int>{0, 2});
+}
+
+TEST_CASE("static all_must_pass: an error value fails closed and names the module") {
+  calls.clear();
+  const auto v = static_hooks::dispatch<&rules::check_username>(std::string("error2"));
+  CHECK(v.failed());
+  CHECK(v.deciding_failure().error->what == "bad 2");
+  CHECK(v.deciding_failure().module.index == 2);
+  CHECK(v.deciding_failure().callback == modhook::callback_ref{"rules", "check_username"});
+  CHECK(calls == std::vector<int>{2});
+}
+
+TEST_CASE("static run_all: every module runs; failures are counted and go to the handler") {
+  calls.clear();
+  std::vector<std::size_t> reported;
+  auto handler = [&](const modhook::failure<>& f) { reported.push_back(f.module.index); };
+  const auto r = static_hooks::dispatch<&rules::on_new_event>(handler, event{"@a", "throw2"});
+  CHECK(r.failure_count() == 1);
+  CHECK(r.first_failure()->module.index == 2);
+  CHECK_THROWS_WITH(r.first_failure()->rethrow_if_thrown(), "audit 2");
+  CHECK(calls == std::vector<int>{0, 2, 4});
+  CHECK(reported == std::vector<std::size_t>{2});
+  calls.clear();
+  CHECK(static_hooks::dispatch<&rules::on_new_event>(event{"@a", "quiet"}).ok());
+  CHECK(calls == std::vector<int>{0, 2, 4});
+}
+
+TEST_CASE("static first_result: the first answer wins, later modules are not called") {
+  calls.clear();
+  const auto a = static_hooks::dispatch<&rules::is_user_expired>(std::string("@answer3"));
+  REQUIRE(a.has_value());
+  CHECK(*a == false);
+  CHECK(a.decided_by()->index == 3);
+  CHECK(calls == std::vector<int>{0, 3});
+  calls.clear();
+  CHECK_FALSE(static_hooks::dispatch<&rules::is_user_expired>(std::string("@nobody")).has_value());
+  CHECK(calls == std::vector<int>{0, 3, 4});
+}
+
+TEST_CASE("static: a callback nobody implements returns the empty answer, and categories mix") {
+  std::string request = "room";
+  CHECK(static_hooks::dispatch<&rules::on_create_room>(request, false).ok());
+  calls.clear();
+  CHECK(static_hooks::dispatch<&account::on_user_registration>(std::string("@new")).ok());
+  CHECK(calls == std::vector<int>{-1});
+  using empty = modhook::static_registry<>;
+  static_assert(empty::size() == 0);
+}
