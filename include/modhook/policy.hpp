@@ -51,7 +51,9 @@ private:
 /// A policy may also declare `static constexpr bool ignores(const T& value) noexcept` on its
 /// combiner: true when on_result(value) would return true and record nothing. Dispatch then
 /// runs a fast path that only calls and tests, as hand-written code would, and builds the
-/// combiner only from the first outcome the policy does not ignore.
+/// combiner only from the first outcome the policy does not ignore. Such a combiner may also
+/// declare `static result nothing_seen()`, the result when every outcome was ignored (by
+/// default, finish() of a fresh combiner), built in place on the fast path.
 template <class P, class T>
 concept declares_combines = requires {
   { P::template combines<T> } -> std::convertible_to<bool>;
@@ -99,6 +101,7 @@ struct all_must_pass_policy {
   class combiner {
   public:
     static constexpr bool ignores(const T& value) { return pass_traits<T>::passes(value); }
+    static verdict<T, E> nothing_seen() noexcept { return {}; }
     constexpr bool on_result(T&& value, const module_source& who) {
       if (pass_traits<T>::passes(std::as_const(value))) [[likely]]
         return true;
@@ -136,6 +139,7 @@ struct first_result {
   class combiner {
   public:
     static constexpr bool ignores(const T& value) noexcept { return !value.has_value(); }
+    static answer<typename T::value_type, E> nothing_seen() noexcept { return {}; }
     constexpr bool on_result(T&& value, const module_source& who) {
       if (!value.has_value()) return true;
       result_.found(std::move(*value), who());
@@ -162,6 +166,7 @@ struct first_exception {
   class combiner {
   public:
     static constexpr bool ignores(const T&) noexcept { return true; }
+    static completion<E> nothing_seen() noexcept { return {}; }
     constexpr bool on_result(T&&, const module_source&) noexcept { return true; }
     constexpr bool on_failure(failure<E>&& f) {
       result_.record_failure(std::move(f));
@@ -184,6 +189,7 @@ struct run_all {
   class combiner {
   public:
     static constexpr bool ignores(const T&) noexcept { return true; }
+    static completion<E> nothing_seen() noexcept { return {}; }
     constexpr bool on_result(T&&, const module_source&) noexcept { return true; }
     constexpr bool on_failure(failure<E>&& f) {
       result_.record_failure(std::move(f));

@@ -206,7 +206,7 @@ private:
         };
         if (!detail::fast_step<Slot>(call, stop)) return slow.take();
       }
-      return detail::combiner_t<Slot>{}.finish();
+      return detail::nothing_seen<Slot>();
     } else {
       detail::combiner_t<Slot> combiner;
       general_loop<Slot>(combiner, callbacks.entries.data(), prepared, args);

@@ -123,7 +123,7 @@ private:
       if constexpr (detail::has_fast_path<slot>) {
         detail::returned<result> slow;
         if (fast_run<Member>(slow, sink, prepared, arguments, modules)) [[likely]]
-          return detail::combiner_t<slot>{}.finish();
+          return detail::nothing_seen<slot>();
         return slow.take();
       } else {
         detail::combiner_t<slot> combiner;

@@ -155,24 +155,26 @@ private:
       [](const void* p) -> void* { return new D(*static_cast<const D*>(p)); },
   };
 
-  // Invokers: the only code a dispatch runs per implementation.
-  static R call_function(context c, A... args) { return c.function(static_cast<A&&>(args)...); }
+  // Invokers: the only code a dispatch runs per implementation. Forced inline so that a
+  // static registry, which calls them through constant pointers, never keeps one as an
+  // extra call when the compiler's inlining budget for a long dispatch runs out.
+  MODHOOK_ALWAYS_INLINE static R call_function(context c, A... args) { return c.function(static_cast<A&&>(args)...); }
   template <class D>
-  static R call_bound(context c, A... args) {
+  MODHOOK_ALWAYS_INLINE static R call_bound(context c, A... args) {
     return static_cast<R>(D::invoke(c.object, static_cast<A&&>(args)...));
   }
   template <class D>
-  static R call_stateless(context, A... args) {
+  MODHOOK_ALWAYS_INLINE static R call_stateless(context, A... args) {
     return static_cast<R>(D{}(static_cast<A&&>(args)...));
   }
   template <class D>
-  static R call_in_place(context c, A... args) {
+  MODHOOK_ALWAYS_INLINE static R call_in_place(context c, A... args) {
     alignas(D) unsigned char buffer[sizeof(D)];
     std::memcpy(buffer, c.bytes, sizeof(D));
     return static_cast<R>((*std::launder(reinterpret_cast<const D*>(buffer)))(static_cast<A&&>(args)...));
   }
   template <class D>
-  static R call_heap(context c, A... args) {
+  MODHOOK_ALWAYS_INLINE static R call_heap(context c, A... args) {
     return static_cast<R>((*static_cast<D*>(c.object))(static_cast<A&&>(args)...));
   }
 

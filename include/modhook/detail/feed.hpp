@@ -127,6 +127,15 @@ constexpr decltype(auto) to_cold(T& value) noexcept {
     return (value);
 }
 
+// The result of a dispatch whose every outcome the policy ignored, built in place.
+template <class Slot>
+MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> nothing_seen() {
+  if constexpr (requires { combiner_t<Slot>::nothing_seen(); })
+    return combiner_t<Slot>::nothing_seen();
+  else
+    return combiner_t<Slot>{}.finish();
+}
+
 // What stopped the fast path: the first outcome the policy does not ignore.
 struct stopped_by_exception {}; // reported from inside the catch block
 struct stopped_by_error {};     // an unexpected value

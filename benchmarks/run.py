@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Builds and runs modhook's dispatch-cost benchmarks.
+
+Instruction counts come from callgrind (deterministic: the figure targets are stated in);
+wall time from Google Benchmark (median of repetitions, g++ build only: Debian's library is
+built against libstdc++). Writes benchmarks/results/report.md and dispatch_cost.svg and
+prints the report.
+"""
+import json
+import pathlib
+import platform
+import re
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+VARIANTS = ["hand_direct", "modhook_static", "hand_loop", "modhook_runtime", "std_function",
+            "virtual_plugins", "signals2_mutex", "signals2_dummy_mutex", "libsigcpp"]
+SIZES = [1, 4, 16, 64]
+CALLBACKS = {"check": "`bool(int)`, all must pass, every module passes",
+             "notify": "`void(int)`, run all"}
+BUILDS = [  # (label, compiler, build directory, extra cmake arguments)
+    ("g++ 12 -O2", "gcc", "build/bench-gcc", []),
+    ("clang++ 16 -O2, libc++", "clang", "build/bench-clang", []),
+    ("g++ 12 -O2 -mindirect-branch=thunk", "gcc", "build/bench-gcc-retpoline",
+     ["-DCMAKE_CXX_FLAGS=-mindirect-branch=thunk"]),
+]
+RATIOS = [("modhook_static", "hand_direct"), ("modhook_runtime", "hand_loop")]
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
+
+
+def build(compiler, directory, extra):
+    run([str(ROOT / "scripts" / "configure.sh"), compiler, str(ROOT / directory),
+         "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG",
+         "-DMODHOOK_BUILD_BENCHMARKS=ON", "-DMODHOOK_BUILD_TESTS=OFF", "-DMODHOOK_BUILD_EXAMPLES=OFF", *extra])
+    run(["cmake", "--build", str(ROOT / directory), "-j2"])
+    return ROOT / directory / "benchmarks"
+
+
+def instructions(program, variant, callback, n):
+    """Instructions per dispatch: the difference between two runs, so one-time costs
+    (first-call symbol binding, for instance) cancel out."""
+    totals = []
+    for iterations in (100, 1100):
+        out = RESULTS / "callgrind.tmp"
+        proc = subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=*measured_*",
+                               f"--callgrind-out-file={out}", str(program), variant, callback, str(n),
+                               str(iterations)], text=True, capture_output=True)
+        if proc.returncode != 0:
+            return None  # variant not in this build (libsigc++ under libc++)
+        text = out.read_text()
+        out.unlink()
+        totals.append(int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1)))
+    return (totals[1] - totals[0]) / 1000
+
+
+def wall_times(program):
+    proc = run([str(program), "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true",
+                "--benchmark_min_time=0.05", "--benchmark_format=json"])
+    times = {}
+    for b in json.loads(proc.stdout)["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            callback, variant, n = b["run_name"].split("/")
+            times[(variant, callback, int(n))] = b["real_time"]
+    return times
+
+
+def direct_calls_only(program, function_pattern):
+    """True when the function's code (hot and cold parts) calls no retpoline thunk and makes
+    no indirect call."""
+    listing = run(["objdump", "-d", "--no-show-raw-insn", "-C", str(program)]).stdout
+    bodies = re.findall(r"^[0-9a-f]+ <(.*)>:\n(.*?)(?=\n\n)", listing, re.M | re.S)
+    found = [body for name, body in bodies if re.search(function_pattern, name)]
+    if not found:
+        raise SystemExit(f"no function matches {function_pattern}")
+    return all("__x86_indirect_thunk" not in b and not re.search(r"\bcall\s+\*", b) for b in found)
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        cpu = re.search(r"^model name\s*:\s*(.*)$", pathlib.Path("/proc/cpuinfo").read_text(), re.M).group(1)
+    except (OSError, AttributeError):
+        pass
+    cores = subprocess.run(["nproc"], text=True, capture_output=True).stdout.strip()
+    return f"{cpu}, {cores} cores, {platform.system()} {platform.release()}"
+
+
+def compiler_versions():
+    versions = []
+    for cxx in ("g++-12", "clang++-16"):
+        versions.append(run([cxx, "--version"]).stdout.splitlines()[0])
+    return versions
+
+
+def fmt(x):
+    return "–" if x is None else (f"{x:.0f}" if abs(x - round(x)) < 1e-9 else f"{x:.1f}")
+
+
+def svg_plot(counts, path):
+    """Instructions per dispatch against number of modules (log-log), one line per variant."""
+    w, h, left, right, top, bottom = 760, 460, 70, 200, 30, 50
+    values = [v for v in counts.values() if v]
+    lo, hi = min(values), max(values)
+    import math
+
+    def x(n):
+        return left + (math.log(n) - math.log(1)) / (math.log(64) - math.log(1)) * (w - left - right)
+
+    def y(v):
+        return top + (math.log(hi) - math.log(v)) / (math.log(hi) - math.log(lo)) * (h - top - bottom)
+
+    colors = ["#000000", "#d62728", "#7f7f7f", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22"]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+             f'<rect width="{w}" height="{h}" fill="white"/>',
+             f'<text x="{left}" y="18" font-size="14">Instructions per dispatch, bool(int) all must pass (g++ 12 -O2, callgrind)</text>']
+    for n in SIZES:
+        parts.append(f'<line x1="{x(n):.1f}" y1="{top}" x2="{x(n):.1f}" y2="{h - bottom}" stroke="#eee"/>')
+        parts.append(f'<text x="{x(n):.1f}" y="{h - bottom + 18}" text-anchor="middle">{n}</text>')
+    decade = 10 ** math.floor(math.log10(lo))
+    while decade <= hi * 10:
+        for m in (1, 2, 5):
+            v = decade * m
+            if lo <= v <= hi:
+                parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{w - right}" y2="{y(v):.1f}" stroke="#eee"/>')
+                parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:g}</text>')
+        decade *= 10
+    parts.append(f'<text x="{(left + w - right) / 2}" y="{h - 10}" text-anchor="middle">modules implementing the callback</text>')
+    for i, variant in enumerate(VARIANTS):
+        points = [(x(n), y(counts[(variant, n)])) for n in SIZES if counts.get((variant, n))]
+        if not points:
+            continue
+        color = colors[i % len(colors)]
+        dash = ' stroke-dasharray="5,3"' if variant.startswith("hand") else ""
+        parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2"{dash} points="'
+                     + " ".join(f"{px:.1f},{py:.1f}" for px, py in points) + '"/>')
+        ly = top + 18 * i
+        parts.append(f'<line x1="{w - right + 12}" y1="{ly}" x2="{w - right + 36}" y2="{ly}" stroke="{color}" stroke-width="2"{dash}/>')
+        parts.append(f'<text x="{w - right + 42}" y="{ly + 4}">{variant}</text>')
+    parts.append("</svg>")
+    path.write_text("\n".join(parts) + "\n")
+
+
+def main():
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    direct = {}
+    times = {}
+    for label, compiler, directory, extra in BUILDS:
+        print(f"== {label}: build", file=sys.stderr)
+        bench_dir = build(compiler, directory, extra)
+        print(f"== {label}: callgrind", file=sys.stderr)
+        for variant in VARIANTS:
+            for callback in CALLBACKS:
+                for n in SIZES:
+                    counts[(label, variant, callback, n)] = instructions(bench_dir / "dispatch_counts", variant,
+                                                                        callback, n)
+        direct[label] = {v: direct_calls_only(bench_dir / "dispatch_counts", rf"measured_check<variants::{v}<16>")
+                         for v in ("hand_direct", "modhook_static")}
+        if (bench_dir / "dispatch_bench").exists() and not extra:
+            print(f"== {label}: wall time", file=sys.stderr)
+            times = wall_times(bench_dir / "dispatch_bench")
+            times_label = label
+
+    lines = ["# Dispatch cost", "",
+             f"Measured {datetime.now(timezone.utc):%Y-%m-%d} on {machine()}.",
+             "Compilers: " + "; ".join(compiler_versions()) + ".", "",
+             "Every module's callback is defined in another translation unit (benchmarks/bench_callbacks.cpp), "
+             "so nothing is inlined across the measured boundary except where a variant is meant to inline. "
+             "Instructions per dispatch are counted by callgrind inside a non-inlined function that performs one "
+             "dispatch: the call into it, the dispatch and the callbacks' bodies. Regenerate with `benchmarks/run.py`.", ""]
+    for callback, what in CALLBACKS.items():
+        for label, *_ in BUILDS:
+            lines += [f"## Instructions per dispatch: {callback} ({what}), {label}", "",
+                      "| variant | " + " | ".join(f"{n} modules" for n in SIZES) + " |",
+                      "|---|" + "---:|" * len(SIZES)]
+            for variant in VARIANTS:
+                lines.append(f"| {variant} | " + " | ".join(fmt(counts[(label, variant, callback, n)]) for n in SIZES) + " |")
+            for a, b in RATIOS:
+                cells = []
+                for n in SIZES:
+                    va, vb = counts[(label, a, callback, n)], counts[(label, b, callback, n)]
+                    cells.append(f"{va / vb:.2f}" if va and vb else "–")
+                lines.append(f"| *ratio {a} / {b}* | " + " | ".join(cells) + " |")
+            lines.append("")
+    lines += ["## Direct calls under retpolines", "",
+              "Whether the dispatch function for 16 modules makes only direct calls (no indirect call, no "
+              "`__x86_indirect_thunk`), hot and cold parts alike:", "",
+              "| build | hand_direct | modhook_static |", "|---|---|---|"]
+    for label, *_ in BUILDS:
+        lines.append(f"| {label} | " + " | ".join("yes" if direct[label][v] else "no" for v in ("hand_direct", "modhook_static")) + " |")
+    lines.append("")
+    if times:
+        lines += [f"## Wall time per dispatch, ns (median of 5 repetitions), {times_label}", "",
+                  "Wall time on a shared machine is noisy; compare within one run, and prefer the instruction counts.", ""]
+        for callback, what in CALLBACKS.items():
+            lines += [f"### {callback} ({what})", "", "| variant | " + " | ".join(f"{n} modules" for n in SIZES) + " |",
+                      "|---|" + "---:|" * len(SIZES)]
+            for variant in VARIANTS:
+                lines.append(f"| {variant} | " + " | ".join(
+                    f"{times[(variant, callback, n)]:.1f}" if (variant, callback, n) in times else "–" for n in SIZES) + " |")
+            lines.append("")
+    lines += ["![Instructions per dispatch](dispatch_cost.svg)", ""]
+    report = "\n".join(lines)
+    (RESULTS / "report.md").write_text(report)
+    svg_plot({(v, n): counts[(BUILDS[0][0], v, "check", n)] for v in VARIANTS for n in SIZES},
+             RESULTS / "dispatch_cost.svg")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()

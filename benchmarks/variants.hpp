@@ -1,0 +1,211 @@
+#ifndef MODHOOK_BENCHMARKS_VARIANTS_HPP
+#define MODHOOK_BENCHMARKS_VARIANTS_HPP
+
+// Every way of dispatching "call N modules' check (all must pass) / notify (run all)"
+// that the benchmarks compare. Each variant is built for N modules and offers
+// bool check(int) and void notify(int).
+
+#include "bench_callbacks.hpp"
+
+#include <modhook/static_registry.hpp>
+
+#include <boost/signals2/dummy_mutex.hpp>
+#include <boost/signals2/signal.hpp>
+#include <boost/signals2/signal_type.hpp>
+#if MODHOOK_BENCH_WITH_SIGCPP
+#include <sigc++/sigc++.h>
+#endif
+
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace variants {
+
+// The physical limit: the calls written out by hand.
+template <int N>
+struct hand_direct {
+  template <int... I>
+  static bool check_all(std::integer_sequence<int, I...>, int x) {
+    return (::check<I>(x) && ...);
+  }
+  template <int... I>
+  static void notify_all(std::integer_sequence<int, I...>, int x) {
+    (::notify<I>(x), ...);
+  }
+  bool check(int x) const { return check_all(std::make_integer_sequence<int, N>{}, x); }
+  void notify(int x) const { notify_all(std::make_integer_sequence<int, N>{}, x); }
+};
+
+template <int I>
+inline constexpr bench_hooks static_module{.check = &::check<I>, .notify = &::notify<I>};
+
+template <class>
+struct static_registry_of;
+template <int... I>
+struct static_registry_of<std::integer_sequence<int, I...>> {
+  using type = modhook::static_registry<static_module<I>...>;
+};
+
+template <int N>
+struct modhook_static {
+  using hooks = typename static_registry_of<std::make_integer_sequence<int, N>>::type;
+  bool check(int x) const { return hooks::template dispatch<&bench_hooks::check>(x).passed(); }
+  void notify(int x) const { (void)hooks::template dispatch<&bench_hooks::notify>(x); }
+};
+
+// The limit for run-time registration: a loop over {function pointer, context pointer}.
+struct hand_loop {
+  std::vector<hand_entry_check> checks;
+  std::vector<hand_entry_notify> notifies;
+  explicit hand_loop(int n) {
+    for (int i = 0; i < n; ++i) {
+      checks.push_back(hand_check_entry(i));
+      notifies.push_back(hand_notify_entry(i));
+    }
+  }
+  bool check(int x) const {
+    for (const auto& e : checks)
+      if (!e.function(e.context, x)) return false;
+    return true;
+  }
+  void notify(int x) const {
+    for (const auto& e : notifies) e.function(e.context, x);
+  }
+};
+
+struct modhook_runtime {
+  std::unique_ptr<bench_registry> hooks = std::make_unique<bench_registry>();
+  explicit modhook_runtime(int n) { load_modules(*hooks, n); }
+  bool check(int x) const { return hooks->dispatch<&bench_hooks::check>(x).passed(); }
+  void notify(int x) const { (void)hooks->dispatch<&bench_hooks::notify>(x); }
+};
+
+struct std_function {
+  std::vector<std::function<bool(int)>> checks;
+  std::vector<std::function<void(int)>> notifies;
+  explicit std_function(int n) {
+    for (int i = 0; i < n; ++i) {
+      checks.emplace_back(check_function(i));
+      notifies.emplace_back(notify_function(i));
+    }
+  }
+  bool check(int x) const {
+    for (const auto& f : checks)
+      if (!f(x)) return false;
+    return true;
+  }
+  void notify(int x) const {
+    for (const auto& f : notifies) f(x);
+  }
+};
+
+struct virtual_plugins {
+  std::vector<std::unique_ptr<plugin>> plugins;
+  explicit virtual_plugins(int n) {
+    for (int i = 0; i < n; ++i) plugins.emplace_back(make_plugin(i));
+  }
+  bool check(int x) const {
+    for (const auto& p : plugins)
+      if (!p->check(x)) return false;
+    return true;
+  }
+  void notify(int x) const {
+    for (const auto& p : plugins) p->notify(x);
+  }
+};
+
+// Stops at the first false, as all-must-pass does.
+struct all_true {
+  using result_type = bool;
+  template <class It>
+  bool operator()(It first, It last) const {
+    for (; first != last; ++first)
+      if (!*first) return false;
+    return true;
+  }
+};
+
+template <class Mutex>
+struct signals2 {
+  using check_signal = typename boost::signals2::signal_type<bool(int), boost::signals2::keywords::combiner_type<all_true>,
+                                                             boost::signals2::keywords::mutex_type<Mutex>>::type;
+  using notify_signal =
+      typename boost::signals2::signal_type<void(int), boost::signals2::keywords::mutex_type<Mutex>>::type;
+  std::unique_ptr<check_signal> checks = std::make_unique<check_signal>();
+  std::unique_ptr<notify_signal> notifies = std::make_unique<notify_signal>();
+  explicit signals2(int n) {
+    for (int i = 0; i < n; ++i) {
+      checks->connect(check_function(i));
+      notifies->connect(notify_function(i));
+    }
+  }
+  bool check(int x) const { return (*checks)(x); }
+  void notify(int x) const { (*notifies)(x); }
+};
+using signals2_mutex = signals2<boost::signals2::mutex>;
+using signals2_dummy_mutex = signals2<boost::signals2::dummy_mutex>;
+
+#if MODHOOK_BENCH_WITH_SIGCPP
+struct sigc_accumulator {
+  using result_type = bool;
+  template <class It>
+  bool operator()(It first, It last) const {
+    for (; first != last; ++first)
+      if (!*first) return false;
+    return true;
+  }
+};
+
+struct libsigcpp {
+  sigc::signal<bool(int)>::accumulated<sigc_accumulator> checks;
+  sigc::signal<void(int)> notifies;
+  explicit libsigcpp(int n) {
+    for (int i = 0; i < n; ++i) {
+      checks.connect(sigc::ptr_fun(check_function(i)));
+      notifies.connect(sigc::ptr_fun(notify_function(i)));
+    }
+  }
+  bool check(int x) const { return checks.emit(x); }
+  void notify(int x) const { notifies.emit(x); }
+};
+#endif
+
+inline constexpr const char* names[] = {"hand_direct", "modhook_static", "hand_loop", "modhook_runtime",
+                                       "std_function", "virtual_plugins", "signals2_mutex", "signals2_dummy_mutex",
+                                       "libsigcpp"};
+inline constexpr int sizes[] = {1, 4, 16, 64};
+
+template <template <int> class V, class F>
+bool with_sized(int n, F&& f) {
+  switch (n) {
+  case 1: f(V<1>{}); return true;
+  case 4: f(V<4>{}); return true;
+  case 16: f(V<16>{}); return true;
+  case 64: f(V<64>{}); return true;
+  default: return false;
+  }
+}
+
+// Builds the variant called `name` for n modules and hands it to f; false if unknown.
+template <class F>
+bool with_variant(std::string_view name, int n, F&& f) {
+  if (name == "hand_direct") return with_sized<hand_direct>(n, f);
+  if (name == "modhook_static") return with_sized<modhook_static>(n, f);
+  if (name == "hand_loop") return f(hand_loop(n)), true;
+  if (name == "modhook_runtime") return f(modhook_runtime(n)), true;
+  if (name == "std_function") return f(std_function(n)), true;
+  if (name == "virtual_plugins") return f(virtual_plugins(n)), true;
+  if (name == "signals2_mutex") return f(signals2_mutex(n)), true;
+  if (name == "signals2_dummy_mutex") return f(signals2_dummy_mutex(n)), true;
+#if MODHOOK_BENCH_WITH_SIGCPP
+  if (name == "libsigcpp") return f(libsigcpp(n)), true;
+#endif
+  return false;
+}
+
+} // namespace variants
+
+#endif

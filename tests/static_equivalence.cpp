@@ -1,0 +1,42 @@
+// A static dispatch and its hand-written twin, for cmake/check_static_equivalence.cmake to
+// count under callgrind and to disassemble:
+//   static_equivalence static|hand N ITERATIONS
+
+#include "static_equivalence.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+template <int I>
+inline constexpr eq_hooks eq_module{.check = &eq_check<I>};
+
+template <class>
+struct twins;
+template <int... I>
+struct twins<std::integer_sequence<int, I...>> {
+  using hooks = modhook::static_registry<eq_module<I>...>;
+  [[gnu::noinline]] static bool measured_static(int x) { return hooks::template dispatch<&eq_hooks::check>(x).passed(); }
+  [[gnu::noinline]] static bool measured_hand(int x) { return (eq_check<I>(x) && ...); }
+};
+
+template <int N>
+using twins_of = twins<std::make_integer_sequence<int, N>>;
+
+int main(int argc, char** argv) {
+  if (argc != 4) return 2;
+  const std::string_view which = argv[1];
+  const int n = std::atoi(argv[2]);
+  const long iterations = std::atol(argv[3]);
+  bool (*measured)(int) = nullptr;
+  switch (n) {
+  case 1: measured = which == "static" ? &twins_of<1>::measured_static : &twins_of<1>::measured_hand; break;
+  case 4: measured = which == "static" ? &twins_of<4>::measured_static : &twins_of<4>::measured_hand; break;
+  case 16: measured = which == "static" ? &twins_of<16>::measured_static : &twins_of<16>::measured_hand; break;
+  default: return 2;
+  }
+  int passed = 0;
+  for (long i = 0; i < iterations; ++i) passed += measured(1) ? 1 : 0;
+  std::printf("%d\n", passed);
+  return 0;
+}
