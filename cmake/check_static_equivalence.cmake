@@ -1,7 +1,7 @@
 # cmake -DPROGRAM=... -DOBJDUMP=... -DMAX_FIXED=... -P check_static_equivalence.cmake
 #
 # Counts, with callgrind, the instructions of one static-registry dispatch and of its
-# hand-written twin (the same calls written out) at 1, 4 and 16 modules, and disassembles
+# hand-written twin (the same calls written out) at 1, 4, 16 and 64 modules, and disassembles
 # the static dispatch. Fails when the static dispatch makes an indirect call, when it costs
 # more per module than the hand-written calls (any difference in slope), or when its fixed
 # cost exceeds the hand-written one by more than MAX_FIXED instructions at any size.
@@ -29,7 +29,7 @@ function(count_instructions which n out)
 endfunction()
 
 set(failures "")
-foreach(n 1 4 16)
+foreach(n 1 4 16 64)
   count_instructions(static ${n} static_${n})
   count_instructions(hand ${n} hand_${n})
   math(EXPR fixed_${n} "${static_${n}} - ${hand_${n}}")
@@ -37,10 +37,15 @@ foreach(n 1 4 16)
 endforeach()
 # The slope between 4 and 16 modules: hand-written code for a single module is a bare tail
 # call, so 1 module only enters the bound on the fixed cost.
-if(NOT fixed_16 EQUAL fixed_4)
-  list(APPEND failures "the static dispatch's cost per module differs from hand-written calls (+${fixed_4} at 4 modules, +${fixed_16} at 16)")
-endif()
-foreach(n 1 4 16)
+# The fixed part may vary by a couple of instructions between sizes (how the compiler
+# materializes the result); one instruction more per module would show as 12 at 16 modules.
+foreach(n 16 64)
+  math(EXPR drift "${fixed_${n}} - ${fixed_4}")
+  if(drift GREATER 2 OR drift LESS -2)
+    list(APPEND failures "the static dispatch's cost per module differs from hand-written calls (+${fixed_4} at 4 modules, +${fixed_${n}} at ${n})")
+  endif()
+endforeach()
+foreach(n 1 4 16 64)
   if(fixed_${n} GREATER MAX_FIXED)
     list(APPEND failures "at ${n} modules the static dispatch costs ${fixed_${n}} instructions over hand-written calls (bound: ${MAX_FIXED})")
   endif()

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   case 1: measured = which == "static" ? &twins_of<1>::measured_static : &twins_of<1>::measured_hand; break;
   case 4: measured = which == "static" ? &twins_of<4>::measured_static : &twins_of<4>::measured_hand; break;
   case 16: measured = which == "static" ? &twins_of<16>::measured_static : &twins_of<16>::measured_hand; break;
+  case 64: measured = which == "static" ? &twins_of<64>::measured_static : &twins_of<64>::measured_hand; break;
   default: return 2;
   }
   int passed = 0;

@@ -2,7 +2,7 @@
 #include "static_equivalence.hpp"
 
 namespace {
-int counters[16];
+int counters[64];
 }
 
 template <int I>
@@ -12,19 +12,10 @@ bool eq_check(int x) {
 }
 
 // Explicit instantiations: the other translation unit calls these.
-template bool eq_check<0>(int);
-template bool eq_check<1>(int);
-template bool eq_check<2>(int);
-template bool eq_check<3>(int);
-template bool eq_check<4>(int);
-template bool eq_check<5>(int);
-template bool eq_check<6>(int);
-template bool eq_check<7>(int);
-template bool eq_check<8>(int);
-template bool eq_check<9>(int);
-template bool eq_check<10>(int);
-template bool eq_check<11>(int);
-template bool eq_check<12>(int);
-template bool eq_check<13>(int);
-template bool eq_check<14>(int);
-template bool eq_check<15>(int);
+#define MODHOOK_EQ_1(n) template bool eq_check<n>(int);
+#define MODHOOK_EQ_4(n) MODHOOK_EQ_1(n) MODHOOK_EQ_1(n + 1) MODHOOK_EQ_1(n + 2) MODHOOK_EQ_1(n + 3)
+#define MODHOOK_EQ_16(n) MODHOOK_EQ_4(n) MODHOOK_EQ_4(n + 4) MODHOOK_EQ_4(n + 8) MODHOOK_EQ_4(n + 12)
+MODHOOK_EQ_16(0)
+MODHOOK_EQ_16(16)
+MODHOOK_EQ_16(32)
+MODHOOK_EQ_16(48)

@@ -199,8 +199,8 @@ private:
       const auto* const first = callbacks.entries.data();
       const auto* const last = first + callbacks.entries.size();
       for (const auto* it = first; it != last; ++it) {
-        const auto call = [&]() -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
-        const auto stop = [this, it, &prepared, &slow](auto tag, auto&&... outcome) {
+        const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
+        const auto stop = [this, it, &prepared, &slow](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
           this->template resume_after<Slot>(slow, it, tag, static_cast<decltype(outcome)&&>(outcome)...,
                              detail::to_cold(std::get<I>(prepared))...);
         };
@@ -241,7 +241,7 @@ private:
     const auto& callbacks = store<Slot>();
     const auto* const last = callbacks.entries.data() + callbacks.entries.size();
     for (const auto* it = from; it != last; ++it) {
-      const auto call = [&]() -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
+      const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
       if (!detail::feed<Slot>(combiner, call, module_source(callbacks, it), sink())) break;
     }
   }

@@ -148,8 +148,8 @@ private:
       return true; // not this module's category, or left unset: no code at all
     } else {
       constexpr auto target = (Module.*Member).target(); // a constant: a direct call, inlinable
-      const auto call = [&]() -> decltype(auto) { return target.invoke(target.data, params...); };
-      const auto stop = [&slow, sink, &params...](auto tag, auto&&... outcome) {
+      const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return target.invoke(target.data, params...); };
+      const auto stop = [&slow, sink, &params...](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
         resume_after<Member>(slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...,
                              detail::to_cold(params)...);
       };
@@ -195,7 +195,7 @@ private:
       if (Position < from) return true;
       constexpr auto target = (Module.*Member).target();
       return detail::feed<slot_of<Member>>(
-          combiner, [&]() -> decltype(auto) { return target.invoke(target.data, params...); },
+          combiner, [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return target.invoke(target.data, params...); },
           module_source(table_, &table_.modules[Position]), sink);
     }
   }

@@ -22,9 +22,11 @@
 // hand-written one would; failure handling is kept out of line so it does not crowd it.
 #if defined(__GNUC__) || defined(__clang__)
 #define MODHOOK_ALWAYS_INLINE [[gnu::always_inline]] inline
+#define MODHOOK_INLINE_LAMBDA __attribute__((always_inline))
 #define MODHOOK_COLD [[gnu::noinline, gnu::cold]]
 #else
 #define MODHOOK_ALWAYS_INLINE inline
+#define MODHOOK_INLINE_LAMBDA
 #define MODHOOK_COLD
 #endif
 

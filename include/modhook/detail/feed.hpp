@@ -171,6 +171,19 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
       return true;
     stop(stopped_by_value{}, value{});
     return false;
+  } else if constexpr (std::is_trivially_copyable_v<result> && std::is_trivially_default_constructible_v<result>) {
+    // A plain local: in a long unrolled dispatch the compiler keeps it in a register, where
+    // it may give up on the holder below.
+    result r;
+    MODHOOK_TRY { r = call(); }
+    MODHOOK_CATCH_ALL {
+      stop(stopped_by_exception{});
+      return false;
+    }
+    if (combiner_t<Slot>::ignores(std::as_const(r))) [[likely]]
+      return true;
+    stop(stopped_by_value{}, value(r));
+    return false;
   } else {
     returned<result> r;
     MODHOOK_TRY { ::new (static_cast<void*>(&r.value)) result(call()); }
