@@ -147,6 +147,7 @@ def svg_plot(counts, path):
 
 
 def main():
+    subprocess.run([str(ROOT / "scripts" / "install-deps.sh")], check=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     counts = {}
     direct = {}
