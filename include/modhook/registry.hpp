@@ -214,25 +214,16 @@ private:
     }
   }
 
-  // Cold: the combiner takes the outcome that stopped the fast path, then the rest. The
-  // arguments come as detail::to_cold passed them: small values copied, the rest by reference.
+  // Cold: the rest of the dispatch, from the outcome that stopped the fast path.
   template <class Slot, class Tag, class... Rest>
   MODHOOK_COLD void resume_after(detail::returned<detail::dispatch_result_t<Slot>>& slow,
                                  const detail::delegate<typename Slot::signature>* at, Tag tag, Rest&&... rest) const {
-    detail::combiner_t<Slot> combiner;
-    constexpr std::size_t outcomes = std::is_same_v<Tag, detail::stopped_by_exception> ? 0 : 1;
-    auto all = std::forward_as_tuple(rest...);
-    const bool go_on = [&]<std::size_t... O>(std::index_sequence<O...>) {
-      return detail::feed_stopped<Slot>(combiner, module_source(store<Slot>(), at), sink(), tag,
-                                        static_cast<std::tuple_element_t<O, std::tuple<Rest&&...>>>(std::get<O>(all))...);
-    }(std::make_index_sequence<outcomes>{});
-    if (go_on) {
-      auto args = [&]<std::size_t... A>(std::index_sequence<A...>) {
-        return std::forward_as_tuple(std::get<outcomes + A>(all)...);
-      }(std::make_index_sequence<sizeof...(Rest) - outcomes>{});
-      general_loop<Slot>(combiner, at + 1, args, std::make_index_sequence<sizeof...(Rest) - outcomes>{});
-    }
-    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<Slot>(std::move(combiner).finish());
+    auto feed_rest = [&](auto& combiner, auto& arguments) {
+      general_loop<Slot>(combiner, at + 1, arguments,
+                         std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>>{});
+    };
+    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<Slot>(
+        detail::resume<Slot>(module_source(store<Slot>(), at), sink(), feed_rest, tag, static_cast<Rest&&>(rest)...));
   }
 
   template <class Slot, class Combiner, class Prepared, std::size_t... I>

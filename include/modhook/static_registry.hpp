@@ -157,26 +157,17 @@ private:
     }
   }
 
-  // Cold: the combiner takes the outcome that stopped the fast path, then the modules after.
+  // Cold: the rest of the dispatch, from the outcome that stopped the fast path.
   template <auto Member, class Tag, class... Rest>
   MODHOOK_COLD static void resume_after(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
                                         detail::failure_sink sink, std::size_t position, Tag tag, Rest&&... rest) {
-    using slot = slot_of<Member>;
-    detail::combiner_t<slot> combiner;
-    constexpr std::size_t outcomes = std::is_same_v<Tag, detail::stopped_by_exception> ? 0 : 1;
-    auto all = std::forward_as_tuple(rest...);
-    const bool go_on = [&]<std::size_t... O>(std::index_sequence<O...>) {
-      return detail::feed_stopped<slot>(combiner, module_source(table_, &table_.modules[position]), sink, tag,
-                                        static_cast<std::tuple_element_t<O, std::tuple<Rest&&...>>>(std::get<O>(all))...);
-    }(std::make_index_sequence<outcomes>{});
-    if (go_on) {
-      auto args = [&]<std::size_t... A>(std::index_sequence<A...>) {
-        return std::forward_as_tuple(std::get<outcomes + A>(all)...);
-      }(std::make_index_sequence<sizeof...(Rest) - outcomes>{});
-      general_run<Member>(combiner, sink, position + 1, args, std::make_index_sequence<sizeof...(Rest) - outcomes>{},
+    auto feed_rest = [&](auto& combiner, auto& arguments) {
+      general_run<Member>(combiner, sink, position + 1, arguments,
+                          std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>>{},
                           std::make_index_sequence<sizeof...(Modules)>{});
-    }
-    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<slot>(std::move(combiner).finish());
+    };
+    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<slot_of<Member>>(detail::resume<slot_of<Member>>(
+        module_source(table_, &table_.modules[position]), sink, feed_rest, tag, static_cast<Rest&&>(rest)...));
   }
 
   // Every module from `from` on, fed to the combiner; && stops where the policy says.

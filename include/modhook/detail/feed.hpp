@@ -9,6 +9,7 @@
 #include <concepts>
 #include <exception>
 #include <new>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -151,6 +152,27 @@ bool feed_stopped(combiner_t<Slot>& combiner, module_source who, failure_sink si
     return combiner.on_failure(detail::module_returned_error<Slot>(static_cast<X&&>(x)..., who, sink));
   else
     return combiner.on_result(static_cast<X&&>(x)..., who);
+}
+
+// Cold: the rest of a dispatch after the fast path stopped. Builds the combiner, feeds it the
+// outcome that stopped the fast path and, if the policy goes on, lets
+// `feed_rest(combiner, arguments)` feed it the modules after. `rest` is that outcome (none
+// for an exception) followed by the arguments, as to_cold passed them.
+template <class Slot, class FeedRest, class Tag, class... Rest>
+dispatch_result_t<Slot> resume(module_source who, failure_sink sink, FeedRest&& feed_rest, Tag tag, Rest&&... rest) {
+  combiner_t<Slot> combiner;
+  constexpr std::size_t outcomes = std::is_same_v<Tag, stopped_by_exception> ? 0 : 1;
+  auto all = std::forward_as_tuple(static_cast<Rest&&>(rest)...);
+  const bool go_on = [&]<std::size_t... O>(std::index_sequence<O...>) {
+    return detail::feed_stopped<Slot>(combiner, who, sink, tag, std::get<O>(std::move(all))...);
+  }(std::make_index_sequence<outcomes>{});
+  if (go_on) {
+    auto arguments = [&]<std::size_t... A>(std::index_sequence<A...>) {
+      return std::forward_as_tuple(std::get<outcomes + A>(all)...);
+    }(std::make_index_sequence<sizeof...(Rest) - outcomes>{});
+    feed_rest(combiner, arguments);
+  }
+  return std::move(combiner).finish();
 }
 
 // Hot: calls one implementation and answers whether the policy ignores the outcome, so the
