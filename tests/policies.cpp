@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -374,4 +376,49 @@ TEST_CASE("arguments are converted once per dispatch, before any module runs, an
   tally::fail = false;
   CHECK(calls.empty());
   CHECK(reported == 0);
+}
+
+namespace {
+struct shared_state {
+  MODHOOK_CALLBACKS(shared_state,
+    (count, modhook::run_all, void(int& counter)),
+    (watch, modhook::all_must_pass_fail_open, bool(const int& value)),
+    (tick, modhook::run_all, void(std::atomic<int>& ticks)));
+};
+} // namespace
+
+TEST_CASE("after a module fails, later modules still share the host's reference arguments") {
+  // A failure sends the dispatch down its slow path; references must stay references there.
+  modhook::registry<shared_state> h;
+  int watched = 1;
+  std::vector<int> seen;
+  std::vector<bool> handling;
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(h.load("m" + std::to_string(i), [&, i](auto& api) {
+      REQUIRE(api.register_callbacks(shared_state{
+          .count = [i, &handling](int& counter) {
+            ++counter;
+            handling.push_back(std::current_exception() != nullptr);
+            if (i == 0) throw std::runtime_error("first fails");
+          },
+          .watch = [i, &seen, &watched](const int& value) -> bool {
+            seen.push_back(value);
+            if (i == 0) throw std::runtime_error("first fails");
+            if (i == 1) watched = 42; // the host's object, seen through the reference
+            return true;
+          },
+          .tick = [](std::atomic<int>& ticks) { ++ticks; },
+      }));
+    }));
+  h.seal();
+  int counter = 0;
+  CHECK(h.dispatch<&shared_state::count>(counter).failure_count() == 1);
+  CHECK(counter == 3);
+  // The later modules ran outside the handler of the first one's exception.
+  CHECK(handling == std::vector<bool>{false, false, false});
+  CHECK(h.dispatch<&shared_state::watch>(watched).passed());
+  CHECK(seen == std::vector<int>{1, 1, 42});
+  std::atomic<int> ticks{0};
+  CHECK(h.dispatch<&shared_state::tick>(ticks).ok());
+  CHECK(ticks == 3);
 }

@@ -123,3 +123,39 @@ TEST_CASE("static: a callback nobody implements returns the empty answer, and ca
   using empty = modhook::static_registry<>;
   static_assert(empty::size() == 0);
 }
+
+namespace {
+void count_failure(const modhook::failure<>&) { calls.push_back(1000); }
+bool no_throw_check(const event&) noexcept { return true; }
+constexpr rules noexcept_module{.check_event_allowed = &no_throw_check};
+int shared = 0;
+void bump(int& counter) {
+  ++counter;
+  if (counter == 1) throw std::runtime_error("first bump fails");
+}
+struct counting {
+  MODHOOK_CALLBACKS(counting, (bump_all, modhook::run_all, void(int&)));
+};
+constexpr counting b0{.bump_all = &bump};
+constexpr counting b1{.bump_all = &bump};
+constexpr counting b2{.bump_all = &bump};
+} // namespace
+
+TEST_CASE("static: the failure handler may be a plain function or a temporary lambda") {
+  calls.clear();
+  (void)static_hooks::dispatch<&rules::on_new_event>(count_failure, event{"@a", "throw2"});
+  CHECK(calls == std::vector<int>{0, 2, 1000, 4});
+  int reported = 0;
+  (void)static_hooks::dispatch<&rules::on_new_event>([&](const modhook::failure<>&) { ++reported; },
+                                                       event{"@a", "throw4"});
+  CHECK(reported == 1);
+}
+
+TEST_CASE("static: a noexcept function is a constexpr slot; references survive the slow path") {
+  static_assert(modhook::static_registry<noexcept_module>::implementation_count<&rules::check_event_allowed> == 1);
+  CHECK(modhook::static_registry<noexcept_module>::dispatch<&rules::check_event_allowed>(event{}).passed());
+  shared = 0;
+  const auto r = modhook::static_registry<b0, b1, b2>::dispatch<&counting::bump_all>(shared);
+  CHECK(r.failure_count() == 1);
+  CHECK(shared == 3);
+}

@@ -202,7 +202,8 @@ private:
         const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
         const auto stop = [this, it, &prepared, &slow](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
           this->template resume_after<Slot>(slow, it, tag, static_cast<decltype(outcome)&&>(outcome)...,
-                             detail::to_cold(std::get<I>(prepared))...);
+                             detail::to_cold<typename detail::signature<typename Slot::signature>::template parameter<I>>(
+                                 std::get<I>(prepared))...);
         };
         if (!detail::fast_step<Slot>(call, stop)) return slow.take();
       }

@@ -41,7 +41,7 @@ struct silent_sink {
 };
 template <class Handler>
 struct handler_sink {
-  Handler* handler;
+  Handler* handler; // an object: a callable, or a variable holding a function pointer
   failure_sink get() const noexcept {
     return {[](const void* h, const failure<>& f) noexcept {
 #if MODHOOK_HAS_EXCEPTIONS
@@ -100,12 +100,19 @@ public:
     return dispatch_reporting<Member>(detail::silent_sink{}, static_cast<Args&&>(args)...);
   }
 
-  /// As dispatch, and gives every module failure to `on_failure(const failure<>&)` too.
+  /// As dispatch, and gives every module failure to `on_failure(const failure<>&)` too: a
+  /// function, or any callable (it must live until the dispatch returns; a temporary does).
   template <auto Member, class Handler, class... Args>
     requires callback_member<Member> && std::is_invocable_v<Handler&, const failure<>&>
-  MODHOOK_ALWAYS_INLINE static auto dispatch(Handler& on_failure, Args&&... args)
+  MODHOOK_ALWAYS_INLINE static auto dispatch(Handler&& on_failure, Args&&... args)
       -> detail::dispatch_result_t<slot_of<Member>> {
-    return dispatch_reporting<Member>(detail::handler_sink<Handler>{&on_failure}, static_cast<Args&&>(args)...);
+    if constexpr (std::is_function_v<std::remove_reference_t<Handler>> || std::is_pointer_v<std::remove_cvref_t<Handler>>) {
+      auto function = static_cast<void (*)(const failure<>&)>(on_failure); // an object the sink can point at
+      return dispatch_reporting<Member>(detail::handler_sink<decltype(function)>{&function}, static_cast<Args&&>(args)...);
+    } else {
+      return dispatch_reporting<Member>(detail::handler_sink<std::remove_reference_t<Handler>>{&on_failure},
+                                        static_cast<Args&&>(args)...);
+    }
   }
 
 private:
@@ -138,20 +145,23 @@ private:
   MODHOOK_ALWAYS_INLINE static bool fast_run(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
                                              Sink sink, Prepared& prepared,
                                              std::index_sequence<A...>, std::index_sequence<M...>) {
-    return (fast_step<Member, Modules, M>(slow, sink, std::get<A>(prepared)...) && ...);
+    return (fast_step<Member, Modules, M>(slow, sink, prepared, std::index_sequence<A...>{}) && ...);
   }
 
-  template <auto Member, const auto& Module, std::size_t Position, class Sink, class... Params>
+  template <auto Member, const auto& Module, std::size_t Position, class Sink, class Prepared, std::size_t... A>
   MODHOOK_ALWAYS_INLINE static bool fast_step(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-                                              Sink sink, Params&... params) {
+                                              Sink sink, Prepared& prepared, std::index_sequence<A...>) {
     if constexpr (!implements<Member, Module>) {
       return true; // not this module's category, or left unset: no code at all
     } else {
+      using signature = detail::signature<typename slot_of<Member>::signature>;
       constexpr auto target = (Module.*Member).target(); // a constant: a direct call, inlinable
-      const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return target.invoke(target.data, params...); };
-      const auto stop = [&slow, sink, &params...](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
+      const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
+        return target.invoke(target.data, std::get<A>(prepared)...);
+      };
+      const auto stop = [&slow, sink, &prepared](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
         resume_after<Member>(slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...,
-                             detail::to_cold(params)...);
+                             detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
       };
       return detail::fast_step<slot_of<Member>>(call, stop);
     }

@@ -28,7 +28,9 @@ template <class F, class R, class... A>
 struct storage_for<F, R(A...)> {
   static constexpr bool const_callable = std::is_invocable_v<const F&, A...>;
   static constexpr storage_kind value =
-      std::is_same_v<F, R (*)(A...)>      ? storage_kind::function_pointer
+      // Exactly R(*)(A...), or one that converts to it (a noexcept function): stored as such.
+      std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>> && std::is_convertible_v<F, R (*)(A...)>
+                                          ? storage_kind::function_pointer
       : is_bound_member<F>                ? storage_kind::bound_member
       : std::is_empty_v<F> && std::is_default_constructible_v<F> && std::is_trivially_copyable_v<F> && const_callable
                                           ? storage_kind::stateless

@@ -42,9 +42,10 @@ MODHOOK_COLD failure<typename Slot::error_type> module_failed(failure<typename S
 }
 
 template <class Slot>
-MODHOOK_COLD failure<typename Slot::error_type> module_threw(module_source who, failure_sink sink) {
+MODHOOK_COLD failure<typename Slot::error_type> module_threw(std::exception_ptr exception, module_source who,
+                                                             failure_sink sink) {
   failure<typename Slot::error_type> f;
-  f.exception = std::current_exception();
+  f.exception = std::move(exception);
   return detail::module_failed<Slot>(std::move(f), who, sink);
 }
 
@@ -88,12 +89,12 @@ MODHOOK_ALWAYS_INLINE bool feed(Combiner& combiner, Call&& call, module_source w
   using result = typename Slot::result_type;
   if constexpr (std::is_void_v<result>) {
     MODHOOK_TRY { call(); }
-    MODHOOK_CATCH_ALL { return combiner.on_failure(detail::module_threw<Slot>(who, sink)); }
+    MODHOOK_CATCH_ALL { return combiner.on_failure(detail::module_threw<Slot>(std::current_exception(), who, sink)); }
     return combiner.on_result(std::monostate{}, who);
   } else {
     returned<result> r;
     MODHOOK_TRY { ::new (static_cast<void*>(&r.value)) result(call()); }
-    MODHOOK_CATCH_ALL { return combiner.on_failure(detail::module_threw<Slot>(who, sink)); }
+    MODHOOK_CATCH_ALL { return combiner.on_failure(detail::module_threw<Slot>(std::current_exception(), who, sink)); }
     destroy_on_exit<result> guard{r.value};
     if constexpr (split_result<result>::is_expected) {
       if (!r.value.has_value()) [[unlikely]]
@@ -120,9 +121,12 @@ concept has_fast_path = requires(const typename Slot::value_type& value) {
 template <class T>
 inline constexpr bool pass_by_value = std::is_trivially_copyable_v<T> && sizeof(T) <= 2 * sizeof(void*);
 
-template <class T>
+// An argument on its way to the cold path: a by-value parameter of a small trivially
+// copyable type is copied (so the hot path may keep it in a register); a reference
+// parameter stays a reference, so later modules still share the host's object.
+template <class Param, class T>
 constexpr decltype(auto) to_cold(T& value) noexcept {
-  if constexpr (pass_by_value<std::remove_const_t<T>>)
+  if constexpr (!std::is_reference_v<Param> && pass_by_value<std::remove_const_t<T>>)
     return std::remove_const_t<T>(value);
   else
     return (value);
@@ -138,7 +142,7 @@ MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> nothing_seen() {
 }
 
 // What stopped the fast path: the first outcome the policy does not ignore.
-struct stopped_by_exception {}; // reported from inside the catch block
+struct stopped_by_exception {}; // the outcome is the exception_ptr, taken in the handler
 struct stopped_by_error {};     // an unexpected value
 struct stopped_by_value {};     // a value the policy must see
 
@@ -147,7 +151,7 @@ struct stopped_by_value {};     // a value the policy must see
 template <class Slot, class Tag, class... X>
 bool feed_stopped(combiner_t<Slot>& combiner, module_source who, failure_sink sink, Tag, X&&... x) {
   if constexpr (std::is_same_v<Tag, stopped_by_exception>)
-    return combiner.on_failure(detail::module_threw<Slot>(who, sink));
+    return combiner.on_failure(detail::module_threw<Slot>(static_cast<X&&>(x)..., who, sink));
   else if constexpr (std::is_same_v<Tag, stopped_by_error>)
     return combiner.on_failure(detail::module_returned_error<Slot>(static_cast<X&&>(x)..., who, sink));
   else
@@ -156,12 +160,12 @@ bool feed_stopped(combiner_t<Slot>& combiner, module_source who, failure_sink si
 
 // Cold: the rest of a dispatch after the fast path stopped. Builds the combiner, feeds it the
 // outcome that stopped the fast path and, if the policy goes on, lets
-// `feed_rest(combiner, arguments)` feed it the modules after. `rest` is that outcome (none
-// for an exception) followed by the arguments, as to_cold passed them.
+// `feed_rest(combiner, arguments)` feed it the modules after. `rest` is that outcome (the
+// value, the error, or the exception_ptr) followed by the arguments, as to_cold passed them.
 template <class Slot, class FeedRest, class Tag, class... Rest>
 dispatch_result_t<Slot> resume(module_source who, failure_sink sink, FeedRest&& feed_rest, Tag tag, Rest&&... rest) {
   combiner_t<Slot> combiner;
-  constexpr std::size_t outcomes = std::is_same_v<Tag, stopped_by_exception> ? 0 : 1;
+  constexpr std::size_t outcomes = 1;
   auto all = std::forward_as_tuple(static_cast<Rest&&>(rest)...);
   const bool go_on = [&]<std::size_t... O>(std::index_sequence<O...>) {
     return detail::feed_stopped<Slot>(combiner, who, sink, tag, std::get<O>(std::move(all))...);
@@ -176,72 +180,83 @@ dispatch_result_t<Slot> resume(module_source who, failure_sink sink, FeedRest&& 
 }
 
 // Hot: calls one implementation and answers whether the policy ignores the outcome, so the
-// dispatch goes on with nothing recorded. Anything else goes to `stop(tag, outcome...)`,
-// which the driver makes a cold call, and false. `stop` should capture scalars by value:
-// its call is inlined here, so what it holds stays in registers on the hot path.
+// dispatch goes on with nothing recorded. Anything else goes to `stop(tag, outcome)`, which
+// the driver makes a cold call, and false. `stop` should capture scalars by value: its call
+// is inlined here, so what it holds stays in registers on the hot path.
 template <class Slot, class Call, class Stop>
 MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
   using result = typename Slot::result_type;
   using value = typename Slot::value_type;
-  if constexpr (std::is_void_v<result>) {
-    MODHOOK_TRY { call(); }
-    MODHOOK_CATCH_ALL {
-      stop(stopped_by_exception{});
-      return false;
-    }
-    if (combiner_t<Slot>::ignores(value{})) [[likely]]
-      return true;
-    stop(stopped_by_value{}, value{});
-    return false;
-  } else if constexpr (std::is_trivially_copyable_v<result> && std::is_trivially_default_constructible_v<result>) {
-    // A plain local: in a long unrolled dispatch the compiler keeps it in a register, where
-    // it may give up on the holder below.
-    result r;
-    MODHOOK_TRY { r = call(); }
-    MODHOOK_CATCH_ALL {
-      stop(stopped_by_exception{});
-      return false;
-    }
-    if (combiner_t<Slot>::ignores(std::as_const(r))) [[likely]]
-      return true;
-    stop(stopped_by_value{}, value(r));
-    return false;
-  } else {
-    returned<result> r;
-    MODHOOK_TRY { ::new (static_cast<void*>(&r.value)) result(call()); }
-    MODHOOK_CATCH_ALL {
-      stop(stopped_by_exception{});
-      return false;
-    }
-    destroy_on_exit<result> guard{r.value};
-    if constexpr (split_result<result>::is_expected) {
-      if (!r.value.has_value()) [[unlikely]] {
-        stop(stopped_by_error{}, std::move(r.value).error());
-        return false;
+  // A throw leaves the handler by goto, keeping the exception here: the cold path then runs
+  // the remaining modules outside any catch block, as the general loop does, and the
+  // normal path carries no flag to test. Storage only: nothing is built unless a module threw.
+  [[maybe_unused]] returned<std::exception_ptr> thrown;
+  {
+    if constexpr (std::is_void_v<result>) {
+      MODHOOK_TRY { call(); }
+      MODHOOK_CATCH_ALL {
+        ::new (static_cast<void*>(&thrown.value)) std::exception_ptr(std::current_exception());
+        goto module_threw;
       }
-      if constexpr (std::is_void_v<typename result::value_type>) {
-        if (combiner_t<Slot>::ignores(value{})) [[likely]]
-          return true;
-        stop(stopped_by_value{}, value{});
-      } else {
-        if (combiner_t<Slot>::ignores(std::as_const(*r.value))) [[likely]]
-          return true;
-        if constexpr (pass_by_value<value>)
-          stop(stopped_by_value{}, value(*r.value));
-        else
-          stop(stopped_by_value{}, std::move(*r.value));
+      if (combiner_t<Slot>::ignores(value{})) [[likely]]
+        return true;
+      stop(stopped_by_value{}, value{});
+      return false;
+    } else if constexpr (std::is_trivially_copyable_v<result> && std::is_trivially_default_constructible_v<result> &&
+                         std::is_trivially_copy_assignable_v<result>) {
+      // A plain local: in a long unrolled dispatch the compiler keeps it in a register,
+      // where it may give up on the holder below. Initialized only to quiet
+      // -Wmaybe-uninitialized; the call overwrites it on the one path that reads it.
+      result r{};
+      MODHOOK_TRY { r = call(); }
+      MODHOOK_CATCH_ALL {
+        ::new (static_cast<void*>(&thrown.value)) std::exception_ptr(std::current_exception());
+        goto module_threw;
       }
+      if (combiner_t<Slot>::ignores(std::as_const(r))) [[likely]]
+        return true;
+      stop(stopped_by_value{}, value(r));
       return false;
     } else {
-      if (combiner_t<Slot>::ignores(std::as_const(r.value))) [[likely]]
-        return true;
-      if constexpr (pass_by_value<value>)
-        stop(stopped_by_value{}, value(r.value));
-      else
-        stop(stopped_by_value{}, std::move(r.value));
-      return false;
+      returned<result> r;
+      MODHOOK_TRY { ::new (static_cast<void*>(&r.value)) result(call()); }
+      MODHOOK_CATCH_ALL {
+        ::new (static_cast<void*>(&thrown.value)) std::exception_ptr(std::current_exception());
+        goto module_threw;
+      }
+      destroy_on_exit<result> guard{r.value};
+      if constexpr (split_result<result>::is_expected) {
+        if (!r.value.has_value()) [[unlikely]] {
+          stop(stopped_by_error{}, std::move(r.value).error());
+          return false;
+        }
+        if constexpr (std::is_void_v<typename result::value_type>) {
+          if (combiner_t<Slot>::ignores(value{})) [[likely]]
+            return true;
+          stop(stopped_by_value{}, value{});
+        } else {
+          if (combiner_t<Slot>::ignores(std::as_const(*r.value))) [[likely]]
+            return true;
+          if constexpr (pass_by_value<value>)
+            stop(stopped_by_value{}, value(*r.value));
+          else
+            stop(stopped_by_value{}, std::move(*r.value));
+        }
+        return false;
+      } else {
+        if (combiner_t<Slot>::ignores(std::as_const(r.value))) [[likely]]
+          return true;
+        if constexpr (pass_by_value<value>)
+          stop(stopped_by_value{}, value(r.value));
+        else
+          stop(stopped_by_value{}, std::move(r.value));
+        return false;
+      }
     }
   }
+module_threw:
+  stop(stopped_by_exception{}, thrown.take());
+  return false;
 }
 
 } // namespace detail

@@ -33,6 +33,8 @@ struct signature; // only function types R(A...) are callback signatures
 template <class R, class... A>
 struct signature<R(A...)> {
   using result = R;
+  template <std::size_t I>
+  using parameter = std::tuple_element_t<I, std::tuple<A...>>;
   // A policy combines values, never a void: a void result is seen as std::monostate.
   using value = R;
   using error = void;
