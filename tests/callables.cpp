@@ -123,6 +123,8 @@ constexpr rules constant_module{
 };
 constexpr rules constant_bound{.check_event_allowed = modhook::bind<&checker::check>(static_checker)};
 constexpr rules constant_function{.check_event_allowed = modhook::bind<&deny_spam>()};
+constexpr bool (*no_function)(const event&) = nullptr;
+constexpr rules constant_null{.check_event_allowed = no_function};
 } // namespace
 
 TEST_CASE("slots are usable in constexpr module objects") {
@@ -130,6 +132,7 @@ TEST_CASE("slots are usable in constexpr module objects") {
   static_assert(static_cast<bool>(constant_module.check_event_for_spam));
   static_assert(!constant_module.on_new_event);
   static_assert(static_cast<bool>(constant_bound.check_event_allowed));
+  static_assert(!constant_null.check_event_allowed); // a null function pointer leaves the slot unset
   CHECK(allowed(constant_module, ham));
   CHECK(constant_module.check_event_for_spam(spam) == spam_verdict::not_spam);
   CHECK_FALSE(allowed(constant_bound, spam));

@@ -19,6 +19,18 @@ inline constexpr bool is_bound_member = false;
 template <auto Member, class T>
 inline constexpr bool is_bound_member<bound_member<Member, T>> = true;
 
+// Whether a function pointer is null. Under g++'s -fsanitize, comparing the address of an
+// inline function or a template specialization with null cannot be folded in a constant
+// expression, which would make such constexpr modules ill-formed; there, an address that
+// cannot be folded is an address, so not null.
+template <class P>
+constexpr bool is_null(P pointer) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  if (std::is_constant_evaluated()) return __builtin_constant_p(pointer == nullptr) && pointer == nullptr;
+#endif
+  return pointer == nullptr;
+}
+
 // How a callable is held: chosen at construction, invisible at the call.
 enum class storage_kind { function_pointer, bound_member, stateless, in_place, heap };
 
@@ -86,7 +98,7 @@ public:
       erased same(static_cast<F&&>(f)); // same signature: take its target, do not wrap it
       swap(same);
     } else if constexpr (kind == storage_kind::function_pointer) {
-      if (f == nullptr) return;
+      if (detail::is_null(f)) return;
       context_.function = f;
       invoke_ = &call_function;
       set_ = true;
@@ -99,7 +111,7 @@ public:
       set_ = true;
     } else if constexpr (kind == storage_kind::in_place) {
       if constexpr (std::is_pointer_v<D>) {
-        if (f == nullptr) return;
+        if (detail::is_null(f)) return;
       }
       const D copy(static_cast<F&&>(f));
       std::memcpy(context_.bytes, static_cast<const void*>(&copy), sizeof(D));
