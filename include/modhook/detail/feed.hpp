@@ -82,8 +82,10 @@ struct destroy_on_exit {
 
 // Calls one implementation and feeds its outcome to the combiner; returns whether the
 // dispatch goes on. A throw, or an unexpected value from an expected-returning callback,
-// becomes a failure naming the module and the callback. This is the only place where a
-// call meets a policy; every driver (run-time, static, asynchronous) loops over it.
+// becomes a failure naming the module and the callback. With fast_step below, this is one
+// of the two places where a call meets a policy: fast_step while the policy ignores every
+// outcome, feed for the modules after the first it does not (and for policies without a
+// fast path). A driver (run-time, static, later asynchronous) loops over these two.
 template <class Slot, class Combiner, class Call>
 MODHOOK_ALWAYS_INLINE bool feed(Combiner& combiner, Call&& call, module_source who, failure_sink sink) {
   using result = typename Slot::result_type;
