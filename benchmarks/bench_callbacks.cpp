@@ -18,6 +18,15 @@ template <int I>
 void notify(int x) {
   counters[I] += x;
 }
+template <int I>
+bool check_nx(int x) noexcept {
+  counters[I] += x;
+  return true;
+}
+template <int I>
+void notify_nx(int x) noexcept {
+  counters[I] += x;
+}
 
 namespace {
 
@@ -73,6 +82,8 @@ template <std::size_t... I>
 void instantiate(std::index_sequence<I...>) {
   ((void)&check<static_cast<int>(I)>, ...);
   ((void)&notify<static_cast<int>(I)>, ...);
+  ((void)&check_nx<static_cast<int>(I)>, ...);
+  ((void)&notify_nx<static_cast<int>(I)>, ...);
 }
 template void instantiate(std::make_index_sequence<max_modules>);
 

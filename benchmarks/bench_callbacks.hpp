@@ -19,6 +19,9 @@ using bench_registry = modhook::registry<bench_hooks>;
 // Module I's callbacks: a few instructions each, and every check passes.
 template <int I> bool check(int x);
 template <int I> void notify(int x);
+// The same, declared noexcept: the compiler then knows no failure can come from a call.
+template <int I> bool check_nx(int x) noexcept;
+template <int I> void notify_nx(int x) noexcept;
 
 // The same bodies behind the {function pointer, context pointer} shape a hand-written
 // run-time registry would use.

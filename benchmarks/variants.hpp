@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -39,22 +40,63 @@ struct hand_direct {
   void notify(int x) const { notify_all(std::make_integer_sequence<int, N>{}, x); }
 };
 
-template <int I>
-inline constexpr bench_hooks static_module{.check = &::check<I>, .notify = &::notify<I>};
-
-template <class>
-struct static_registry_of;
-template <int... I>
-struct static_registry_of<std::integer_sequence<int, I...>> {
-  using type = modhook::static_registry<static_module<I>...>;
+// The same calls with modhook's guarantee for callbacks that may throw: a throw denies (check)
+// or is swallowed (notify, where modhook counts it and goes on; here it stops the rest).
+template <int N>
+struct hand_direct_catching {
+  bool check(int x) const {
+    try {
+      return hand_direct<N>{}.check(x);
+    } catch (...) {
+      return false;
+    }
+  }
+  void notify(int x) const {
+    try {
+      hand_direct<N>{}.notify(x);
+    } catch (...) {
+    }
+  }
 };
 
+// Hand-written calls to callbacks declared noexcept.
 template <int N>
-struct modhook_static {
-  using hooks = typename static_registry_of<std::make_integer_sequence<int, N>>::type;
+struct hand_direct_noexcept {
+  template <int... I>
+  static bool check_all(std::integer_sequence<int, I...>, int x) {
+    return (::check_nx<I>(x) && ...);
+  }
+  template <int... I>
+  static void notify_all(std::integer_sequence<int, I...>, int x) {
+    (::notify_nx<I>(x), ...);
+  }
+  bool check(int x) const { return check_all(std::make_integer_sequence<int, N>{}, x); }
+  void notify(int x) const { notify_all(std::make_integer_sequence<int, N>{}, x); }
+};
+
+template <int I>
+inline constexpr bench_hooks static_module{.check = &::check<I>, .notify = &::notify<I>};
+template <int I>
+inline constexpr bench_hooks static_module_noexcept{.check = &::check_nx<I>, .notify = &::notify_nx<I>};
+
+template <bool Noexcept, class>
+struct static_registry_of;
+template <bool Noexcept, int... I>
+struct static_registry_of<Noexcept, std::integer_sequence<int, I...>> {
+  using type = std::conditional_t<Noexcept, modhook::static_registry<static_module_noexcept<I>...>,
+                                  modhook::static_registry<static_module<I>...>>;
+};
+
+template <int N, bool Noexcept>
+struct static_dispatch {
+  using hooks = typename static_registry_of<Noexcept, std::make_integer_sequence<int, N>>::type;
   bool check(int x) const { return hooks::template dispatch<&bench_hooks::check>(x).passed(); }
   void notify(int x) const { (void)hooks::template dispatch<&bench_hooks::notify>(x); }
 };
+template <int N>
+struct modhook_static : static_dispatch<N, false> {};
+template <int N>
+struct modhook_static_noexcept : static_dispatch<N, true> {};
 
 // The limit for run-time registration: a loop over {function pointer, context pointer}.
 struct hand_loop {
@@ -73,6 +115,24 @@ struct hand_loop {
   }
   void notify(int x) const {
     for (const auto& e : notifies) e.function(e.context, x);
+  }
+};
+
+// The same loop with modhook's guarantee: a throw denies (check) or is swallowed (notify).
+struct hand_loop_catching : hand_loop {
+  using hand_loop::hand_loop;
+  bool check(int x) const {
+    try {
+      return hand_loop::check(x);
+    } catch (...) {
+      return false;
+    }
+  }
+  void notify(int x) const {
+    try {
+      hand_loop::notify(x);
+    } catch (...) {
+    }
   }
 };
 
@@ -173,9 +233,10 @@ struct libsigcpp {
 };
 #endif
 
-inline constexpr const char* names[] = {"hand_direct", "modhook_static", "hand_loop", "modhook_runtime",
-                                       "std_function", "virtual_plugins", "signals2_mutex", "signals2_dummy_mutex",
-                                       "libsigcpp"};
+inline constexpr const char* names[] = {"hand_direct", "hand_direct_catching", "modhook_static",
+                                       "hand_direct_noexcept", "modhook_static_noexcept", "hand_loop",
+                                       "hand_loop_catching", "modhook_runtime", "std_function", "virtual_plugins",
+                                       "signals2_mutex", "signals2_dummy_mutex", "libsigcpp"};
 inline constexpr int sizes[] = {1, 4, 16, 64};
 
 template <template <int> class V, class F>
@@ -193,8 +254,12 @@ bool with_sized(int n, F&& f) {
 template <class F>
 bool with_variant(std::string_view name, int n, F&& f) {
   if (name == "hand_direct") return with_sized<hand_direct>(n, f);
+  if (name == "hand_direct_catching") return with_sized<hand_direct_catching>(n, f);
   if (name == "modhook_static") return with_sized<modhook_static>(n, f);
+  if (name == "hand_direct_noexcept") return with_sized<hand_direct_noexcept>(n, f);
+  if (name == "modhook_static_noexcept") return with_sized<modhook_static_noexcept>(n, f);
   if (name == "hand_loop") return f(hand_loop(n)), true;
+  if (name == "hand_loop_catching") return f(hand_loop_catching(n)), true;
   if (name == "modhook_runtime") return f(modhook_runtime(n)), true;
   if (name == "std_function") return f(std_function(n)), true;
   if (name == "virtual_plugins") return f(virtual_plugins(n)), true;

@@ -6,10 +6,12 @@
 # more per module than the hand-written calls (any difference in slope), or when its fixed
 # cost exceeds the hand-written one by more than MAX_FIXED instructions at any size.
 
+get_filename_component(program_name "${PROGRAM}" NAME)
+
 function(count_instructions which n out)
   set(totals "")
   foreach(iterations 100 1100)
-    set(file "${CMAKE_CURRENT_BINARY_DIR}/static_equivalence_${which}_${n}_${iterations}.callgrind")
+    set(file "${CMAKE_CURRENT_BINARY_DIR}/${program_name}_${which}_${n}_${iterations}.callgrind")
     execute_process(COMMAND valgrind --tool=callgrind "--toggle-collect=*measured_${which}*"
                             "--callgrind-out-file=${file}" "${PROGRAM}" ${which} ${n} ${iterations}
                     RESULT_VARIABLE failed OUTPUT_QUIET ERROR_VARIABLE errors)

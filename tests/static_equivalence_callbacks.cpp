@@ -6,13 +6,13 @@ int counters[64];
 }
 
 template <int I>
-bool eq_check(int x) {
+bool eq_check(int x) noexcept(MODHOOK_EQ_NOEXCEPT) {
   counters[I] += x;
   return true;
 }
 
 // Explicit instantiations: the other translation unit calls these.
-#define MODHOOK_EQ_1(n) template bool eq_check<n>(int);
+#define MODHOOK_EQ_1(n) template bool eq_check<n>(int) noexcept(MODHOOK_EQ_NOEXCEPT);
 #define MODHOOK_EQ_4(n) MODHOOK_EQ_1(n) MODHOOK_EQ_1(n + 1) MODHOOK_EQ_1(n + 2) MODHOOK_EQ_1(n + 3)
 #define MODHOOK_EQ_16(n) MODHOOK_EQ_4(n) MODHOOK_EQ_4(n + 4) MODHOOK_EQ_4(n + 8) MODHOOK_EQ_4(n + 12)
 MODHOOK_EQ_16(0)

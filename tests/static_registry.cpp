@@ -159,3 +159,74 @@ TEST_CASE("static: a noexcept function is a constexpr slot; references survive t
   CHECK(r.failure_count() == 1);
   CHECK(shared == 3);
 }
+
+namespace {
+// Every implementation noexcept, so the last one's value goes straight into the result.
+template <int I>
+spam_verdict verdict_of(int x) noexcept {
+  calls.push_back(I);
+  return x == I ? spam_verdict::spam : spam_verdict::not_spam;
+}
+template <int I>
+std::optional<std::string> answer_of(int x) noexcept {
+  calls.push_back(I);
+  if (x == I) return "answer " + std::to_string(I);
+  return std::nullopt;
+}
+spam_verdict throws_on_negative(int x) {
+  calls.push_back(-1);
+  if (x < 0) throw std::runtime_error("negative");
+  return spam_verdict::not_spam;
+}
+struct decisive {
+  MODHOOK_CALLBACKS(decisive,
+    (check, modhook::all_must_pass, spam_verdict(int)),
+    (lookup, modhook::first_result, std::optional<std::string>(int)));
+};
+constexpr decisive d0{.check = &verdict_of<0>, .lookup = &answer_of<0>};
+constexpr decisive d1{.check = &verdict_of<1>, .lookup = &answer_of<1>};
+constexpr decisive d2{.check = &verdict_of<2>, .lookup = &answer_of<2>};
+constexpr decisive thrower{.check = &throws_on_negative};
+using decisive_hooks = modhook::static_registry<thrower, d0, d1, d2>;
+} // namespace
+
+TEST_CASE("static: a last noexcept implementation decides as the others do") {
+  calls.clear();
+  CHECK(decisive_hooks::dispatch<&decisive::check>(5).passed());
+  CHECK(calls == std::vector<int>{-1, 0, 1, 2});
+
+  calls.clear();
+  const auto last = decisive_hooks::dispatch<&decisive::check>(2);
+  REQUIRE(last.rejected());
+  CHECK(last.rejection() == spam_verdict::spam);
+  CHECK(last.decided_by()->index == 3);
+  CHECK(last.failure_count() == 0);
+
+  calls.clear();
+  const auto middle = decisive_hooks::dispatch<&decisive::check>(1);
+  REQUIRE(middle.rejected());
+  CHECK(middle.decided_by()->index == 2);
+  CHECK(calls == std::vector<int>{-1, 0, 1});
+
+  calls.clear();
+  const auto failed = decisive_hooks::dispatch<&decisive::check>(-3);
+  CHECK(failed.failed());
+  CHECK(failed.decided_by()->index == 0);
+  CHECK(calls == std::vector<int>{-1});
+}
+
+TEST_CASE("static first_result: a last noexcept implementation answers or leaves it empty") {
+  calls.clear();
+  const auto last = decisive_hooks::dispatch<&decisive::lookup>(2);
+  REQUIRE(last.has_value());
+  CHECK(*last == "answer 2");
+  CHECK(last.decided_by()->index == 3);
+  CHECK(calls == std::vector<int>{0, 1, 2});
+
+  calls.clear();
+  const auto none = decisive_hooks::dispatch<&decisive::lookup>(7);
+  CHECK_FALSE(none.has_value());
+  CHECK_FALSE(none.decided_by());
+  CHECK_FALSE(none.failed());
+  CHECK(calls == std::vector<int>{0, 1, 2});
+}

@@ -8,6 +8,7 @@
 
 #include <modhook/failure.hpp>
 #include <modhook/results.hpp>
+#include <modhook/detail/config.hpp>
 #include <modhook/detail/signature.hpp>
 
 #include <concepts>
@@ -32,7 +33,7 @@ class module_source {
 public:
   constexpr module_source(const module_table& table, const void* position) noexcept
       : table_(&table), position_(position) {}
-  constexpr module_ref operator()() const noexcept { return table_->resolve(*table_, position_); }
+  MODHOOK_ALWAYS_INLINE constexpr module_ref operator()() const noexcept { return table_->resolve(*table_, position_); }
 
 private:
   const module_table* table_;
@@ -53,7 +54,14 @@ private:
 /// runs a fast path that only calls and tests, as hand-written code would, and builds the
 /// combiner only from the first outcome the policy does not ignore. Such a combiner may also
 /// declare `static result nothing_seen()`, the result when every outcome was ignored (by
-/// default, finish() of a fresh combiner), built in place on the fast path.
+/// default, finish() of a fresh combiner), built in place on the fast path; and
+/// `template <class Who> static result decide(T&& value, const Who& who)` (who() names the
+/// module, as a module_source does), the result when `value` is
+/// the only outcome (what finish() gives after on_result(value, who) on a fresh combiner),
+/// when the first value it does not ignore always stops the dispatch and is the answer. That
+/// result is then built inline, where the compiler can see through it, instead of on the
+/// cold path; and the last module's outcome goes straight to it, as hand-written code would
+/// return the last call's result.
 template <class P, class T>
 concept declares_combines = requires {
   { P::template combines<T> } -> std::convertible_to<bool>;
@@ -102,6 +110,13 @@ struct all_must_pass_policy {
   public:
     static constexpr bool ignores(const T& value) { return pass_traits<T>::passes(value); }
     static verdict<T, E> nothing_seen() noexcept { return {}; }
+    template <class Who>
+    MODHOOK_ALWAYS_INLINE static verdict<T, E> decide(T&& value, const Who& who) {
+      verdict<T, E> result;
+      const bool passes = pass_traits<T>::passes(std::as_const(value));
+      result.settle(std::move(value), passes, who);
+      return result;
+    }
     constexpr bool on_result(T&& value, const module_source& who) {
       if (pass_traits<T>::passes(std::as_const(value))) [[likely]]
         return true;
@@ -140,6 +155,12 @@ struct first_result {
   public:
     static constexpr bool ignores(const T& value) noexcept { return !value.has_value(); }
     static answer<typename T::value_type, E> nothing_seen() noexcept { return {}; }
+    template <class Who>
+    MODHOOK_ALWAYS_INLINE static answer<typename T::value_type, E> decide(T&& value, const Who& who) {
+      answer<typename T::value_type, E> result;
+      if (value.has_value()) result.found(std::move(*value), who());
+      return result;
+    }
     constexpr bool on_result(T&& value, const module_source& who) {
       if (!value.has_value()) return true;
       result_.found(std::move(*value), who());

@@ -195,17 +195,26 @@ private:
   MODHOOK_ALWAYS_INLINE detail::dispatch_result_t<Slot> run(Prepared& prepared, std::index_sequence<I...> args) const {
     const auto& callbacks = store<Slot>();
     if constexpr (detail::has_fast_path<Slot>) {
+      detail::decision<Slot> decided;
       detail::returned<detail::dispatch_result_t<Slot>> slow;
       const auto* const first = callbacks.entries.data();
       const auto* const last = first + callbacks.entries.size();
       for (const auto* it = first; it != last; ++it) {
         const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
-        const auto stop = [this, it, &prepared, &slow](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
-          this->template resume_after<Slot>(slow, it, tag, static_cast<decltype(outcome)&&>(outcome)...,
-                             detail::to_cold<typename detail::signature<typename Slot::signature>::template parameter<I>>(
-                                 std::get<I>(prepared))...);
+        const auto stop = [this, it, &prepared, &decided, &slow](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
+          if constexpr (detail::decides_on_value<Slot> && std::is_same_v<decltype(tag), detail::stopped_by_value>)
+            decided.set(static_cast<decltype(outcome)&&>(outcome)..., module_source(store<Slot>(), it));
+          else
+            this->template resume_after<Slot>(
+                slow, it, tag, static_cast<decltype(outcome)&&>(outcome)...,
+                detail::to_cold<typename detail::signature<typename Slot::signature>::template parameter<I>>(
+                    std::get<I>(prepared))...);
         };
-        if (!detail::fast_step<Slot>(call, stop)) return slow.take();
+        if (!detail::fast_step<Slot>(call, stop)) {
+          if constexpr (detail::decides_on_value<Slot>)
+            if (decided) return decided.take();
+          return slow.take();
+        }
       }
       return detail::nothing_seen<Slot>();
     } else {

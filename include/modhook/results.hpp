@@ -5,6 +5,7 @@
 // failure apart and names the module that decided.
 
 #include <modhook/failure.hpp>
+#include <modhook/detail/config.hpp>
 
 #include <cassert>
 #include <cstddef>
@@ -70,10 +71,27 @@ public:
   /// The module that rejected or failed; empty when passed.
   constexpr const std::optional<module_ref>& decided_by() const noexcept { return decided_by_; }
 
-  constexpr void reject(T&& value, module_ref who) {
+  MODHOOK_ALWAYS_INLINE constexpr void reject(T&& value, module_ref who) {
     kind_ = kind::rejected;
     rejection_.emplace(std::move(value));
     decided_by_ = who;
+  }
+  /// As reject(value, who()) when the value does not pass, else nothing. The outcome is set
+  /// from the test as data, not behind a branch: a caller asking passed() then gets the
+  /// value's own test, as hand-written code returns the last call's result.
+  template <class Who>
+  MODHOOK_ALWAYS_INLINE constexpr void settle(T&& value, bool passes, const Who& who) {
+    kind_ = passes ? kind::passed : kind::rejected;
+    if constexpr (std::is_trivially_copyable_v<T>) {
+      // Branch-free, so the compiler drops what the caller never reads.
+      std::optional<T> rejection(value);
+      std::optional<module_ref> decided_by(who());
+      rejection_ = passes ? std::optional<T>() : rejection;
+      decided_by_ = passes ? std::optional<module_ref>() : decided_by;
+    } else if (!passes) {
+      rejection_.emplace(std::move(value));
+      decided_by_ = who();
+    }
   }
   constexpr void fail(failure<E>&& f) {
     kind_ = kind::failed;
@@ -116,7 +134,7 @@ public:
     return *this->first_failure();
   }
 
-  constexpr void found(T&& value, module_ref who) {
+  MODHOOK_ALWAYS_INLINE constexpr void found(T&& value, module_ref who) {
     value_.emplace(std::move(value));
     decided_by_ = who;
   }

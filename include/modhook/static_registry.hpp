@@ -22,15 +22,24 @@ struct static_module_table : module_table {
   module_ref modules[Count == 0 ? 1 : Count];
 };
 
+inline module_ref resolve_static_module(const module_table&, const void* position) noexcept {
+  return *static_cast<const module_ref*>(position);
+}
+
 template <std::size_t Count>
 constexpr static_module_table<Count> make_static_module_table() noexcept {
   static_module_table<Count> table{};
-  table.resolve = [](const module_table&, const void* position) noexcept {
-    return *static_cast<const module_ref*>(position);
-  };
+  table.resolve = &resolve_static_module;
   for (std::size_t i = 0; i < Count; ++i) table.modules[i] = module_ref{i, {}};
   return table;
 }
+
+// A module named by its position alone: what a static dispatch's inline decision records,
+// so the compiler sees a constant rather than a call through the module table.
+struct static_module {
+  std::size_t position;
+  constexpr module_ref operator()() const noexcept { return {position, {}}; }
+};
 
 inline void ignore_failure(const void*, const failure<>&) noexcept {}
 
@@ -128,10 +137,21 @@ private:
       constexpr auto arguments = std::index_sequence_for<Args...>{};
       constexpr auto modules = std::make_index_sequence<sizeof...(Modules)>{};
       if constexpr (detail::has_fast_path<slot>) {
-        detail::returned<result> slow;
-        if (fast_run<Member>(slow, sink, prepared, arguments, modules)) [[likely]]
-          return detail::nothing_seen<slot>();
-        return slow.take();
+        constexpr auto last = last_implementation<Member>();
+        if constexpr (detail::decides_on_value<slot> && last.nothrow) {
+          // The last implementation runs on its own and its value goes straight into the
+          // result, so that the result is a function of that value alone and the compiler
+          // can make the last call a tail call, as by hand. Only for one declared noexcept:
+          // with a handler around the call there is no tail call to win, and building the
+          // result on the hot path would cost.
+          detail::decision<slot, detail::static_module> decided;
+          detail::returned<result> slow;
+          if (!fast_run<Member, 0, last.position>(decided, slow, sink, prepared, arguments, modules)) [[unlikely]]
+            return decided ? decided.take() : slow.take();
+          return run_fast<Member, last.position, last.position + 1, false>(sink, prepared, arguments);
+        } else {
+          return run_fast<Member, 0, sizeof...(Modules)>(sink, prepared, arguments);
+        }
       } else {
         detail::combiner_t<slot> combiner;
         general_run<Member>(combiner, sink.get(), 0, prepared, arguments, modules);
@@ -140,16 +160,55 @@ private:
     }
   }
 
-  // Unrolled at compile time, one step per module; && stops at the first that stops.
-  template <auto Member, class Sink, class Prepared, std::size_t... A, std::size_t... M>
-  MODHOOK_ALWAYS_INLINE static bool fast_run(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-                                             Sink sink, Prepared& prepared,
-                                             std::index_sequence<A...>, std::index_sequence<M...>) {
-    return (fast_step<Member, Modules, M>(slow, sink, prepared, std::index_sequence<A...>{}) && ...);
+  struct implementation_info {
+    std::size_t position = sizeof...(Modules);
+    bool nothrow = false;
+  };
+  template <auto Member>
+  static constexpr implementation_info last_implementation() {
+    implementation_info last;
+    std::size_t position = 0;
+    ([&] {
+      if constexpr (implements<Member, Modules>) last = {position, (Modules.*Member).nothrow()};
+      ++position;
+    }(), ...);
+    return last;
   }
 
-  template <auto Member, const auto& Module, std::size_t Position, class Sink, class Prepared, std::size_t... A>
-  MODHOOK_ALWAYS_INLINE static bool fast_step(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
+  // The fast path over the modules in [From, Until), and its result.
+  // With SkipIgnored false, every value decides (the last implementation's step).
+  template <auto Member, std::size_t From, std::size_t Until, bool SkipIgnored = true, class Sink, class Prepared,
+            std::size_t... A>
+  MODHOOK_ALWAYS_INLINE static auto run_fast(Sink sink, Prepared& prepared, std::index_sequence<A...> arguments)
+      -> detail::dispatch_result_t<slot_of<Member>> {
+    using slot = slot_of<Member>;
+    detail::decision<slot, detail::static_module> decided;
+    detail::returned<detail::dispatch_result_t<slot>> slow;
+    if (fast_run<Member, From, Until, SkipIgnored>(decided, slow, sink, prepared, arguments,
+                                      std::make_index_sequence<sizeof...(Modules)>{})) [[likely]]
+      return detail::nothing_seen<slot>();
+    if constexpr (detail::decides_on_value<slot>)
+      if (decided) return decided.take();
+    return slow.take();
+  }
+
+  // Unrolled at compile time, one step per module in [From, Until); && stops at the first
+  // that stops.
+  template <auto Member, std::size_t From, std::size_t Until, bool SkipIgnored = true, class Sink, class Prepared,
+            std::size_t... A, std::size_t... M>
+  MODHOOK_ALWAYS_INLINE static bool fast_run(detail::decision<slot_of<Member>, detail::static_module>& decided,
+                                             detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
+                                             Sink sink, Prepared& prepared,
+                                             std::index_sequence<A...>, std::index_sequence<M...>) {
+    return ((M < From || M >= Until || fast_step<Member, Modules, M, SkipIgnored>(decided, slow, sink, prepared,
+                                                                      std::index_sequence<A...>{})) &&
+            ...);
+  }
+
+  template <auto Member, const auto& Module, std::size_t Position, bool SkipIgnored, class Sink, class Prepared,
+            std::size_t... A>
+  MODHOOK_ALWAYS_INLINE static bool fast_step(detail::decision<slot_of<Member>, detail::static_module>& decided,
+                                              detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
                                               Sink sink, Prepared& prepared, std::index_sequence<A...>) {
     if constexpr (!implements<Member, Module>) {
       return true; // not this module's category, or left unset: no code at all
@@ -159,11 +218,15 @@ private:
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
         return target.invoke(target.data, std::get<A>(prepared)...);
       };
-      const auto stop = [&slow, sink, &prepared](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
-        resume_after<Member>(slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...,
-                             detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
+      const auto stop = [&decided, &slow, sink, &prepared](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
+        if constexpr (detail::decides_on_value<slot_of<Member>> &&
+                      std::is_same_v<decltype(tag), detail::stopped_by_value>)
+          decided.set(static_cast<decltype(outcome)&&>(outcome)..., detail::static_module{Position});
+        else
+          resume_after<Member>(slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...,
+                               detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
       };
-      return detail::fast_step<slot_of<Member>>(call, stop);
+      return detail::fast_step<slot_of<Member>, SkipIgnored>(call, stop);
     }
   }
 

@@ -91,6 +91,10 @@ public:
   constexpr explicit erased(std::in_place_t, F&& f) {
     using D = std::decay_t<F>;
     constexpr storage_kind kind = storage_for<D, R(A...)>::value;
+    if constexpr (kind == storage_kind::bound_member)
+      nothrow_ = noexcept(D::invoke(nullptr, std::declval<A>()...));
+    else
+      nothrow_ = std::is_nothrow_invocable_v<D&, A...>;
     if constexpr (std::is_base_of_v<erased_base, D>) {
       if (!static_cast<bool>(f)) return; // an empty slot given as a callable is empty
     }
@@ -126,12 +130,14 @@ public:
   }
 
   constexpr erased(const erased& other)
-      : invoke_(other.invoke_), context_(other.context_), manager_(other.manager_), set_(other.set_) {
+      : invoke_(other.invoke_), context_(other.context_), manager_(other.manager_), set_(other.set_),
+        nothrow_(other.nothrow_) {
     if (manager_ != nullptr) context_.object = manager_->clone(other.context_.object);
   }
   constexpr erased(erased&& other) noexcept
       : invoke_(std::exchange(other.invoke_, nullptr)), context_(other.context_),
-        manager_(std::exchange(other.manager_, nullptr)), set_(std::exchange(other.set_, false)) {}
+        manager_(std::exchange(other.manager_, nullptr)), set_(std::exchange(other.set_, false)),
+        nothrow_(std::exchange(other.nothrow_, false)) {}
   constexpr erased& operator=(erased other) noexcept {
     swap(other);
     return *this;
@@ -145,12 +151,17 @@ public:
     std::swap(context_, other.context_);
     std::swap(manager_, other.manager_);
     std::swap(set_, other.set_);
+    std::swap(nothrow_, other.nothrow_);
   }
 
   /// True when a callable is set.
   // A flag rather than `invoke_ != nullptr`: GCC will not fold a function's address compared
   // with null in a constant expression under -fsanitize, and constexpr modules need this.
   constexpr explicit operator bool() const noexcept { return set_; }
+
+  /// True when the callable is declared not to throw. Only shapes code (the static
+  /// registry's last call); a callable that throws regardless is still caught.
+  constexpr bool nothrow() const noexcept { return nothrow_; }
 
   /// Calls the callable; precondition: one is set.
   R operator()(A... args) const { return invoke_(context_, static_cast<A&&>(args)...); }
@@ -196,6 +207,7 @@ private:
   context context_{};
   const manager* manager_ = nullptr;
   bool set_ = false;
+  bool nothrow_ = false;
 };
 
 } // namespace detail

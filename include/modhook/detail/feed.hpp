@@ -134,6 +134,39 @@ constexpr decltype(auto) to_cold(T& value) noexcept {
     return (value);
 }
 
+// A fast-path policy whose combiner decides on the first value it does not ignore: that value
+// is the answer and the dispatch stops there, so the result is built inline, where the
+// compiler can see through it (a caller that only asks passed() pays for nothing more).
+template <class Slot>
+concept decides_on_value =
+    has_fast_path<Slot> && requires(typename Slot::value_type&& value, const module_source& who) {
+      { combiner_t<Slot>::decide(static_cast<typename Slot::value_type&&>(value), who) }
+          -> std::same_as<dispatch_result_t<Slot>>;
+    };
+
+// A deciding value a fast path stopped at, kept until the result is built inline; apart from
+// the cold path's result, whose address escapes, so that this can stay in registers. `Who`
+// names the module: a module_source, or a constant one.
+template <class Slot, class Who = module_source>
+class decision {
+public:
+  using value = typename Slot::value_type;
+
+  template <class V>
+  MODHOOK_ALWAYS_INLINE void set(V&& v, Who who) {
+    ::new (static_cast<void*>(&value_.value)) value(static_cast<V&&>(v));
+    ::new (static_cast<void*>(&who_.value)) Who(who);
+    made_ = true;
+  }
+  explicit operator bool() const noexcept { return made_; }
+  MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> take() { return combiner_t<Slot>::decide(value_.take(), who_.value); }
+
+private:
+  returned<value> value_;
+  returned<Who> who_;
+  bool made_ = false;
+};
+
 // The result of a dispatch whose every outcome the policy ignored, built in place.
 template <class Slot>
 MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> nothing_seen() {
@@ -185,7 +218,8 @@ dispatch_result_t<Slot> resume(module_source who, failure_sink sink, FeedRest&& 
 // dispatch goes on with nothing recorded. Anything else goes to `stop(tag, outcome)`, which
 // the driver makes a cold call, and false. `stop` should capture scalars by value: its call
 // is inlined here, so what it holds stays in registers on the hot path.
-template <class Slot, class Call, class Stop>
+// With SkipIgnored false, every value goes to `stop` (a decides_on_value driver's last step).
+template <class Slot, bool SkipIgnored, class Call, class Stop>
 MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
   using result = typename Slot::result_type;
   using value = typename Slot::value_type;
@@ -200,7 +234,7 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
         ::new (static_cast<void*>(&thrown.value)) std::exception_ptr(std::current_exception());
         goto module_threw;
       }
-      if (combiner_t<Slot>::ignores(value{})) [[likely]]
+      if (SkipIgnored && combiner_t<Slot>::ignores(value{})) [[likely]]
         return true;
       stop(stopped_by_value{}, value{});
       return false;
@@ -215,7 +249,7 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
         ::new (static_cast<void*>(&thrown.value)) std::exception_ptr(std::current_exception());
         goto module_threw;
       }
-      if (combiner_t<Slot>::ignores(std::as_const(r))) [[likely]]
+      if (SkipIgnored && combiner_t<Slot>::ignores(std::as_const(r))) [[likely]]
         return true;
       stop(stopped_by_value{}, value(r));
       return false;
@@ -233,11 +267,11 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
           return false;
         }
         if constexpr (std::is_void_v<typename result::value_type>) {
-          if (combiner_t<Slot>::ignores(value{})) [[likely]]
+          if (SkipIgnored && combiner_t<Slot>::ignores(value{})) [[likely]]
             return true;
           stop(stopped_by_value{}, value{});
         } else {
-          if (combiner_t<Slot>::ignores(std::as_const(*r.value))) [[likely]]
+          if (SkipIgnored && combiner_t<Slot>::ignores(std::as_const(*r.value))) [[likely]]
             return true;
           if constexpr (pass_by_value<value>)
             stop(stopped_by_value{}, value(*r.value));
@@ -246,7 +280,7 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
         }
         return false;
       } else {
-        if (combiner_t<Slot>::ignores(std::as_const(r.value))) [[likely]]
+        if (SkipIgnored && combiner_t<Slot>::ignores(std::as_const(r.value))) [[likely]]
           return true;
         if constexpr (pass_by_value<value>)
           stop(stopped_by_value{}, value(r.value));
@@ -259,6 +293,11 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
 module_threw:
   stop(stopped_by_exception{}, thrown.take());
   return false;
+}
+
+template <class Slot, class Call, class Stop>
+MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
+  return detail::fast_step<Slot, true>(static_cast<Call&&>(call), static_cast<Stop&&>(stop));
 }
 
 } // namespace detail
