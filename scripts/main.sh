@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: build modhook's examples and run them.
+# The main job: build modhook's examples and run them, the Synapse reference host among them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -10,3 +10,9 @@ for example in quick_start event_censorer static_modules; do
   echo "== examples/$example"
   "$build/examples/$example"
 done
+# The Synapse reference host on its shipped config and action script, then a load run.
+data="$root/examples/homeserver/data"
+echo "== examples/homeserver: $data/actions.txt"
+"$build/examples/homeserver/homeserver" "$data/homeserver.yaml" "$data/actions.txt"
+echo "== examples/homeserver: load run"
+"$build/examples/homeserver/homeserver" "$data/homeserver.yaml" --events 100000

@@ -1,0 +1,70 @@
+#ifndef HOMESERVER_MODULE_SUPPORT_HPP
+#define HOMESERVER_MODULE_SUPPORT_HPP
+
+// What a module is given besides its modhook API: its configuration, the web server and a
+// log; and the catalogue of modules compiled into the host.
+
+#include "categories.hpp"
+#include "json.hpp"
+#include "web_resources.hpp"
+
+#include <functional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace homeserver {
+
+/// Thrown by a module's constructor when its configuration is not acceptable.
+struct config_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// The host's services, as one module sees them.
+class module_services {
+public:
+  module_services(std::string module, web_resources& web, std::function<void(const std::string&)> log)
+      : module_(std::move(module)), web_(&web), log_(std::move(log)) {}
+
+  /// Registers a web resource under this module's name; a refusal is also logged.
+  bool register_web_resource(std::string path, web_handler handler) {
+    auto added = web_->add(module_, std::move(path), std::move(handler));
+    if (!added) log("web resource refused: " + added.error().message());
+    return added.has_value();
+  }
+  void log(const std::string& line) const { log_(line); }
+  const std::string& module_name() const noexcept { return module_; }
+
+private:
+  std::string module_;
+  web_resources* web_;
+  std::function<void(const std::string&)> log_;
+};
+
+// Config helpers: a missing key gives the default; a key of the wrong kind is a config_error.
+std::string config_string(const json& config, std::string_view key, std::string fallback);
+std::vector<std::string> config_strings(const json& config, std::string_view key);
+std::int64_t config_integer(const json& config, std::string_view key, std::int64_t fallback);
+
+/// A module the host can load by name: constructs it from its config into the registry.
+struct catalogue_entry {
+  std::string_view name;
+  modhook::expected<modhook::module_ref, modhook::registration_error> (*load)(hooks&, const json& config,
+                                                                             module_services&);
+};
+
+template <class Module>
+constexpr catalogue_entry catalogue_entry_for(std::string_view name) {
+  return {name, [](hooks& h, const json& config, module_services& services) {
+            return h.load<Module>(services.module_name(), config, services);
+          }};
+}
+
+/// Every module compiled into this host (modules/catalogue.cpp).
+std::span<const catalogue_entry> module_catalogue();
+
+} // namespace homeserver
+
+#endif

@@ -1,0 +1,39 @@
+// Account validity: users listed as expired are locked out; users of the local server are
+// known to be valid; anyone else is left to other modules. Registered users are remembered,
+// and listed accounts cannot be deactivated.
+
+#include "modules.hpp"
+
+#include <algorithm>
+
+namespace homeserver {
+
+account_expiry::account_expiry(const json& config, module_services& services, hooks::api& api)
+    : expired_(config_strings(config, "expired_users")), local_server_(config_string(config, "server_name", "")),
+      undeletable_(config_strings(config, "undeletable_users")), services_(&services) {
+  if (local_server_.empty()) throw config_error("account_expiry needs 'server_name'");
+  api.register_callbacks(account_validity{
+      .is_user_expired = modhook::bind<&account_expiry::is_user_expired>(this),
+      .on_user_registration = modhook::bind<&account_expiry::on_user_registration>(this),
+  });
+  api.register_callbacks(third_party_rules{
+      .check_can_deactivate_user = modhook::bind<&account_expiry::check_can_deactivate_user>(this),
+  });
+}
+
+std::optional<bool> account_expiry::is_user_expired(const std::string& user) const {
+  if (std::find(expired_.begin(), expired_.end(), user) != expired_.end()) return true;
+  if (user.ends_with(":" + local_server_)) return false;
+  return std::nullopt;
+}
+
+void account_expiry::on_user_registration(const std::string& user) {
+  registered_.push_back(user);
+  services_->log("account_expiry: tracking " + user + " (" + std::to_string(registered_.size()) + " tracked)");
+}
+
+bool account_expiry::check_can_deactivate_user(const std::string& user_id, bool) const {
+  return std::find(undeletable_.begin(), undeletable_.end(), user_id) == undeletable_.end();
+}
+
+} // namespace homeserver

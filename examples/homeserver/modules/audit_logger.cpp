@@ -1,0 +1,49 @@
+// Writes an audit line for every event, profile change, (de)activation and third-party bind,
+// and serves the number of lines written at /_synapse/client/audit/count.
+
+#include "modules.hpp"
+
+#include <memory>
+
+namespace homeserver {
+
+audit_logger::audit_logger(const json& config, module_services& services, hooks::api& api)
+    : prefix_(config_string(config, "prefix", "audit")), services_(&services), lines_(std::make_shared<int>(0)) {
+  api.register_callbacks(third_party_rules{
+      .on_new_event = modhook::bind<&audit_logger::on_new_event>(this),
+      .on_profile_update = modhook::bind<&audit_logger::on_profile_update>(this),
+      .on_user_deactivation_status_changed = modhook::bind<&audit_logger::on_user_deactivation_status_changed>(this),
+      .on_threepid_bind = modhook::bind<&audit_logger::on_threepid_bind>(this),
+  });
+  services.register_web_resource("/_synapse/client/audit/count", [lines = lines_](std::string_view) {
+    return web_response{200, "{\"lines\":" + std::to_string(*lines) + "}"};
+  });
+}
+
+void audit_logger::write(const std::string& line) const {
+  ++*lines_;
+  services_->log(prefix_ + ": " + line);
+}
+
+void audit_logger::on_new_event(const event& e, const state_map& state) const {
+  write(e.event_id + " " + e.type + " from " + e.sender + " in " + e.room_id + " (" + std::to_string(state.size()) +
+        " state events)");
+}
+
+void audit_logger::on_profile_update(const std::string& user_id, const profile_info& profile, bool by_admin,
+                                     bool deactivation) const {
+  write("profile of " + user_id + " is now '" + profile.display_name + "'" + (by_admin ? " (by an admin)" : "") +
+        (deactivation ? " (deactivation)" : ""));
+}
+
+void audit_logger::on_user_deactivation_status_changed(const std::string& user_id, bool deactivated,
+                                                       bool by_admin) const {
+  write(user_id + (deactivated ? " deactivated" : " reactivated") + (by_admin ? " by an admin" : ""));
+}
+
+void audit_logger::on_threepid_bind(const std::string& user_id, const std::string& medium,
+                                    const std::string& address) const {
+  write(user_id + " bound " + medium + " " + address);
+}
+
+} // namespace homeserver

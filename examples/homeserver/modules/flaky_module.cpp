@@ -1,0 +1,62 @@
+// A module that fails on purpose, to show what each policy does with a failure: it throws
+// from a fail-closed check (the action is refused, not counted as a rejection), from a
+// fail-open check (logged and skipped), and from a notification (logged; the others run).
+// It also flags spam, tries to claim a path reserved for the homeserver, and claims the path
+// of its config's `claim_path` (in the shipped config, one another module wants too).
+
+#include "modules.hpp"
+
+#include <stdexcept>
+
+namespace homeserver {
+
+namespace {
+std::string body_of(const event& e) {
+  const json* body = e.content.find("body");
+  return body != nullptr && body->is_string() ? body->as_string() : std::string();
+}
+} // namespace
+
+flaky_module::flaky_module(const json& config, module_services& services, hooks::api& api)
+    : trigger_(config_string(config, "trigger", "crash")), notify_trigger_(config_string(config, "notify_trigger", "flood")),
+      spam_phrase_(config_string(config, "spam_phrase", "buy now")) {
+  api.register_callbacks(spam_checker{
+      .check_event_for_spam = modhook::bind<&flaky_module::check_event_for_spam>(this),
+      .check_media_file_for_spam = modhook::bind<&flaky_module::check_media_file_for_spam>(this),
+  });
+  api.register_callbacks(third_party_rules{
+      .check_event_allowed = modhook::bind<&flaky_module::check_event_allowed>(this),
+      .check_can_deactivate_user = modhook::bind<&flaky_module::check_can_deactivate_user>(this),
+      .on_new_event = modhook::bind<&flaky_module::on_new_event>(this),
+  });
+  // Refused: the homeserver keeps /_matrix/client for itself. The module carries on.
+  services.register_web_resource("/_matrix/client/v3/flaky", [](std::string_view) { return web_response{}; });
+  // A path of its own choosing: the first module to claim a path keeps it.
+  if (const auto path = config_string(config, "claim_path", ""); !path.empty())
+    services.register_web_resource(path, [](std::string_view) { return web_response{503, "{\"flaky\":true}"}; });
+}
+
+spam_verdict flaky_module::check_event_for_spam(const event& e) const {
+  if (body_of(e).find(spam_phrase_) != std::string::npos) return spam_verdict::because("looks like an advert");
+  return spam_verdict::not_spam();
+}
+
+bool flaky_module::check_media_file_for_spam(const media_file& file, const file_info& info) const {
+  if (info.size != file.bytes.size()) throw std::runtime_error("declared size does not match the upload");
+  return info.content_type != "application/x-msdownload";
+}
+
+allow_result flaky_module::check_event_allowed(const event& e, const state_map&) const {
+  if (body_of(e).find(trigger_) != std::string::npos) throw std::runtime_error("rules engine crashed");
+  return allow_result::allow();
+}
+
+bool flaky_module::check_can_deactivate_user(const std::string& user_id, bool) const {
+  throw std::runtime_error("directory unavailable while checking " + user_id);
+}
+
+void flaky_module::on_new_event(const event& e, const state_map&) const {
+  if (body_of(e).find(notify_trigger_) != std::string::npos) throw std::runtime_error("notification queue full");
+}
+
+} // namespace homeserver

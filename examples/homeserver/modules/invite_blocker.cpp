@@ -1,0 +1,43 @@
+// Refuses invites to users on blocked servers, and third-party invites to blocked domains.
+
+#include "modules.hpp"
+
+namespace homeserver {
+
+namespace {
+std::string_view server_of(std::string_view user_id) {
+  const auto colon = user_id.find(':');
+  return colon == std::string_view::npos ? std::string_view{} : user_id.substr(colon + 1);
+}
+std::string_view domain_of(std::string_view address) {
+  const auto at = address.find('@');
+  return at == std::string_view::npos ? std::string_view{} : address.substr(at + 1);
+}
+bool contains(const std::vector<std::string>& list, std::string_view value) {
+  for (const auto& item : list)
+    if (item == value) return true;
+  return false;
+}
+} // namespace
+
+invite_blocker::invite_blocker(const json& config, module_services&, hooks::api& api)
+    : blocked_servers_(config_strings(config, "blocked_servers")),
+      blocked_domains_(config_strings(config, "blocked_email_domains")) {
+  api.register_callbacks(spam_checker{
+      .user_may_invite = modhook::bind<&invite_blocker::user_may_invite>(this),
+  });
+  api.register_callbacks(third_party_rules{
+      .check_threepid_can_be_invited = modhook::bind<&invite_blocker::check_threepid_can_be_invited>(this),
+  });
+}
+
+bool invite_blocker::user_may_invite(const std::string&, const std::string& invitee, const std::string&) const {
+  return !contains(blocked_servers_, server_of(invitee));
+}
+
+bool invite_blocker::check_threepid_can_be_invited(const std::string& medium, const std::string& address,
+                                                   const state_map&) const {
+  return medium != "email" || !contains(blocked_domains_, domain_of(address));
+}
+
+} // namespace homeserver
