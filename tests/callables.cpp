@@ -169,3 +169,35 @@ TEST_CASE("a slot given another slot takes its target; an empty one stays empty"
   h.seal();
   CHECK(h.implementation_count<&rules::check_event_allowed>() == 0);
 }
+
+namespace {
+bool quiet_check(const event&) noexcept { return true; }
+struct quiet_module {
+  bool check(const event&) noexcept { return true; }
+  bool loud_check(const event&) { return true; }
+};
+quiet_module quiet;
+struct lookups {
+  MODHOOK_CALLBACKS(lookups, (find, modhook::first_result, std::optional<std::string>(int)));
+};
+} // namespace
+
+TEST_CASE("a slot knows whether its callable is declared not to throw, conversion included") {
+  // Only shapes the static registry's code; checked because a wrong answer would go unseen.
+  constexpr rules function{.check_event_allowed = &quiet_check};
+  constexpr rules bound_function{.check_event_allowed = modhook::bind<&quiet_check>()};
+  constexpr rules bound_member{.check_event_allowed = modhook::bind<&quiet_module::check>(quiet)};
+  constexpr rules loud_member{.check_event_allowed = modhook::bind<&quiet_module::loud_check>(quiet)};
+  constexpr rules loud_function{.check_event_allowed = &allow_all};
+  constexpr rules stateless{.check_event_allowed = [](const event&) noexcept { return true; }};
+  static_assert(function.check_event_allowed.nothrow());
+  static_assert(bound_function.check_event_allowed.nothrow());
+  static_assert(bound_member.check_event_allowed.nothrow());
+  static_assert(stateless.check_event_allowed.nothrow());
+  static_assert(!loud_member.check_event_allowed.nothrow());
+  static_assert(!loud_function.check_event_allowed.nothrow());
+  // The call cannot throw, but making a std::string of its result can.
+  const lookups converting{.find = [](int) noexcept -> const char* { return "x"; }};
+  CHECK_FALSE(converting.find.nothrow());
+  CHECK(*converting.find(1) == "x");
+}

@@ -230,3 +230,34 @@ TEST_CASE("static first_result: a last noexcept implementation answers or leaves
   CHECK_FALSE(none.failed());
   CHECK(calls == std::vector<int>{0, 1, 2});
 }
+
+namespace {
+// A trivially copyable verdict that cannot be assigned.
+struct frozen {
+  const int code;
+};
+} // namespace
+template <>
+struct modhook::pass_traits<frozen> {
+  static constexpr bool passes(frozen f) noexcept { return f.code == 0; }
+};
+namespace {
+struct frozen_hooks {
+  MODHOOK_CALLBACKS(frozen_hooks, (check, modhook::all_must_pass, frozen(int)));
+};
+frozen frozen_check(int x) noexcept { return frozen{x}; }
+constexpr frozen_hooks frozen_module{.check = &frozen_check};
+} // namespace
+
+TEST_CASE("a verdict type that cannot be assigned works in both registries") {
+  using hooks = modhook::static_registry<frozen_module>;
+  CHECK(hooks::dispatch<&frozen_hooks::check>(0).passed());
+  const auto v = hooks::dispatch<&frozen_hooks::check>(3);
+  REQUIRE(v.rejected());
+  CHECK(v.rejection().code == 3);
+  modhook::registry<frozen_hooks> runtime;
+  REQUIRE(runtime.load("frozen", [](auto& api) { (void)api.register_callbacks(frozen_hooks{.check = &frozen_check}); }));
+  runtime.seal();
+  CHECK(runtime.dispatch<&frozen_hooks::check>(2).rejection().code == 2);
+  CHECK(runtime.dispatch<&frozen_hooks::check>(0).passed());
+}

@@ -63,6 +63,9 @@ modhook::expected<std::vector<module_entry>, std::string> read_module_config(con
 
   std::vector<module_entry> entries;
   int index = 0;
+  // Conversions throw on shapes the checks below do not foresee (a key that is a list, say);
+  // each becomes the same one-line error.
+  try {
   for (const auto& item : modules) {
     ++index;
     const std::string entry = where(path, item.Mark()) + ": modules entry " + std::to_string(index);
@@ -81,6 +84,9 @@ modhook::expected<std::vector<module_entry>, std::string> read_module_config(con
       out.config = to_json(config);
     }
     entries.push_back(std::move(out));
+  }
+  } catch (const YAML::Exception& e) {
+    return modhook::unexpected(where(path, e.mark) + ": modules entry " + std::to_string(index) + ": " + e.msg);
   }
   return entries;
 }

@@ -1,6 +1,7 @@
 #include "json.hpp"
 
 #include <cstdio>
+#include <stdexcept>
 
 namespace homeserver {
 
@@ -13,6 +14,7 @@ const json* json::find(std::string_view key) const {
 
 json& json::operator[](std::string_view key) {
   if (is_null()) value_ = object{};
+  if (!is_object()) throw std::logic_error("json: '" + std::string(key) + "' looked up in a value that is not an object");
   auto& members = std::get<object>(value_);
   const auto it = members.find(key);
   if (it != members.end()) return it->second;

@@ -48,6 +48,7 @@ public:
   /// The member `key` of an object, or nullptr when this is not an object or has no such key.
   const json* find(std::string_view key) const;
   /// The member `key` of an object, created (null) if missing; makes a null value an object.
+  /// Throws std::logic_error on any other kind of value.
   json& operator[](std::string_view key);
 
   /// Compact JSON text.

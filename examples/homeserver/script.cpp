@@ -12,6 +12,9 @@ std::string action::option(std::string_view key, std::string fallback) const {
 
 namespace {
 
+// Blanks separate tokens; '\r' counts, so scripts with CRLF line ends read the same.
+bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
 // Reads a possibly quoted value from `text` at `at`; advances `at` past it.
 modhook::expected<std::string, std::string> read_value(std::string_view text, std::size_t& at) {
   std::string out;
@@ -19,6 +22,8 @@ modhook::expected<std::string, std::string> read_value(std::string_view text, st
     for (++at; at < text.size(); ++at) {
       if (text[at] == '"') {
         ++at;
+        if (at < text.size() && !blank(text[at]))
+          return modhook::unexpected(std::string("a quoted value must be followed by a blank"));
         return out;
       }
       if (text[at] == '\\' && at + 1 < text.size()) ++at;
@@ -26,7 +31,7 @@ modhook::expected<std::string, std::string> read_value(std::string_view text, st
     }
     return modhook::unexpected(std::string("unterminated quoted value"));
   }
-  while (at < text.size() && text[at] != ' ' && text[at] != '\t') out += text[at++];
+  while (at < text.size() && !blank(text[at])) out += text[at++];
   return out;
 }
 
@@ -37,10 +42,13 @@ modhook::expected<action, std::string> parse_action(std::string_view text, int l
   out.line = line;
   std::size_t at = 0;
   auto skip_blanks = [&] {
-    while (at < text.size() && (text[at] == ' ' || text[at] == '\t' || text[at] == '\r')) ++at;
+    while (at < text.size() && blank(text[at])) ++at;
   };
   skip_blanks();
   if (at == text.size() || text[at] == '#') return out;
+  const std::size_t verb_start = at;
+  if (text[at] == '+' || text.substr(at, text.find_first_of(" \t\r\"", at) - at).find('=') != std::string_view::npos)
+    return modhook::unexpected(std::string("an action starts with its verb"));
   while (at < text.size()) {
     const std::size_t start = at;
     if (text[at] == '+') {
@@ -50,9 +58,7 @@ modhook::expected<action, std::string> parse_action(std::string_view text, int l
       out.flags.insert(*name);
     } else {
       std::size_t equals = start;
-      while (equals < text.size() && text[equals] != ' ' && text[equals] != '\t' && text[equals] != '=' &&
-             text[equals] != '"')
-        ++equals;
+      while (equals < text.size() && !blank(text[equals]) && text[equals] != '=' && text[equals] != '"') ++equals;
       if (equals < text.size() && text[equals] == '=' && equals > start) {
         std::string key(text.substr(start, equals - start));
         at = equals + 1;
@@ -62,10 +68,12 @@ modhook::expected<action, std::string> parse_action(std::string_view text, int l
       } else {
         auto value = read_value(text, at);
         if (!value) return modhook::unexpected(value.error());
-        if (out.verb.empty())
+        if (start == verb_start) {
+          if (value->empty()) return modhook::unexpected(std::string("an action starts with its verb"));
           out.verb = std::move(*value);
-        else
+        } else {
           out.args.push_back(std::move(*value));
+        }
       }
     }
     skip_blanks();

@@ -1,5 +1,6 @@
 #include "server.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <exception>
 #include <stdexcept>
@@ -56,7 +57,7 @@ void list_callbacks(std::vector<std::string>& out) {
 } // namespace
 
 server::server(std::ostream& out)
-    : out_(&out), hooks_(std::make_unique<hooks>()), web_(std::make_unique<web_resources>()) {
+    : out_(&out), web_(std::make_unique<web_resources>()), hooks_(std::make_unique<hooks>()) {
   list_callbacks<spam_checker>(callback_order_);
   list_callbacks<account_validity>(callback_order_);
   list_callbacks<third_party_rules>(callback_order_);
@@ -94,10 +95,11 @@ void server::module_log(const std::string& line) {
 
 modhook::expected<void, std::string> server::start(const std::string& config_path,
                                                    const std::vector<module_entry>& entries) {
-  // Everything is built aside and kept only if every module loads.
-  auto fresh = std::make_unique<hooks>();
+  // Everything is built aside and kept only if every module loads. Declared so that the
+  // modules (in `fresh`) go first: they may hold their services.
   auto web = std::make_unique<web_resources>();
   std::vector<std::unique_ptr<module_services>> services;
+  auto fresh = std::make_unique<hooks>();
   startup_log_.clear();
   (void)fresh->on_failure([this](const modhook::failure<>& f) {
     log("! " + std::string(f.module.name) + " failed in " + name_of(f.callback) + ": " + what_failed(f));
@@ -145,7 +147,11 @@ void server::run(const action& a, bool print) {
   if (print) {
     *out_ << '[' << a.line << "] " << a.verb;
     for (const auto& arg : a.args) *out_ << ' ' << arg;
-    for (const auto& [key, value] : a.options) *out_ << ' ' << key << "=\"" << value << '"';
+    for (const auto& [key, value] : a.options) {
+      *out_ << ' ' << key << "=\"";
+      for (const char c : value) *out_ << (c == '"' || c == '\\' ? "\\" : "") << c;
+      *out_ << '"';
+    }
     for (const auto& flag : a.flags) *out_ << " +" << flag;
     *out_ << '\n';
   }
@@ -310,18 +316,20 @@ void server::do_upload(const action& a) {
   const media_file file{a.option("bytes")};
   const auto size = a.option("size", std::to_string(file.bytes.size()));
   file_info info{a.args[1], a.args[2], 0};
-  try {
-    info.size = std::stoull(size);
-  } catch (const std::exception&) {
-    return say("error: size must be a number");
-  }
+  const auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), info.size);
+  if (error != std::errc{} || end != size.data() + size.size()) return say("error: size must be a number");
   const auto may = dispatch<&spam_checker::check_media_file_for_spam>(file, info);
   if (may.failed()) return say("not stored: " + decided_by(may) + " failed while checking");
   say(may.passed() ? "stored" : "refused as spam by " + decided_by(may));
 }
 
 void server::do_web(const action& a) {
-  const auto response = web_->handle(a.args[0], a.option("body"));
+  std::optional<web_response> response;
+  try {
+    response = web_->handle(a.args[0], a.option("body"));
+  } catch (const std::exception& e) {
+    return say("500: the handler of " + *web_->owner(a.args[0]) + " failed: " + e.what());
+  }
   if (!response) return say("404: no module serves " + a.args[0]);
   say(std::to_string(response->status) + " from " + *web_->owner(a.args[0]) + ": " + response->body);
 }

@@ -74,11 +74,11 @@ private:
 
   std::ostream* out_;
   bool printing_ = true;
-  std::unique_ptr<hooks> hooks_;
   std::unique_ptr<web_resources> web_;
   bool started_ = false;
   std::vector<std::string> startup_log_; // what modules said while loading
   std::vector<std::unique_ptr<module_services>> services_;
+  std::unique_ptr<hooks> hooks_; // last: the modules go first, they may hold their services
   std::map<std::string, callback_stats> stats_;
   std::vector<std::string> callback_order_;
   std::map<std::string, room> rooms_;

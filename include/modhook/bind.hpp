@@ -22,13 +22,16 @@ struct bound_member {
   T* object;
 
   template <class... X>
-  constexpr auto operator()(X&&... args) const -> decltype((object->*Member)(static_cast<X&&>(args)...)) {
+  constexpr auto operator()(X&&... args) const noexcept(noexcept((object->*Member)(static_cast<X&&>(args)...)))
+      -> decltype((object->*Member)(static_cast<X&&>(args)...)) {
     return (object->*Member)(static_cast<X&&>(args)...);
   }
 
   // Used by the erased callable: the object pointer is its whole context.
   template <class... X>
-  static auto invoke(void* object, X&&... args) -> decltype((static_cast<T*>(object)->*Member)(static_cast<X&&>(args)...)) {
+  static auto invoke(void* object, X&&... args) noexcept(
+      noexcept((static_cast<T*>(object)->*Member)(static_cast<X&&>(args)...)))
+      -> decltype((static_cast<T*>(object)->*Member)(static_cast<X&&>(args)...)) {
     return (static_cast<T*>(object)->*Member)(static_cast<X&&>(args)...);
   }
 };
@@ -37,7 +40,8 @@ struct bound_member {
 template <auto Function>
 struct bound_function {
   template <class... X>
-  constexpr auto operator()(X&&... args) const -> decltype(Function(static_cast<X&&>(args)...)) {
+  constexpr auto operator()(X&&... args) const noexcept(noexcept(Function(static_cast<X&&>(args)...)))
+      -> decltype(Function(static_cast<X&&>(args)...)) {
     return Function(static_cast<X&&>(args)...);
   }
 };

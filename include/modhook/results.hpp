@@ -82,7 +82,7 @@ public:
   template <class Who>
   MODHOOK_ALWAYS_INLINE constexpr void settle(T&& value, bool passes, const Who& who) {
     kind_ = passes ? kind::passed : kind::rejected;
-    if constexpr (std::is_trivially_copyable_v<T>) {
+    if constexpr (std::is_trivially_copyable_v<T> && std::is_copy_assignable_v<T>) {
       // Branch-free, so the compiler drops what the caller never reads.
       std::optional<T> rejection(value);
       std::optional<module_ref> decided_by(who());

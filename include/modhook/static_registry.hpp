@@ -138,7 +138,7 @@ private:
       constexpr auto modules = std::make_index_sequence<sizeof...(Modules)>{};
       if constexpr (detail::has_fast_path<slot>) {
         constexpr auto last = last_implementation<Member>();
-        if constexpr (detail::decides_on_value<slot> && last.nothrow) {
+        if constexpr (detail::decides_on_value<slot, detail::static_module> && last.nothrow) {
           // The last implementation runs on its own and its value goes straight into the
           // result, so that the result is a function of that value alone and the compiler
           // can make the last call a tail call, as by hand. Only for one declared noexcept:
@@ -167,7 +167,7 @@ private:
   template <auto Member>
   static constexpr implementation_info last_implementation() {
     implementation_info last;
-    std::size_t position = 0;
+    [[maybe_unused]] std::size_t position = 0; // unused when there are no modules
     ([&] {
       if constexpr (implements<Member, Modules>) last = {position, (Modules.*Member).nothrow()};
       ++position;
@@ -187,7 +187,7 @@ private:
     if (fast_run<Member, From, Until, SkipIgnored>(decided, slow, sink, prepared, arguments,
                                       std::make_index_sequence<sizeof...(Modules)>{})) [[likely]]
       return detail::nothing_seen<slot>();
-    if constexpr (detail::decides_on_value<slot>)
+    if constexpr (detail::decides_on_value<slot, detail::static_module>)
       if (decided) return decided.take();
     return slow.take();
   }
@@ -196,10 +196,11 @@ private:
   // that stops.
   template <auto Member, std::size_t From, std::size_t Until, bool SkipIgnored = true, class Sink, class Prepared,
             std::size_t... A, std::size_t... M>
-  MODHOOK_ALWAYS_INLINE static bool fast_run(detail::decision<slot_of<Member>, detail::static_module>& decided,
-                                             detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-                                             Sink sink, Prepared& prepared,
-                                             std::index_sequence<A...>, std::index_sequence<M...>) {
+  // (Parameters unused when no module is listed.)
+  MODHOOK_ALWAYS_INLINE static bool fast_run(
+      [[maybe_unused]] detail::decision<slot_of<Member>, detail::static_module>& decided,
+      [[maybe_unused]] detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow, [[maybe_unused]] Sink sink,
+      [[maybe_unused]] Prepared& prepared, std::index_sequence<A...>, std::index_sequence<M...>) {
     return ((M < From || M >= Until || fast_step<Member, Modules, M, SkipIgnored>(decided, slow, sink, prepared,
                                                                       std::index_sequence<A...>{})) &&
             ...);
@@ -219,7 +220,7 @@ private:
         return target.invoke(target.data, std::get<A>(prepared)...);
       };
       const auto stop = [&decided, &slow, sink, &prepared](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
-        if constexpr (detail::decides_on_value<slot_of<Member>> &&
+        if constexpr (detail::decides_on_value<slot_of<Member>, detail::static_module> &&
                       std::is_same_v<decltype(tag), detail::stopped_by_value>)
           decided.set(static_cast<decltype(outcome)&&>(outcome)..., detail::static_module{Position});
         else
@@ -245,7 +246,8 @@ private:
 
   // Every module from `from` on, fed to the combiner; && stops where the policy says.
   template <auto Member, class Combiner, class Prepared, std::size_t... A, std::size_t... M>
-  static void general_run(Combiner& combiner, detail::failure_sink sink, std::size_t from, Prepared& prepared,
+  static void general_run([[maybe_unused]] Combiner& combiner, [[maybe_unused]] detail::failure_sink sink,
+                          [[maybe_unused]] std::size_t from, [[maybe_unused]] Prepared& prepared,
                           std::index_sequence<A...>, std::index_sequence<M...>) {
     (void)(general_step<Member, Modules, M>(combiner, sink, from, std::get<A>(prepared)...) && ...);
   }

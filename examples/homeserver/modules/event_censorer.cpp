@@ -26,6 +26,8 @@ json censor_service(const json& content, const std::vector<std::string>& words) 
 event_censorer::event_censorer(const json& config, module_services& services, hooks::api& api)
     : words_(config_strings(config, "words")), censored_(std::make_shared<int>(0)) {
   if (words_.empty()) throw config_error("event_censorer needs a non-empty 'words' list");
+  for (const auto& word : words_)
+    if (word.empty()) throw config_error("event_censorer: 'words' must not contain an empty word");
   api.register_callbacks(third_party_rules{
       .check_event_allowed = modhook::bind<&event_censorer::check_event_allowed>(this),
   });

@@ -5,17 +5,24 @@
 namespace homeserver {
 
 namespace {
-std::string_view server_of(std::string_view user_id) {
-  const auto colon = user_id.find(':');
-  return colon == std::string_view::npos ? std::string_view{} : user_id.substr(colon + 1);
+// Server names and email domains compare without regard to case.
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
 }
-std::string_view domain_of(std::string_view address) {
-  const auto at = address.find('@');
-  return at == std::string_view::npos ? std::string_view{} : address.substr(at + 1);
+std::string server_of(std::string_view user_id) {
+  const auto colon = user_id.find(':');
+  return colon == std::string_view::npos ? std::string() : lower(user_id.substr(colon + 1));
+}
+std::string domain_of(std::string_view address) {
+  const auto at = address.rfind('@');
+  return at == std::string_view::npos ? std::string() : lower(address.substr(at + 1));
 }
 bool contains(const std::vector<std::string>& list, std::string_view value) {
   for (const auto& item : list)
-    if (item == value) return true;
+    if (lower(item) == value) return true;
   return false;
 }
 } // namespace

@@ -34,7 +34,10 @@ void room_guard::on_create_room(const requester& who, json& request, bool is_adm
   const json* name = request.find("name");
   if (!is_admin && name != nullptr && name->is_string() && contains(forbidden_names_, name->as_string()))
     throw std::runtime_error("room name '" + name->as_string() + "' is not allowed for " + who.user_id);
-  request["creation_content"]["m.guard"] = tag_;
+  // Tags the room's creation content; a request whose creation_content is not an object is
+  // left as it is (the homeserver refuses it itself).
+  json& content = request["creation_content"];
+  if (content.is_null() || content.is_object()) content["m.guard"] = tag_;
 }
 
 bool room_guard::check_visibility_can_be_modified(const std::string& room_id, const state_map&,

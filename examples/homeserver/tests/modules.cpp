@@ -71,6 +71,8 @@ TEST_CASE("event_censorer rejects a config without words, and leaves nothing reg
   CHECK_THAT(message, Catch::Contains("under_test") && Catch::Contains("non-empty 'words'"));
   const auto wrong_kind = load_error(object({{"words", json("darn")}}), catalogue_entry_for<event_censorer>("x").load);
   CHECK_THAT(wrong_kind, Catch::Contains("'words' must be a list of strings"));
+  const auto empty_word = load_error(object({{"words", strings({"", "darn"})}}), catalogue_entry_for<event_censorer>("x").load);
+  CHECK_THAT(empty_word, Catch::Contains("must not contain an empty word"));
 }
 
 TEST_CASE("invite_blocker refuses blocked servers and email domains only") {
@@ -88,6 +90,13 @@ TEST_CASE("invite_blocker refuses blocked servers and email domains only") {
   CHECK(h.registry.dispatch<&third_party_rules::check_threepid_can_be_invited>(std::string("msisdn"),
                                                                                std::string("spam.example"), state_map{})
             .passed());
+  // Server names and domains are case-insensitive; an address's domain follows its last '@'.
+  CHECK(h.registry.dispatch<&spam_checker::user_may_invite>(std::string("@a:x"), std::string("@d:SPAM.example"),
+                                                            std::string("!r:x"))
+            .rejected());
+  CHECK(h.registry.dispatch<&third_party_rules::check_threepid_can_be_invited>(
+                       std::string("email"), std::string("\"a@b\"@Spam.Example"), state_map{})
+            .rejected());
 }
 
 TEST_CASE("room_guard forbids a room by throwing, tags the others, and protects listed rooms") {
@@ -102,6 +111,9 @@ TEST_CASE("room_guard forbids a room by throwing, tags the others, and protects 
   const auto by_admin = h.registry.dispatch<&third_party_rules::on_create_room>(requester{"@admin:x"}, request, true);
   CHECK(by_admin.ok());
   CHECK(request.find("creation_content")->find("m.guard")->as_string() == "guarded");
+  json odd = object({{"creation_content", json("not an object")}});
+  CHECK(h.registry.dispatch<&third_party_rules::on_create_room>(requester{"@a:x"}, odd, false).ok());
+  CHECK(odd.find("creation_content")->as_string() == "not an object");
   CHECK(h.registry.dispatch<&third_party_rules::check_can_shutdown_room>(std::string("@a:x"), std::string("!lobby:x"))
             .rejected());
   CHECK(h.registry
@@ -191,6 +203,14 @@ TEST_CASE("the action script: positionals, quoted options, flags, comments and e
   CHECK(parse_action("  # a comment", 1)->verb.empty());
   CHECK(parse_action("", 1)->verb.empty());
   CHECK_FALSE(parse_action(R"(send body="unterminated)", 1));
+  CHECK_FALSE(parse_action(R"(send "a"b)", 1));            // a quoted value runs into a word
+  CHECK_FALSE(parse_action("body=x send", 1));             // no verb
+  CHECK_FALSE(parse_action("+admin send", 1));
+  CHECK_FALSE(parse_action(R"("" send)", 1));
+  const auto crlf = parse_action("request @u:x +admin\r", 1); // CRLF line ends read the same
+  REQUIRE(crlf);
+  CHECK(crlf->args == std::vector<std::string>{"@u:x"});
+  CHECK(crlf->flag("admin"));
   CHECK(synthetic_actions(50, 7).size() == 52);
   CHECK(synthetic_actions(50, 7)[10].args == synthetic_actions(50, 7)[10].args);
 }
@@ -201,4 +221,6 @@ TEST_CASE("json: sorted keys, escapes, equality") {
   CHECK(j.dump() == R"({"a":"x\"y","b":1,"c":{"d":true}})");
   CHECK(j == json(j));
   CHECK(j.find("missing") == nullptr);
+  json text("x");
+  CHECK_THROWS_AS(text["key"], std::logic_error);
 }

@@ -91,10 +91,7 @@ public:
   constexpr explicit erased(std::in_place_t, F&& f) {
     using D = std::decay_t<F>;
     constexpr storage_kind kind = storage_for<D, R(A...)>::value;
-    if constexpr (kind == storage_kind::bound_member)
-      nothrow_ = noexcept(D::invoke(nullptr, std::declval<A>()...));
-    else
-      nothrow_ = std::is_nothrow_invocable_v<D&, A...>;
+    nothrow_ = calls_nothrow<D, kind>();
     if constexpr (std::is_base_of_v<erased_base, D>) {
       if (!static_cast<bool>(f)) return; // an empty slot given as a callable is empty
     }
@@ -179,6 +176,19 @@ private:
       [](void* p) noexcept { delete static_cast<D*>(p); },
       [](const void* p) -> void* { return new D(*static_cast<const D*>(p)); },
   };
+
+  // Whether the invoker below for D calls it, and converts its result to R, without throwing.
+  template <class D, storage_kind Kind>
+  static constexpr bool calls_nothrow() {
+    if constexpr (Kind == storage_kind::bound_member)
+      return noexcept(static_cast<R>(D::invoke(nullptr, std::declval<A>()...)));
+    else if constexpr (Kind == storage_kind::stateless)
+      return std::is_nothrow_invocable_r_v<R, D, A...>;
+    else if constexpr (Kind == storage_kind::in_place)
+      return std::is_nothrow_invocable_r_v<R, const D&, A...>;
+    else
+      return std::is_nothrow_invocable_r_v<R, D&, A...>;
+  }
 
   // Invokers: the only code a dispatch runs per implementation. Forced inline so that a
   // static registry, which calls them through constant pointers, never keeps one as an

@@ -62,22 +62,22 @@ MODHOOK_COLD failure<typename Slot::error_type> module_returned_error(Error&& er
 // own exception is never mistaken for a module's failure); or a dispatch result filled in by
 // the cold path while the hot path leaves it alone.
 template <class T>
+struct destroy_on_exit {
+  T& value;
+  ~destroy_on_exit() { value.~T(); }
+};
+
+template <class T>
 union returned {
   T value;
   returned() noexcept {}
   ~returned() {}
 
+  // Destroys the value even when moving it out throws.
   T take() {
-    T out(std::move(value));
-    value.~T();
-    return out;
+    destroy_on_exit<T> guard{value};
+    return T(std::move(value));
   }
-};
-
-template <class T>
-struct destroy_on_exit {
-  T& value;
-  ~destroy_on_exit() { value.~T(); }
 };
 
 // Calls one implementation and feeds its outcome to the combiner; returns whether the
@@ -137,9 +137,10 @@ constexpr decltype(auto) to_cold(T& value) noexcept {
 // A fast-path policy whose combiner decides on the first value it does not ignore: that value
 // is the answer and the dispatch stops there, so the result is built inline, where the
 // compiler can see through it (a caller that only asks passed() pays for nothing more).
-template <class Slot>
+// `Who` is what the driver names modules with: a module_source, or a constant.
+template <class Slot, class Who = module_source>
 concept decides_on_value =
-    has_fast_path<Slot> && requires(typename Slot::value_type&& value, const module_source& who) {
+    has_fast_path<Slot> && requires(typename Slot::value_type&& value, const Who& who) {
       { combiner_t<Slot>::decide(static_cast<typename Slot::value_type&&>(value), who) }
           -> std::same_as<dispatch_result_t<Slot>>;
     };
@@ -159,7 +160,10 @@ public:
     made_ = true;
   }
   explicit operator bool() const noexcept { return made_; }
-  MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> take() { return combiner_t<Slot>::decide(value_.take(), who_.value); }
+  MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> take() {
+    destroy_on_exit<Who> guard{who_.value};
+    return combiner_t<Slot>::decide(value_.take(), who_.value);
+  }
 
 private:
   returned<value> value_;
