@@ -1,18 +1,61 @@
 #!/usr/bin/env bash
-# The whole test suite, with both supported compilers (see "What is tested" in the README),
-# then the main command.
+# The whole test suite (see "What is tested" in the README):
+#   scripts/test.sh [part...]     parts: gcc clang asan-gcc asan-clang tsan-gcc tsan-clang main
+# With no part, all of them, in that order. A failed build or test stops the run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
-for compiler in gcc clang; do
-  build="$root/build/test-$compiler"
-  echo "== $compiler: configure and build"
-  "$root/scripts/configure.sh" "$compiler" "$build" -DCMAKE_BUILD_TYPE=Debug -DMODHOOK_BUILD_TESTS=ON -DMODHOOK_BUILD_EXAMPLES=ON
-  cmake --build "$build" -j2
-  echo "== $compiler: test"
-  ctest --test-dir "$build" -j2 --output-on-failure
+
+parts=("$@")
+[ ${#parts[@]} -eq 0 ] && parts=(gcc clang asan-gcc asan-clang tsan-gcc tsan-clang main)
+
+sanitize_address="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+# Compile-fail cases test the compiler, and the static-equivalence test counts instructions
+# of an optimized uninstrumented build: neither means anything under a sanitizer.
+not_under_sanitizers="^compile (fail|twin)|^static equivalence"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1
+
+flags_for() { # compiler, extra flags -> CMAKE_CXX_FLAGS (clang keeps libc++)
+  if [ "$1" = clang ]; then echo "-stdlib=libc++ $2"; else echo "$2"; fi
+}
+
+for part in "${parts[@]}"; do
+  build="$root/build/test-$part"
+  case "$part" in
+    gcc|clang)
+      echo "== $part: configure and build"
+      "$root/scripts/configure.sh" "$part" "$build" -DCMAKE_BUILD_TYPE=Debug -DMODHOOK_BUILD_TESTS=ON -DMODHOOK_BUILD_EXAMPLES=ON
+      cmake --build "$build" -j2
+      echo "== $part: test"
+      ctest --test-dir "$build" -j2 --output-on-failure
+      ;;
+    asan-gcc|asan-clang)
+      compiler=${part#asan-}
+      echo "== $part: the suite under AddressSanitizer and UndefinedBehaviorSanitizer"
+      "$root/scripts/configure.sh" "$compiler" "$build" -DCMAKE_BUILD_TYPE=Debug -DMODHOOK_BUILD_TESTS=ON \
+        -DMODHOOK_BUILD_EXAMPLES=ON "-DCMAKE_CXX_FLAGS=$(flags_for "$compiler" "$sanitize_address")"
+      cmake --build "$build" -j2
+      ctest --test-dir "$build" -j2 --output-on-failure -E "$not_under_sanitizers"
+      ;;
+    tsan-gcc|tsan-clang)
+      compiler=${part#tsan-}
+      echo "== $part: the concurrency test under ThreadSanitizer"
+      "$root/scripts/configure.sh" "$compiler" "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODHOOK_BUILD_TESTS=ON \
+        -DMODHOOK_BUILD_EXAMPLES=OFF "-DCMAKE_CXX_FLAGS=$(flags_for "$compiler" -fsanitize=thread)"
+      cmake --build "$build" -j2 --target modhook_concurrency_test
+      ctest --test-dir "$build" --output-on-failure -R "^concurrency:"
+      ;;
+    main)
+      # The main command too: its optimized build can warn where the debug builds do not.
+      echo "== main: the main command (optimized build of the examples, run)"
+      "$root/scripts/main.sh" > "$root/build/main.log" 2>&1 || { cat "$root/build/main.log"; exit 1; }
+      echo "ok (output in build/main.log)"
+      ;;
+    *)
+      echo "scripts/test.sh: unknown part '$part' (gcc clang asan-gcc asan-clang tsan-gcc tsan-clang main)" >&2
+      exit 2
+      ;;
+  esac
 done
-# The main command too: its optimized build can warn where the debug builds above do not.
-echo "== the main command (optimized build of the examples, run)"
-"$root/scripts/main.sh" > "$root/build/main.log" 2>&1 || { cat "$root/build/main.log"; exit 1; }
-echo "ok (output in build/main.log)"
+echo "== all passed: ${parts[*]}"

@@ -339,6 +339,41 @@ TEST_CASE("a throwing failure handler does not make the dispatch fail") {
   CHECK(calls == std::vector<int>{0, 1});
 }
 
+TEST_CASE("a module throws while another module's failure is being reported") {
+  // The failure handler dispatches again (as a host's audit log might), and a module fails
+  // inside that nested dispatch: each dispatch keeps its own result, nothing is lost.
+  hooks h;
+  std::vector<int> calls;
+  std::vector<std::string> reported;
+  int depth = 0;
+  REQUIRE(h.on_failure([&](const modhook::failure<>& f) {
+    reported.push_back(std::string(f.module.name) + " in " + std::string(f.callback.name));
+    if (depth++ == 0) {
+      const auto nested = h.dispatch<&rules::on_new_event>(event{"@audit", "nested"});
+      CHECK(nested.failure_count() == 1);
+    }
+    --depth;
+  }));
+  load_modules(h, 3, calls, [](int i, std::vector<int>& c) {
+    return rules{.check_event_allowed = [i, &c](const event&) -> bool {
+                   c.push_back(i);
+                   if (i == 1) throw 42; // not a std::exception
+                   return true;
+                 },
+                 .on_new_event = [i, &c](const event& e) {
+                   c.push_back(10 + i);
+                   if (i == 2 && e.body == "nested") throw std::runtime_error("audit full");
+                 }};
+  });
+  const auto v = h.dispatch<&rules::check_event_allowed>(hello);
+  REQUIRE(v.failed());
+  CHECK(v.decided_by()->name == "m1");
+  CHECK(v.failure_count() == 1);
+  CHECK_THROWS_AS(v.deciding_failure().rethrow_if_thrown(), int);
+  CHECK(calls == std::vector<int>{0, 1, 10, 11, 12});
+  CHECK(reported == std::vector<std::string>{"m1 in check_event_allowed", "m2 in on_new_event"});
+}
+
 namespace {
 // Counts how often a dispatch argument is converted to the parameter type.
 struct tally {
