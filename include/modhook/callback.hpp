@@ -2,10 +2,12 @@
 #define MODHOOK_CALLBACK_HPP
 
 #include <modhook/policy.hpp>
+#include <modhook/detail/diagnostics.hpp>
 #include <modhook/detail/erased.hpp>
 #include <modhook/detail/signature.hpp>
 
 #include <concepts>
+#include <cstddef>
 #include <type_traits>
 #include <utility>
 
@@ -36,6 +38,24 @@ struct check_callable<F, R(A...)> {
 
 } // namespace detail
 
+namespace diagnostic {
+template <class Slot, class Signature, class Given>
+inline constexpr bool callable_is_not_a_pointer_to_member =
+    detail::check_callable<Given, Signature>::value != detail::callable_check::member_pointer;
+template <class Slot, class Signature, class Given>
+inline constexpr bool callable_takes_the_callback_arguments =
+    detail::check_callable<Given, Signature>::value != detail::callable_check::not_invocable;
+template <class Slot, class Signature, class Given>
+inline constexpr bool callable_result_converts_to_the_callback_result =
+    detail::check_callable<Given, Signature>::value != detail::callable_check::wrong_result;
+template <class Slot, class Signature, class Given>
+inline constexpr bool callable_stored_on_the_heap_is_copyable =
+    detail::check_callable<Given, Signature>::value != detail::callable_check::not_copyable;
+template <class Slot, class Signature, class... Given>
+inline constexpr bool dispatch_arguments_convert_to_the_callback_parameters =
+    detail::signature<Signature>::template accepts<Given...>;
+} // namespace diagnostic
+
 /// The type of one callback slot: a signature, a policy, and a type-erased callable that
 /// is empty until a module sets it. MODHOOK_CALLBACKS derives one named slot type per
 /// callback from it; those carry the names that modhook's error messages quote.
@@ -54,13 +74,71 @@ public:
   constexpr callback(std::nullptr_t) noexcept {}
 
 protected:
-  // The named slot checks the callable first (with a message naming the callback) and only
+  // The named slot checks the callable first (with an error naming the callback) and only
   // then asks for it to be stored, so a mistake produces one error, not a cascade.
   template <class F>
   constexpr callback(std::true_type, F&& f) : detail::erased<Sig>(std::in_place, static_cast<F&&>(f)) {}
   template <class F>
   constexpr callback(std::false_type, F&&) noexcept {}
 };
+
+namespace detail {
+
+// The base of every slot type MODHOOK_CALLBACKS declares (`Slot`, whose name carries the
+// category's and the callback's): accepts any callable, and checks it and the arguments of
+// a dispatch here, in a template, so that an error names the slot (see diagnostics.hpp).
+template <class Slot, class Policy, class Sig>
+class named_callback : public callback<Sig, Policy> {
+public:
+  constexpr named_callback() noexcept = default;
+  constexpr named_callback(std::nullptr_t) noexcept {}
+
+  template <class F>
+    requires(!std::is_base_of_v<named_callback, std::remove_cvref_t<F>>)
+  constexpr named_callback(F&& f)
+      : callback<Sig, Policy>(std::bool_constant<check_callable<F, Sig>::value == callable_check::ok>{},
+                              static_cast<F&&>(f)) {
+    using given = std::remove_cvref_t<F>;
+#if defined(__clang__)
+    static_assert(diagnostic::callable_is_not_a_pointer_to_member<Slot, Sig, given>,
+                  "modhook: a pointer to member needs an object: use modhook::bind<&T::f>(object)");
+    static_assert(diagnostic::callable_takes_the_callback_arguments<Slot, Sig, given>,
+                  "modhook: the callable cannot be called with the arguments of the callback's signature");
+    static_assert(diagnostic::callable_result_converts_to_the_callback_result<Slot, Sig, given>,
+                  "modhook: the callable's result does not convert to the result of the callback's signature");
+    static_assert(diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>,
+                  "modhook: a callable stored on the heap must be copy-constructible");
+#else
+    // Named in an unevaluated operand: the error is the use of the deleted function, and the
+    // constructor stays usable in a constant expression (no second error for constexpr modules).
+    if constexpr (!diagnostic::callable_is_not_a_pointer_to_member<Slot, Sig, given>)
+      static_assert(std::is_void_v<decltype(error::a_pointer_to_member_needs_an_object_use_modhook_bind<Slot, Sig, given>())>);
+    if constexpr (!diagnostic::callable_takes_the_callback_arguments<Slot, Sig, given>)
+      static_assert(std::is_void_v<decltype(error::the_callable_cannot_be_called_with_the_callback_arguments<Slot, Sig, given>())>);
+    if constexpr (!diagnostic::callable_result_converts_to_the_callback_result<Slot, Sig, given>)
+      static_assert(std::is_void_v<decltype(error::the_callable_result_does_not_convert_to_the_callback_result<Slot, Sig, given>())>);
+    if constexpr (!diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>)
+      static_assert(std::is_void_v<decltype(error::a_callable_stored_on_the_heap_must_be_copy_constructible<Slot, Sig, given>())>);
+#endif
+  }
+
+  /// Whether a dispatch may pass these arguments.
+  template <class... Args>
+  static constexpr bool modhook_accepts = diagnostic::dispatch_arguments_convert_to_the_callback_parameters<Slot, Sig, Args...>;
+
+  /// The error for a dispatch that may not: called only then, from the dispatch.
+  template <class... Args>
+  static void modhook_reject_dispatch() noexcept {
+#if defined(__clang__)
+    static_assert(diagnostic::dispatch_arguments_convert_to_the_callback_parameters<Slot, Sig, Args...>,
+                  "modhook: the dispatch arguments do not convert to the parameters of the callback's signature");
+#else
+    error::the_dispatch_arguments_do_not_convert_to_the_callback_parameters<Slot, Sig, Args...>();
+#endif
+  }
+};
+
+} // namespace detail
 
 MODHOOK_END_NAMESPACE
 

@@ -112,47 +112,18 @@ MODHOOK_END_NAMESPACE
   static_assert(::modhook::detail::callback_signature<__VA_ARGS__>,                                               \
                 MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #__VA_ARGS__                                    \
                                                   " is not a function type R(Args...); entries are (name, policy, signature)")); \
-  struct modhook_slot_##NAME : ::modhook::callback<__VA_ARGS__, POLICY> {                                             \
-    [[maybe_unused]] static constexpr ::std::string_view category_name = #CAT;                                                      \
-    [[maybe_unused]] static constexpr ::std::string_view callback_name = #NAME;                                                     \
-    static_assert(!::modhook::detail::signature<__VA_ARGS__>::has_rvalue_parameter,                                          \
-                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #__VA_ARGS__ " has an rvalue-reference parameter, "    \
-                                                    "but every module receives the same arguments"));               \
-    static_assert(::modhook::policy_for<policy, value_type, error_type>,                                            \
-                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the policy " #POLICY                                      \
-                                                    " cannot combine the result of " #__VA_ARGS__));                        \
-    constexpr modhook_slot_##NAME() noexcept = default;                                                            \
-    constexpr modhook_slot_##NAME(::std::nullptr_t) noexcept {}                                                    \
-    template <class F>                                                                                             \
-      requires(!::std::is_same_v<::std::remove_cvref_t<F>, modhook_slot_##NAME>)                                   \
-    constexpr modhook_slot_##NAME(F&& f)                                                                           \
-        : ::modhook::callback<__VA_ARGS__, POLICY>(                                                                   \
-              ::std::bool_constant<::modhook::detail::check_callable<F, __VA_ARGS__>::value ==                             \
-                                   ::modhook::detail::callable_check::ok>{},                                       \
-              static_cast<F&&>(f)) {                                                                               \
-      constexpr auto check = ::modhook::detail::check_callable<F, __VA_ARGS__>::value;                                     \
-      static_assert(check != ::modhook::detail::callable_check::member_pointer,                                    \
-                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "a pointer to member needs an object: use modhook::bind<&T::f>(object)")); \
-      static_assert(check != ::modhook::detail::callable_check::not_invocable,                                     \
-                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the callable cannot be called with the arguments of " #__VA_ARGS__)); \
-      static_assert(check != ::modhook::detail::callable_check::wrong_result,                                      \
-                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the callable's result does not convert to the result of " #__VA_ARGS__)); \
-      static_assert(check != ::modhook::detail::callable_check::not_copyable,                                      \
-                    MODHOOK_DETAIL_MESSAGE(CAT, NAME, "a callable stored on the heap must be copy-constructible")); \
-    }                                                                                                              \
-    template <class... Args>                                                                                       \
-    static constexpr bool modhook_check_dispatch() noexcept {                                                      \
-      constexpr bool accepted = ::modhook::detail::signature<__VA_ARGS__>::template accepts<Args...>;                     \
-      static_assert(accepted, MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the dispatch arguments do not convert to the "    \
-                                                                "parameters of " #__VA_ARGS__));                           \
-      return accepted;                                                                                             \
-    }                                                                                                              \
-    template <bool Registered>                                                                                     \
-    static constexpr bool modhook_check_registered() noexcept {                                                    \
-      static_assert(Registered, MODHOOK_DETAIL_MESSAGE(CAT, NAME, "this registry does not hold the category " #CAT)); \
-      return Registered;                                                                                           \
-    }                                                                                                              \
-  };                                                                                                               \
+  struct modhook_slot_##NAME : ::modhook::detail::named_callback<modhook_slot_##NAME, POLICY, __VA_ARGS__> {    \
+    using modhook_base = ::modhook::detail::named_callback<modhook_slot_##NAME, POLICY, __VA_ARGS__>;           \
+    using modhook_base::modhook_base;                                                                          \
+    using modhook_category = CAT;                                                                              \
+    [[maybe_unused]] static constexpr ::std::string_view category_name = #CAT;                                  \
+    [[maybe_unused]] static constexpr ::std::string_view callback_name = #NAME;                                 \
+    static_assert(!::modhook::detail::signature<__VA_ARGS__>::has_rvalue_parameter,                             \
+                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #__VA_ARGS__ " has an rvalue-reference parameter, " \
+                                                    "but every module receives the same arguments"));           \
+    static_assert(::modhook::policy_for<POLICY, typename modhook_base::value_type, typename modhook_base::error_type>, \
+                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the policy " #POLICY " cannot combine the result of " #__VA_ARGS__)); \
+  };                                                                                                           \
   modhook_slot_##NAME NAME = {};
 
 /// Declares a category inside a struct: each entry is (name, policy, signature). The
@@ -173,11 +144,6 @@ MODHOOK_END_NAMESPACE
   MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_SLOT, CAT, __VA_ARGS__)                                              \
   static constexpr auto modhook_members() noexcept {                                                     \
     return ::modhook::detail::member_list<0 MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_MEMBER, CAT, __VA_ARGS__)>{}; \
-  }                                                                                                       \
-  template <bool Registered>                                                                              \
-  static constexpr bool modhook_check_registered() noexcept {                                             \
-    static_assert(Registered, "modhook: " #CAT ": this registry does not hold the category " #CAT);     \
-    return Registered;                                                                                    \
   }                                                                                                       \
   struct hana_accessors_impl {                                                                            \
     static constexpr auto apply() { return ::modhook::detail::hana_accessors(modhook_members()); }       \

@@ -8,6 +8,7 @@
 #include <modhook/policy.hpp>
 #include <modhook/registration_error.hpp>
 #include <modhook/detail/config.hpp>
+#include <modhook/detail/diagnostics.hpp>
 #include <modhook/detail/erased.hpp>
 #include <modhook/detail/feed.hpp>
 
@@ -87,6 +88,13 @@ void reserve_one_more(Vector& v) {
 
 } // namespace detail
 
+namespace diagnostic {
+template <class Slot, class Registry>
+inline constexpr bool registry_holds_the_callback_category = Registry::template holds<typename Slot::modhook_category>;
+template <class Category, class Registry>
+inline constexpr bool registry_holds_the_category = Registry::template holds<Category>;
+} // namespace diagnostic
+
 /// The run-time registry: modules are loaded in order (as a host's configuration lists
 /// them), register their callbacks through a module_api, and the host seals the registry
 /// when start-up is over. After seal() no registration is accepted, so dispatching from
@@ -161,8 +169,10 @@ public:
     requires callback_member<Member>
   std::size_t implementation_count() const noexcept {
     using slot = slot_of<Member>;
-    if constexpr (!slot::template modhook_check_registered<detail::is_one_of<category_of<Member>, Categories...>>())
+    if constexpr (!holds<category_of<Member>>) {
+      reject_callback_of<slot>();
       return 0;
+    }
     else
       return store<slot>().entries.size();
   }
@@ -173,10 +183,11 @@ public:
     requires callback_member<Member>
   MODHOOK_ALWAYS_INLINE auto dispatch(Args&&... args) const -> detail::dispatch_result_t<slot_of<Member>> {
     using slot = slot_of<Member>;
-    constexpr bool registered = detail::is_one_of<category_of<Member>, Categories...>;
-    if constexpr (!slot::template modhook_check_registered<registered>()) {
+    if constexpr (!holds<category_of<Member>>) {
+      reject_callback_of<slot>();
       return {};
-    } else if constexpr (!slot::template modhook_check_dispatch<Args...>()) {
+    } else if constexpr (!slot::template modhook_accepts<Args...>) {
+      slot::template modhook_reject_dispatch<Args...>();
       return {};
     } else {
       assert(sealed() && "modhook: seal() the registry when start-up is over, before dispatching");
@@ -185,8 +196,31 @@ public:
     }
   }
 
+  /// Whether this registry holds category C.
+  template <class C>
+  static constexpr bool holds = detail::is_one_of<C, Categories...>;
+
 private:
   friend api;
+
+  // The errors for a callback (or a category) this registry does not hold: called only then.
+  template <class Slot>
+  static void reject_callback_of() noexcept {
+#if defined(__clang__)
+    static_assert(diagnostic::registry_holds_the_callback_category<Slot, registry>,
+                  "modhook: this registry does not hold the callback's category");
+#else
+    error::this_registry_does_not_hold_the_callback_category<Slot, registry>();
+#endif
+  }
+  template <class C>
+  static void reject_category() noexcept {
+#if defined(__clang__)
+    static_assert(diagnostic::registry_holds_the_category<C, registry>, "modhook: this registry does not hold the category");
+#else
+    error::this_registry_does_not_hold_the_category<C, registry>();
+#endif
+  }
 
   // The dispatch loop. With a fast path, it is a hand-written loop over {fn, ctx} pairs plus
   // the policy's test; the combiner is only built (out of line) from the first outcome the
@@ -294,8 +328,8 @@ private:
     using category_type = std::remove_cvref_t<C>;
     static_assert(category<category_type>,
                   "modhook: register_callbacks: the argument must be a category declared with MODHOOK_CALLBACKS");
-    if constexpr (!category_type::template modhook_check_registered<
-                      detail::is_one_of<category_type, Categories...>>()) {
+    if constexpr (!holds<category_type>) {
+      reject_category<category_type>();
       return {};
     } else {
       std::lock_guard lock(mutex_);

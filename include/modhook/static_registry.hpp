@@ -130,7 +130,8 @@ private:
       -> detail::dispatch_result_t<slot_of<Member>> {
     using slot = slot_of<Member>;
     using result = detail::dispatch_result_t<slot>;
-    if constexpr (!slot::template modhook_check_dispatch<Args...>()) {
+    if constexpr (!slot::template modhook_accepts<Args...>) {
+      slot::template modhook_reject_dispatch<Args...>();
       return {};
     } else {
       auto prepared = detail::signature<typename slot::signature>::prepare(static_cast<Args&&>(args)...);

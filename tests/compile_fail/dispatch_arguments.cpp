@@ -1,4 +1,5 @@
-// EXPECT: modhook: third_party_rules::check_event_allowed: the dispatch arguments do not convert to the parameters of bool\(const event&\)
+// EXPECT: (the_dispatch_arguments_do_not_convert_to_the_callback_parameters\(\) \[with Slot = third_party_rules::modhook_slot_check_event_allowed; Signature = bool\(const event&\)|dispatch_arguments_convert_to_the_callback_parameters<third_party_rules::modhook_slot_check_event_allowed, bool \(const event &\), std::string>)
+// DIAGNOSTICS: at most 15 lines, the first error naming check_event_allowed
 #include "common.hpp"
 
 bool host(const hooks& h) {

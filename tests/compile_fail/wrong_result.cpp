@@ -1,4 +1,5 @@
-// EXPECT: modhook: third_party_rules::check_event_allowed: the callable's result does not convert to the result of bool\(const event&\)
+// EXPECT: (the_callable_result_does_not_convert_to_the_callback_result\(\) \[with Slot = third_party_rules::modhook_slot_check_event_allowed; Signature = bool\(const event&\); Given = <lambda\(const event&\)>|callable_result_converts_to_the_callback_result<third_party_rules::modhook_slot_check_event_allowed, bool \(const event &\), \(lambda)
+// DIAGNOSTICS: at most 15 lines, the first error naming check_event_allowed
 #include "common.hpp"
 
 #ifdef MODHOOK_VALID_TWIN

@@ -1,0 +1,45 @@
+#ifndef MODHOOK_DETAIL_DIAGNOSTICS_HPP
+#define MODHOOK_DETAIL_DIAGNOSTICS_HPP
+
+// The errors a module author meets: a callable of the wrong kind for a callback, and a
+// dispatch with the wrong arguments or through a registry without the category. Each first
+// error line names the callback (through its slot type, `category::modhook_slot_name`), the
+// callback's signature and what was given.
+//
+// C++20 cannot compute a static_assert message, and writing the messages from the
+// MODHOOK_CALLBACKS macro makes g++ print the whole macro expansion (thousands of lines), so
+// the checks live here, in templates. clang++ prints a failed static_assert's condition with
+// its template arguments, so there the condition carries the names; g++ prints only the
+// message, so there the check calls a deleted function instead, whose error line shows its
+// template arguments. Either way the slot is constructed empty after a failed check, and a
+// dispatch that failed its check returns an empty result, so no cascade of errors follows.
+
+#include <modhook/detail/config.hpp>
+
+MODHOOK_BEGIN_NAMESPACE
+
+// The conditions themselves are variable templates in namespace modhook::diagnostic,
+// defined beside what they test (callback.hpp, registry.hpp) and named to read as the
+// requirement that failed.
+
+/// What g++ reports, by name, when a check fails (declared, never defined).
+namespace error {
+template <class Slot, class Signature, class Given>
+void a_pointer_to_member_needs_an_object_use_modhook_bind() = delete;
+template <class Slot, class Signature, class Given>
+void the_callable_cannot_be_called_with_the_callback_arguments() = delete;
+template <class Slot, class Signature, class Given>
+void the_callable_result_does_not_convert_to_the_callback_result() = delete;
+template <class Slot, class Signature, class Given>
+void a_callable_stored_on_the_heap_must_be_copy_constructible() = delete;
+template <class Slot, class Signature, class... Given>
+void the_dispatch_arguments_do_not_convert_to_the_callback_parameters() = delete;
+template <class Slot, class Registry>
+void this_registry_does_not_hold_the_callback_category() = delete;
+template <class Category, class Registry>
+void this_registry_does_not_hold_the_category() = delete;
+} // namespace error
+
+MODHOOK_END_NAMESPACE
+
+#endif
