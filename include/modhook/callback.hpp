@@ -54,6 +54,12 @@ inline constexpr bool callable_stored_on_the_heap_is_copyable =
 template <class Slot, class Signature, class... Given>
 inline constexpr bool dispatch_arguments_convert_to_the_callback_parameters =
     detail::signature<Signature>::template accepts<Given...>;
+template <class Slot, class Signature>
+inline constexpr bool signature_has_no_rvalue_reference_parameter = !detail::signature<Signature>::has_rvalue_parameter;
+template <class Slot, class Policy, class Signature>
+inline constexpr bool policy_combines_the_callback_result =
+    policy_for<Policy, typename detail::split_result<typename detail::signature<Signature>::result>::value,
+               typename detail::split_result<typename detail::signature<Signature>::result>::error>;
 } // namespace diagnostic
 
 /// The type of one callback slot: a signature, a policy, and a type-erased callable that
@@ -88,7 +94,27 @@ namespace detail {
 // category's and the callback's): accepts any callable, and checks it and the arguments of
 // a dispatch here, in a template, so that an error names the slot (see diagnostics.hpp).
 template <class Slot, class Policy, class Sig>
+constexpr bool check_declaration() noexcept {
+#if defined(__clang__)
+  static_assert(diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>,
+                "modhook: the callback's signature has an rvalue-reference parameter, but every module receives the "
+                "same arguments");
+  static_assert(diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>,
+                "modhook: the callback's policy cannot combine the result of its signature");
+#else
+  if constexpr (!diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>)
+    static_assert(std::is_void_v<decltype(error::the_signature_has_an_rvalue_reference_parameter<Slot, Sig>())>);
+  if constexpr (!diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>)
+    static_assert(std::is_void_v<decltype(error::the_policy_cannot_combine_the_callback_result<Slot, Policy, Sig>())>);
+#endif
+  return true;
+}
+
+template <class Slot, class Policy, class Sig>
 class named_callback : public callback<Sig, Policy> {
+  // The category author's mistakes, checked where the slot is declared.
+  static_assert(check_declaration<Slot, Policy, Sig>());
+
 public:
   constexpr named_callback() noexcept = default;
   constexpr named_callback(std::nullptr_t) noexcept {}

@@ -118,11 +118,6 @@ MODHOOK_END_NAMESPACE
     using modhook_category = CAT;                                                                              \
     [[maybe_unused]] static constexpr ::std::string_view category_name = #CAT;                                  \
     [[maybe_unused]] static constexpr ::std::string_view callback_name = #NAME;                                 \
-    static_assert(!::modhook::detail::signature<__VA_ARGS__>::has_rvalue_parameter,                             \
-                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #__VA_ARGS__ " has an rvalue-reference parameter, " \
-                                                    "but every module receives the same arguments"));           \
-    static_assert(::modhook::policy_for<POLICY, typename modhook_base::value_type, typename modhook_base::error_type>, \
-                  MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the policy " #POLICY " cannot combine the result of " #__VA_ARGS__)); \
   };                                                                                                           \
   modhook_slot_##NAME NAME = {};
 

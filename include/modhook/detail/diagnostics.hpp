@@ -1,10 +1,11 @@
 #ifndef MODHOOK_DETAIL_DIAGNOSTICS_HPP
 #define MODHOOK_DETAIL_DIAGNOSTICS_HPP
 
-// The errors a module author meets: a callable of the wrong kind for a callback, and a
-// dispatch with the wrong arguments or through a registry without the category. Each first
-// error line names the callback (through its slot type, `category::modhook_slot_name`), the
-// callback's signature and what was given.
+// The errors a module author meets (a callable of the wrong kind for a callback; a dispatch
+// with the wrong arguments, or through a registry without the category) and two a category
+// author meets (an rvalue-reference parameter; a policy that cannot combine the result).
+// Each first error line names the callback (through its slot type,
+// `category::modhook_slot_name`), the callback's signature and what was given.
 //
 // C++20 cannot compute a static_assert message, and writing the messages from the
 // MODHOOK_CALLBACKS macro makes g++ print the whole macro expansion (thousands of lines), so
@@ -38,6 +39,10 @@ template <class Slot, class Registry>
 void this_registry_does_not_hold_the_callback_category() = delete;
 template <class Category, class Registry>
 void this_registry_does_not_hold_the_category() = delete;
+template <class Slot, class Signature>
+void the_signature_has_an_rvalue_reference_parameter() = delete;
+template <class Slot, class Policy, class Signature>
+void the_policy_cannot_combine_the_callback_result() = delete;
 } // namespace error
 
 MODHOOK_END_NAMESPACE
