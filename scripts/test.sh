@@ -21,6 +21,7 @@ flags_for() { # compiler, extra flags -> CMAKE_CXX_FLAGS (clang keeps libc++)
 }
 
 for part in "${parts[@]}"; do
+  started=$SECONDS
   build="$root/build/test-$part"
   case "$part" in
     gcc|clang)
@@ -57,5 +58,6 @@ for part in "${parts[@]}"; do
       exit 2
       ;;
   esac
+  echo "== $part: passed in $((SECONDS - started)) s"
 done
-echo "== all passed: ${parts[*]}"
+echo "== all passed: ${parts[*]} ($SECONDS s)"

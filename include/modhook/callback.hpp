@@ -55,6 +55,10 @@ template <class Slot, class Signature, class... Given>
 inline constexpr bool dispatch_arguments_convert_to_the_callback_parameters =
     detail::signature<Signature>::template accepts<Given...>;
 template <class Slot, class Signature>
+inline constexpr bool signature_is_a_function_type_R_of_Args = detail::callback_signature<Signature>;
+template <class Slot, std::size_t Occurrences>
+inline constexpr bool callback_name_is_listed_once = Occurrences == 1;
+template <class Slot, class Signature>
 inline constexpr bool signature_has_no_rvalue_reference_parameter = !detail::signature<Signature>::has_rvalue_parameter;
 template <class Slot, class Policy, class Signature>
 inline constexpr bool policy_combines_the_callback_result =
@@ -93,27 +97,45 @@ namespace detail {
 // The base of every slot type MODHOOK_CALLBACKS declares (`Slot`, whose name carries the
 // category's and the callback's): accepts any callable, and checks it and the arguments of
 // a dispatch here, in a template, so that an error names the slot (see diagnostics.hpp).
-template <class Slot, class Policy, class Sig>
+// A signature that is not a function type (the entry's parts in the wrong order, say) is
+// reported once, and replaced by this so that nothing else fails on it.
+template <class Sig>
+using signature_or_placeholder = std::conditional_t<callback_signature<Sig>, Sig, void()>;
+
+template <class Slot, std::size_t Occurrences, class Policy, class Sig>
 constexpr bool check_declaration() noexcept {
 #if defined(__clang__)
-  static_assert(diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>,
-                "modhook: the callback's signature has an rvalue-reference parameter, but every module receives the "
-                "same arguments");
-  static_assert(diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>,
-                "modhook: the callback's policy cannot combine the result of its signature");
+  static_assert(diagnostic::callback_name_is_listed_once<Slot, Occurrences>,
+                "modhook: this callback name is listed more than once in the category");
+  static_assert(diagnostic::signature_is_a_function_type_R_of_Args<Slot, Sig>,
+                "modhook: the callback's signature is not a function type R(Args...); entries are (name, policy, "
+                "signature)");
+  if constexpr (callback_signature<Sig>) {
+    static_assert(diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>,
+                  "modhook: the callback's signature has an rvalue-reference parameter, but every module receives "
+                  "the same arguments");
+    static_assert(diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>,
+                  "modhook: the callback's policy cannot combine the result of its signature");
+  }
 #else
-  if constexpr (!diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>)
+  if constexpr (!diagnostic::callback_name_is_listed_once<Slot, Occurrences>)
+    static_assert(std::is_void_v<decltype(error::this_callback_name_is_listed_more_than_once_in_the_category<Slot>())>);
+  if constexpr (!diagnostic::signature_is_a_function_type_R_of_Args<Slot, Sig>)
+    static_assert(std::is_void_v<decltype(error::the_signature_is_not_a_function_type_R_of_Args_entries_are_name_policy_signature<Slot, Sig>())>);
+  else if constexpr (!diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>)
     static_assert(std::is_void_v<decltype(error::the_signature_has_an_rvalue_reference_parameter<Slot, Sig>())>);
-  if constexpr (!diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>)
+  else if constexpr (!diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>)
     static_assert(std::is_void_v<decltype(error::the_policy_cannot_combine_the_callback_result<Slot, Policy, Sig>())>);
 #endif
   return true;
 }
 
-template <class Slot, class Policy, class Sig>
+// Occurrences: how often the category lists this callback's name (must be 1).
+template <class Slot, std::size_t Occurrences, class Policy, class DeclaredSig,
+          class Sig = signature_or_placeholder<DeclaredSig>>
 class named_callback : public callback<Sig, Policy> {
   // The category author's mistakes, checked where the slot is declared.
-  static_assert(check_declaration<Slot, Policy, Sig>());
+  static_assert(check_declaration<Slot, Occurrences, Policy, DeclaredSig>());
 
 public:
   constexpr named_callback() noexcept = default;

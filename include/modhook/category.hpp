@@ -92,10 +92,6 @@ inline constexpr std::span<const std::string_view> callback_names{C::modhook_nam
 
 MODHOOK_END_NAMESPACE
 
-// Error messages are string literals (C++20 cannot compute them), so the macro writes them
-// with the category's and the callback's names in.
-#define MODHOOK_DETAIL_MESSAGE(CAT, NAME, WHAT) "modhook: " #CAT "::" #NAME ": " WHAT
-
 #define MODHOOK_DETAIL_NAME(CAT, ELEM) , MODHOOK_DETAIL_NAME_I(MODHOOK_PP_REMOVE_PARENS ELEM)
 #define MODHOOK_DETAIL_NAME_I(...) MODHOOK_DETAIL_NAME_II(__VA_ARGS__)
 #define MODHOOK_DETAIL_NAME_II(NAME, ...) #NAME
@@ -106,14 +102,13 @@ MODHOOK_END_NAMESPACE
 
 #define MODHOOK_DETAIL_SLOT(CAT, ELEM) MODHOOK_DETAIL_SLOT_I(CAT, MODHOOK_PP_REMOVE_PARENS ELEM)
 #define MODHOOK_DETAIL_SLOT_I(...) MODHOOK_DETAIL_SLOT_II(__VA_ARGS__)
-#define MODHOOK_DETAIL_SLOT_II(CAT, NAME, POLICY, ...)                                                                   \
-  static_assert(::modhook::detail::occurrences(modhook_names, #NAME) == 1,                                         \
-                MODHOOK_DETAIL_MESSAGE(CAT, NAME, "this callback name is listed more than once in the category")); \
-  static_assert(::modhook::detail::callback_signature<__VA_ARGS__>,                                               \
-                MODHOOK_DETAIL_MESSAGE(CAT, NAME, "the signature " #__VA_ARGS__                                    \
-                                                  " is not a function type R(Args...); entries are (name, policy, signature)")); \
-  struct modhook_slot_##NAME : ::modhook::detail::named_callback<modhook_slot_##NAME, POLICY, __VA_ARGS__> {    \
-    using modhook_base = ::modhook::detail::named_callback<modhook_slot_##NAME, POLICY, __VA_ARGS__>;           \
+#define MODHOOK_DETAIL_SLOT_II(CAT, NAME, POLICY, ...)                                                         \
+  struct modhook_slot_##NAME                                                                                   \
+      : ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME), \
+                                          POLICY, __VA_ARGS__> {                                               \
+    using modhook_base =                                                                                       \
+        ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME), \
+                                          POLICY, __VA_ARGS__>;                                                \
     using modhook_base::modhook_base;                                                                          \
     using modhook_category = CAT;                                                                              \
     [[maybe_unused]] static constexpr ::std::string_view category_name = #CAT;                                  \

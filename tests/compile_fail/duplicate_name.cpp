@@ -1,4 +1,4 @@
-// EXPECT: modhook: presence_router::get_users_for_states: this callback name is listed more than once in the category
+// EXPECT: (this_callback_name_is_listed_more_than_once_in_the_category\(\) \[with Slot = presence_router::modhook_slot_get_users_for_states\]|callback_name_is_listed_once<presence_router::modhook_slot_get_users_for_states, 2>)
 #include "common.hpp"
 
 #include <set>

@@ -2,8 +2,9 @@
 #define MODHOOK_DETAIL_DIAGNOSTICS_HPP
 
 // The errors a module author meets (a callable of the wrong kind for a callback; a dispatch
-// with the wrong arguments, or through a registry without the category) and two a category
-// author meets (an rvalue-reference parameter; a policy that cannot combine the result).
+// with the wrong arguments, or through a registry without the category) and those a category
+// author meets (a name listed twice, a signature that is not one, an rvalue-reference
+// parameter, a policy that cannot combine the result).
 // Each first error line names the callback (through its slot type,
 // `category::modhook_slot_name`), the callback's signature and what was given.
 //
@@ -39,6 +40,10 @@ template <class Slot, class Registry>
 void this_registry_does_not_hold_the_callback_category() = delete;
 template <class Category, class Registry>
 void this_registry_does_not_hold_the_category() = delete;
+template <class Slot>
+void this_callback_name_is_listed_more_than_once_in_the_category() = delete;
+template <class Slot, class Signature>
+void the_signature_is_not_a_function_type_R_of_Args_entries_are_name_policy_signature() = delete;
 template <class Slot, class Signature>
 void the_signature_has_an_rvalue_reference_parameter() = delete;
 template <class Slot, class Policy, class Signature>
