@@ -135,8 +135,9 @@ MODHOOK_END_NAMESPACE
   static constexpr auto modhook_members() noexcept {                                                     \
     return ::modhook::detail::member_list<0 MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_MEMBER, CAT, __VA_ARGS__)>{}; \
   }                                                                                                       \
-  struct hana_accessors_impl {                                                                            \
-    static constexpr auto apply() { return ::modhook::detail::hana_accessors(modhook_members()); }       \
+  struct hana_accessors_impl { /* a template, so it costs nothing until Boost.Hana asks for it */      \
+    template <class Category = CAT>                                                                       \
+    static constexpr auto apply() { return ::modhook::detail::hana_accessors(Category::modhook_members()); } \
   }
 
 #endif
