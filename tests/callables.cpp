@@ -40,6 +40,23 @@ TEST_CASE("free functions, by pointer and by reference") {
   CHECK_FALSE(allowed(by_reference, spam));
 }
 
+namespace {
+bool overloaded(const event& e) { return e.body != "spam"; }
+[[maybe_unused]] bool overloaded(const event& e, int) { return e.body.empty(); }
+bool deny_spam_nothrow(const event& e) noexcept { return e.body != "spam"; }
+} // namespace
+
+TEST_CASE("a function of exactly the signature: overloads resolve, noexcept is kept") {
+  const rules picked{.check_event_allowed = &overloaded}; // the overload of the callback's signature
+  CHECK(allowed(picked, ham));
+  CHECK_FALSE(allowed(picked, spam));
+  const rules nothrow{.check_event_allowed = &deny_spam_nothrow};
+  CHECK(nothrow.check_event_allowed.nothrow());
+  CHECK_FALSE(allowed(nothrow, spam));
+  const rules may_throw{.check_event_allowed = &deny_spam};
+  CHECK_FALSE(may_throw.check_event_allowed.nothrow());
+}
+
 TEST_CASE("a function whose signature differs but converts is accepted") {
   const rules r{.check_event_allowed = &truthy_int};
   CHECK(allowed(r, ham));

@@ -82,6 +82,8 @@ public:
 
   constexpr callback() noexcept = default;
   constexpr callback(std::nullptr_t) noexcept {}
+  constexpr callback(typename detail::signature<Sig>::pointer f) noexcept : detail::erased<Sig>(f) {}
+  constexpr callback(typename detail::signature<Sig>::nothrow_pointer f) noexcept : detail::erased<Sig>(f) {}
 
 protected:
   // The named slot checks the callable first (with an error naming the callback) and only
@@ -93,6 +95,11 @@ protected:
 };
 
 namespace detail {
+
+// What dispatch code needs of a slot: its signature and policy (the names travel at run
+// time). Code keyed on this is compiled once for all callbacks of that signature and policy.
+template <class Slot>
+using shape_of = callback<typename Slot::signature, typename Slot::policy>;
 
 // The base of every slot type MODHOOK_CALLBACKS declares (`Slot`, whose name carries the
 // category's and the callback's): accepts any callable, and checks it and the arguments of
@@ -140,6 +147,9 @@ class named_callback : public callback<Sig, Policy> {
 public:
   constexpr named_callback() noexcept = default;
   constexpr named_callback(std::nullptr_t) noexcept {}
+  // A function of exactly the callback's signature needs no check (and no template).
+  constexpr named_callback(typename signature<Sig>::pointer f) noexcept : callback<Sig, Policy>(f) {}
+  constexpr named_callback(typename signature<Sig>::nothrow_pointer f) noexcept : callback<Sig, Policy>(f) {}
 
   template <class F>
     requires(!std::is_base_of_v<named_callback, std::remove_cvref_t<F>>)

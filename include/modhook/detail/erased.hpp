@@ -87,6 +87,12 @@ public:
 
   constexpr erased() noexcept = default;
 
+  // A function of exactly this signature, the common case, without a template: nothing to
+  // deduce, check or instantiate per callable, which is most of what registering costs the
+  // compiler. A noexcept function keeps its nothrow().
+  constexpr erased(R (*f)(A...)) noexcept : erased(f, false) {}
+  constexpr erased(R (*f)(A...) noexcept) noexcept : erased(f, true) {}
+
   template <class F>
   constexpr explicit erased(std::in_place_t, F&& f) {
     using D = std::decay_t<F>;
@@ -128,13 +134,13 @@ public:
 
   constexpr erased(const erased& other)
       : invoke_(other.invoke_), context_(other.context_), manager_(other.manager_), set_(other.set_),
-        nothrow_(other.nothrow_) {
+        nothrow_(other.nothrow_), maybe_null_(other.maybe_null_) {
     if (manager_ != nullptr) context_.object = manager_->clone(other.context_.object);
   }
   constexpr erased(erased&& other) noexcept
       : invoke_(std::exchange(other.invoke_, nullptr)), context_(other.context_),
         manager_(std::exchange(other.manager_, nullptr)), set_(std::exchange(other.set_, false)),
-        nothrow_(std::exchange(other.nothrow_, false)) {}
+        nothrow_(std::exchange(other.nothrow_, false)), maybe_null_(std::exchange(other.maybe_null_, false)) {}
   constexpr erased& operator=(erased other) noexcept {
     swap(other);
     return *this;
@@ -149,12 +155,13 @@ public:
     std::swap(manager_, other.manager_);
     std::swap(set_, other.set_);
     std::swap(nothrow_, other.nothrow_);
+    std::swap(maybe_null_, other.maybe_null_);
   }
 
   /// True when a callable is set.
   // A flag rather than `invoke_ != nullptr`: GCC will not fold a function's address compared
   // with null in a constant expression under -fsanitize, and constexpr modules need this.
-  constexpr explicit operator bool() const noexcept { return set_; }
+  constexpr explicit operator bool() const noexcept { return set_ && !(maybe_null_ && detail::is_null(context_.function)); }
 
   /// True when the callable is declared not to throw. Only shapes code (the static
   /// registry's last call); a callable that throws regardless is still caught.
@@ -167,6 +174,11 @@ public:
   constexpr delegate<R(A...)> target() const noexcept { return {invoke_, context_}; }
 
 private:
+  // Whether the pointer is null is asked later, by operator bool: the null test needs
+  // is_constant_evaluated (see is_null), which costs the compiler at every construction.
+  constexpr erased(R (*f)(A...), bool nothrow) noexcept
+      : invoke_(&call_function), context_{.function = f}, set_(true), nothrow_(nothrow), maybe_null_(true) {}
+
   struct manager {
     void (*destroy)(void*) noexcept;
     void* (*clone)(const void*);
@@ -218,6 +230,7 @@ private:
   const manager* manager_ = nullptr;
   bool set_ = false;
   bool nothrow_ = false;
+  bool maybe_null_ = false; // a function pointer not yet tested for null: operator bool tests it
 };
 
 } // namespace detail

@@ -33,6 +33,8 @@ struct signature; // only function types R(A...) are callback signatures
 template <class R, class... A>
 struct signature<R(A...)> {
   using result = R;
+  using pointer = R (*)(A...);
+  using nothrow_pointer = R (*)(A...) noexcept;
   template <std::size_t I>
   using parameter = std::tuple_element_t<I, std::tuple<A...>>;
   // A policy combines values, never a void: a void result is seen as std::monostate.
