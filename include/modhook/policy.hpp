@@ -20,10 +20,11 @@
 
 MODHOOK_BEGIN_NAMESPACE
 
-/// Where a dispatch driver finds module names: the first member of a driver's per-callback
-/// table, so that a module_source is two words and travels in registers.
+/// Where a dispatch driver finds module names, and the callback's: the first member of a
+/// driver's per-callback table, so that a module_source is two words and travels in registers.
 struct module_table {
   module_ref (*resolve)(const module_table& table, const void* position) noexcept;
+  callback_ref callback;
 };
 
 /// Names, on demand, the module whose outcome a combiner is looking at. It holds only what
@@ -34,6 +35,8 @@ public:
   constexpr module_source(const module_table& table, const void* position) noexcept
       : table_(&table), position_(position) {}
   MODHOOK_ALWAYS_INLINE constexpr module_ref operator()() const noexcept { return table_->resolve(*table_, position_); }
+  /// The callback being dispatched.
+  constexpr const callback_ref& callback() const noexcept { return table_->callback; }
 
 private:
   const module_table* table_;

@@ -28,20 +28,30 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-// The implementations of one callback, in registration order. `entries` is all a dispatch
-// walks; `modules` (which module registered each) is read only when a module decides or fails.
-template <class Slot>
+// The implementations of the callbacks of one signature, in registration order. `entries`
+// is all a dispatch walks; `modules` (which module registered each) is read only when a
+// module decides or fails; `owners` keeps the callables. The three run in step. Everything
+// here is keyed on the signature, not the callback, so it is compiled once per signature.
+template <class Sig>
 struct callback_store : module_table {
-  callback_store() noexcept : module_table{&resolve} {}
+  explicit callback_store(callback_ref callback) noexcept : module_table{&resolve, callback} {}
 
-  // What a dispatch walks, and nothing else. The other two vectors run in step with it:
-  // `modules` is read only when a module decides or fails; `owners` keeps the callables.
-  std::vector<delegate<typename Slot::signature>> entries;
+  std::vector<delegate<Sig>> entries;
   std::vector<module_ref> modules;
-  std::vector<erased<typename Slot::signature>> owners;
+  std::vector<erased<Sig>> owners;
+
+  MODHOOK_NOINLINE void append(module_ref who, erased<Sig>&& callable) {
+    reserve_one_more(entries);
+    reserve_one_more(modules);
+    reserve_one_more(owners);
+    // All three reserved: the pushes below cannot throw, so the vectors stay in step.
+    owners.push_back(std::move(callable));
+    entries.push_back(owners.back().target());
+    modules.push_back(who);
+  }
 
   // Drops every implementation a module registered, wherever it stands.
-  void remove_module(std::size_t index) noexcept {
+  MODHOOK_NOINLINE void remove_module(std::size_t index) noexcept {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < modules.size(); ++i) {
       if (modules[i].index == index) continue;
@@ -59,18 +69,30 @@ struct callback_store : module_table {
 
   static module_ref resolve(const module_table& table, const void* entry) noexcept {
     const auto& self = static_cast<const callback_store&>(table);
-    return self.modules[static_cast<std::size_t>(static_cast<const delegate<typename Slot::signature>*>(entry) -
-                                                 self.entries.data())];
+    return self.modules[static_cast<std::size_t>(static_cast<const delegate<Sig>*>(entry) - self.entries.data())];
   }
+
+private:
+  // Grows like push_back would, but lets the vectors be reserved before any is written.
+  template <class Vector>
+  static void reserve_one_more(Vector& v) {
+    if (v.size() == v.capacity()) v.reserve(v.empty() ? 4 : 2 * v.size());
+  }
+};
+
+// One store per callback, found by its slot type.
+template <class Slot>
+struct slot_store : callback_store<typename Slot::signature> {
+  slot_store() noexcept : callback_store<typename Slot::signature>(names_of<Slot>) {}
 };
 
 template <class Category, class Members = decltype(Category::modhook_members())>
 struct category_store;
 template <class Category, auto... Members>
 struct category_store<Category, member_list<0, Members...>>
-    : callback_store<typename member_pointer<decltype(Members)>::slot>... {
+    : slot_store<typename member_pointer<decltype(Members)>::slot>... {
   void remove_module([[maybe_unused]] std::size_t index) noexcept {
-    (callback_store<typename member_pointer<decltype(Members)>::slot>::remove_module(index), ...);
+    (slot_store<typename member_pointer<decltype(Members)>::slot>::remove_module(index), ...);
   }
 };
 
@@ -79,12 +101,6 @@ inline constexpr bool is_one_of = (std::is_same_v<T, Ts> || ...);
 
 template <class T, class... Ts>
 inline constexpr std::size_t count_of = (std::size_t{std::is_same_v<T, Ts>} + ... + 0);
-
-// Grows like push_back would, but lets two vectors be reserved before either is written.
-template <class Vector>
-void reserve_one_more(Vector& v) {
-  if (v.size() == v.capacity()) v.reserve(v.empty() ? 4 : 2 * v.size());
-}
 
 } // namespace detail
 
@@ -130,17 +146,18 @@ public:
   expected<module_ref, registration_error> load(std::string_view name, Args&&... args) {
     static_assert(std::is_constructible_v<M, Args&&..., api&>,
                   "modhook: load<M>(name, args...): M must be constructible from (args..., modhook::module_api<registry>&)");
-    return load_impl(name, [&](api& module_api, std::unique_ptr<void, void (*)(void*)>& instance) {
-      instance = std::unique_ptr<void, void (*)(void*)>(new M(static_cast<Args&&>(args)..., module_api),
-                                                        [](void* p) { delete static_cast<M*>(p); });
-    });
+    auto construct = [&](api& module_api, instance_ptr& instance) {
+      instance = instance_ptr(new M(static_cast<Args&&>(args)..., module_api), [](void* p) { delete static_cast<M*>(p); });
+    };
+    return load_impl(name, &construct_with<decltype(construct)>, &construct);
   }
 
   /// A module without a class: `setup(api)` registers its callbacks.
   template <class Setup>
     requires std::invocable<Setup&, api&>
   expected<module_ref, registration_error> load(std::string_view name, Setup&& setup) {
-    return load_impl(name, [&](api& module_api, std::unique_ptr<void, void (*)(void*)>&) { setup(module_api); });
+    auto construct = [&](api& module_api, instance_ptr&) { setup(module_api); };
+    return load_impl(name, &construct_with<decltype(construct)>, &construct);
   }
 
   /// Ends start-up: later loads and registrations are refused.
@@ -224,60 +241,70 @@ private:
 
   // The dispatch loop. With a fast path, it is a hand-written loop over {fn, ctx} pairs plus
   // the policy's test; the combiner is only built (out of line) from the first outcome the
-  // policy does not ignore.
+  // policy does not ignore. Below the slot's store and names, everything is keyed on the
+  // slot's shape (signature and policy), so callbacks of one shape share the code.
   template <class Slot, class Prepared, std::size_t... I>
   MODHOOK_ALWAYS_INLINE detail::dispatch_result_t<Slot> run(Prepared& prepared, std::index_sequence<I...> args) const {
+    using shape = detail::shape_of<Slot>;
+    using signature = detail::signature<typename Slot::signature>;
     const auto& callbacks = store<Slot>();
-    if constexpr (detail::has_fast_path<Slot>) {
-      detail::decision<Slot> decided;
-      detail::returned<detail::dispatch_result_t<Slot>> slow;
+    if constexpr (detail::has_fast_path<shape>) {
+      detail::decision<shape> decided;
+      detail::returned<detail::dispatch_result_t<shape>> slow;
       const auto* const first = callbacks.entries.data();
       const auto* const last = first + callbacks.entries.size();
       for (const auto* it = first; it != last; ++it) {
         const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
-        const auto stop = [this, it, &prepared, &decided, &slow](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
-          if constexpr (detail::decides_on_value<Slot> && std::is_same_v<decltype(tag), detail::stopped_by_value>)
-            decided.set(static_cast<decltype(outcome)&&>(outcome)..., module_source(store<Slot>(), it));
+        const auto stop = [this, it, &callbacks, &prepared, &decided, &slow](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
+          if constexpr (detail::decides_on_value<shape> && std::is_same_v<decltype(tag), detail::stopped_by_value>)
+            decided.set(static_cast<decltype(outcome)&&>(outcome)..., module_source(callbacks, it));
           else
-            this->template resume_after<Slot>(
-                slow, it, tag, static_cast<decltype(outcome)&&>(outcome)...,
-                detail::to_cold<typename detail::signature<typename Slot::signature>::template parameter<I>>(
-                    std::get<I>(prepared))...);
+            this->template resume_after<Slot>(slow, it, tag, static_cast<decltype(outcome)&&>(outcome)...,
+                                detail::to_cold<typename signature::template parameter<I>>(std::get<I>(prepared))...);
         };
-        if (!detail::fast_step<Slot>(call, stop)) {
-          if constexpr (detail::decides_on_value<Slot>)
+        if (!detail::fast_step<shape>(call, stop)) {
+          if constexpr (detail::decides_on_value<shape>)
             if (decided) return decided.take();
           return slow.take();
         }
       }
-      return detail::nothing_seen<Slot>();
+      return detail::nothing_seen<shape>();
     } else {
-      detail::combiner_t<Slot> combiner;
-      general_loop<Slot>(combiner, callbacks.entries.data(), prepared, args);
+      detail::combiner_t<shape> combiner;
+      general_loop<shape>(combiner, callbacks, callbacks.entries.data(), sink(), prepared, args);
       return std::move(combiner).finish();
     }
   }
 
-  // Cold: the rest of the dispatch, from the outcome that stopped the fast path.
+  // Cold: the rest of the dispatch, from the outcome that stopped the fast path. A call with
+  // few arguments, so the hot path passes them all in registers; the work is shared by shape.
   template <class Slot, class Tag, class... Rest>
   MODHOOK_COLD void resume_after(detail::returned<detail::dispatch_result_t<Slot>>& slow,
                                  const detail::delegate<typename Slot::signature>* at, Tag tag, Rest&&... rest) const {
+    resume_rest<detail::shape_of<Slot>>(slow, store<Slot>(), at, sink(), tag, static_cast<Rest&&>(rest)...);
+  }
+  template <class Shape, class Tag, class... Rest>
+  MODHOOK_COLD static void resume_rest(detail::returned<detail::dispatch_result_t<Shape>>& slow,
+                                        const detail::callback_store<typename Shape::signature>& callbacks,
+                                        const detail::delegate<typename Shape::signature>* at, detail::failure_sink sink,
+                                        Tag tag, Rest&&... rest) {
     auto feed_rest = [&](auto& combiner, auto& arguments) {
-      general_loop<Slot>(combiner, at + 1, arguments,
-                         std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>>{});
+      general_loop<Shape>(combiner, callbacks, at + 1, sink, arguments,
+                          std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>>{});
     };
-    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<Slot>(
-        detail::resume<Slot>(module_source(store<Slot>(), at), sink(), feed_rest, tag, static_cast<Rest&&>(rest)...));
+    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<Shape>(
+        detail::resume<Shape>(module_source(callbacks, at), sink, feed_rest, tag, static_cast<Rest&&>(rest)...));
   }
 
-  template <class Slot, class Combiner, class Prepared, std::size_t... I>
-  MODHOOK_ALWAYS_INLINE void general_loop(Combiner& combiner, const detail::delegate<typename Slot::signature>* from,
-                                          Prepared& prepared, std::index_sequence<I...>) const {
-    const auto& callbacks = store<Slot>();
+  template <class Shape, class Combiner, class Prepared, std::size_t... I>
+  MODHOOK_ALWAYS_INLINE static void general_loop(Combiner& combiner,
+                                                 const detail::callback_store<typename Shape::signature>& callbacks,
+                                                 const detail::delegate<typename Shape::signature>* from,
+                                                 detail::failure_sink sink, Prepared& prepared, std::index_sequence<I...>) {
     const auto* const last = callbacks.entries.data() + callbacks.entries.size();
     for (const auto* it = from; it != last; ++it) {
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
-      if (!detail::feed<Slot>(combiner, call, module_source(callbacks, it), sink())) break;
+      if (!detail::feed<Shape>(combiner, call, module_source(callbacks, it), sink)) break;
     }
   }
 
@@ -287,14 +314,22 @@ private:
     (static_cast<detail::category_store<Categories>&>(stores_).remove_module(index), ...);
   }
 
+  using instance_ptr = std::unique_ptr<void, void (*)(void*)>;
   struct module_record {
     std::string name;
     api handle;
-    std::unique_ptr<void, void (*)(void*)> instance{nullptr, nullptr};
+    instance_ptr instance{nullptr, nullptr};
   };
 
   template <class Construct>
-  expected<module_ref, registration_error> load_impl(std::string_view name, Construct&& construct) {
+  static void construct_with(void* construct, api& module_api, instance_ptr& instance) {
+    (*static_cast<Construct*>(construct))(module_api, instance);
+  }
+
+  // One function for every module: what differs, the construction, comes as a pointer.
+  MODHOOK_NOINLINE expected<module_ref, registration_error> load_impl(std::string_view name,
+                                                                     void (*construct)(void*, api&, instance_ptr&),
+                                                                     void* context) {
     using kind = registration_error::kind;
     std::lock_guard lock(mutex_);
     if (sealed()) return unexpected(registration_error{kind::sealed, std::string(name), {}});
@@ -311,14 +346,14 @@ private:
     } guard{loading_ = true};
 #if MODHOOK_HAS_EXCEPTIONS
     try {
-      construct(modules_.back()->handle, modules_.back()->instance);
+      construct(context, modules_.back()->handle, modules_.back()->instance);
     } catch (...) {
       unregister(index);
       modules_.pop_back();
       return unexpected(registration_error{kind::module_threw, std::string(name), std::current_exception()});
     }
 #else
-    construct(modules_.back()->handle, modules_.back()->instance);
+    construct(context, modules_.back()->handle, modules_.back()->instance);
 #endif
     return module(index);
   }
@@ -347,15 +382,8 @@ private:
 
   template <auto Member, class Slot>
   void append_one(module_ref who, Slot&& slot) {
-    if (!slot) return;
-    auto& callbacks = store<slot_of<Member>>();
-    detail::reserve_one_more(callbacks.entries);
-    detail::reserve_one_more(callbacks.modules);
-    detail::reserve_one_more(callbacks.owners);
-    // All three reserved: the pushes below cannot throw, so the vectors stay in step.
-    callbacks.owners.emplace_back(static_cast<Slot&&>(slot));
-    callbacks.entries.push_back(callbacks.owners.back().target());
-    callbacks.modules.push_back(who);
+    using signature = typename slot_of<Member>::signature;
+    if (slot) store<slot_of<Member>>().append(who, detail::erased<signature>(static_cast<Slot&&>(slot)));
   }
 
   static void report(const void* self, const failure<>& f) noexcept {
@@ -372,12 +400,12 @@ private:
   }
 
   template <class Slot>
-  detail::callback_store<Slot>& store() noexcept {
-    return stores_;
+  detail::callback_store<typename Slot::signature>& store() noexcept {
+    return static_cast<detail::slot_store<Slot>&>(stores_);
   }
   template <class Slot>
-  const detail::callback_store<Slot>& store() const noexcept {
-    return stores_;
+  const detail::callback_store<typename Slot::signature>& store() const noexcept {
+    return static_cast<const detail::slot_store<Slot>&>(stores_);
   }
 
   struct stores : detail::category_store<Categories>... {};

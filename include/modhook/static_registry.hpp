@@ -27,9 +27,10 @@ inline module_ref resolve_static_module(const module_table&, const void* positio
 }
 
 template <std::size_t Count>
-constexpr static_module_table<Count> make_static_module_table() noexcept {
+constexpr static_module_table<Count> make_static_module_table(callback_ref callback) noexcept {
   static_module_table<Count> table{};
   table.resolve = &resolve_static_module;
+  table.callback = callback;
   for (std::size_t i = 0; i < Count; ++i) table.modules[i] = module_ref{i, {}};
   return table;
 }
@@ -83,7 +84,9 @@ class static_registry {
                 "modhook: static_registry<modules...>: every module must be a constexpr object of a category "
                 "declared with MODHOOK_CALLBACKS");
 
-  static constexpr auto table_ = detail::make_static_module_table<sizeof...(Modules)>();
+  // Module positions, and the callback's names, for failures and deciding modules.
+  template <auto Member>
+  static constexpr auto table_ = detail::make_static_module_table<sizeof...(Modules)>(callback_name<Member>);
 
   template <auto Member, const auto& Module>
   static constexpr bool implements = [] {
@@ -242,7 +245,7 @@ private:
                           std::make_index_sequence<sizeof...(Modules)>{});
     };
     ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<slot_of<Member>>(detail::resume<slot_of<Member>>(
-        module_source(table_, &table_.modules[position]), sink, feed_rest, tag, static_cast<Rest&&>(rest)...));
+        module_source(table_<Member>, &table_<Member>.modules[position]), sink, feed_rest, tag, static_cast<Rest&&>(rest)...));
   }
 
   // Every module from `from` on, fed to the combiner; && stops where the policy says.
@@ -263,7 +266,7 @@ private:
       constexpr auto target = (Module.*Member).target();
       return detail::feed<slot_of<Member>>(
           combiner, [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return target.invoke(target.data, params...); },
-          module_source(table_, &table_.modules[Position]), sink);
+          module_source(table_<Member>, &table_<Member>.modules[Position]), sink);
     }
   }
 };

@@ -24,10 +24,12 @@
 #define MODHOOK_ALWAYS_INLINE [[gnu::always_inline]] inline
 #define MODHOOK_INLINE_LAMBDA __attribute__((always_inline))
 #define MODHOOK_COLD [[gnu::noinline, gnu::cold]]
+#define MODHOOK_NOINLINE [[gnu::noinline]]
 #else
 #define MODHOOK_ALWAYS_INLINE inline
 #define MODHOOK_INLINE_LAMBDA
 #define MODHOOK_COLD
+#define MODHOOK_NOINLINE
 #endif
 
 #endif
