@@ -457,3 +457,66 @@ TEST_CASE("after a module fails, later modules still share the host's reference 
   CHECK(h.dispatch<&shared_state::tick>(ticks).ok());
   CHECK(ticks == 3);
 }
+
+namespace {
+// A policy that records which callback each result came from, for two callbacks that share
+// a signature and policy (and so share the code that runs them).
+struct note_callback {
+  template <class T, class E>
+  class combiner {
+  public:
+    bool on_result(T&&, const modhook::module_source& who) {
+      seen_.push_back(std::string(who.callback().category) + "." + std::string(who.callback().name));
+      return true;
+    }
+    bool on_failure(modhook::failure<E>&&) { return true; }
+    std::vector<std::string> finish() && { return std::move(seen_); }
+
+  private:
+    std::vector<std::string> seen_;
+  };
+};
+struct twin_callbacks {
+  MODHOOK_CALLBACKS(twin_callbacks,
+    (first, note_callback, int(int)),
+    (second, note_callback, int(int)),
+    (checked_first, modhook::all_must_pass, bool(int)),
+    (checked_second, modhook::all_must_pass, bool(int)));
+};
+int identity(int x) { return x; }
+bool throws(int) { throw std::runtime_error("no"); }
+} // namespace
+
+TEST_CASE("callbacks of one signature and policy each report under their own name") {
+  modhook::registry<twin_callbacks> h;
+  REQUIRE(h.load("m", [](modhook::registry<twin_callbacks>::api& api) {
+    REQUIRE(api.register_callbacks(twin_callbacks{.first = &identity, .second = &identity,
+                                                  .checked_first = &throws, .checked_second = &throws}));
+  }));
+  h.seal();
+  CHECK(h.dispatch<&twin_callbacks::first>(1) == std::vector<std::string>{"twin_callbacks.first"});
+  CHECK(h.dispatch<&twin_callbacks::second>(1) == std::vector<std::string>{"twin_callbacks.second"});
+  const auto first = h.dispatch<&twin_callbacks::checked_first>(1);
+  const auto second = h.dispatch<&twin_callbacks::checked_second>(1);
+  REQUIRE(first.failed());
+  REQUIRE(second.failed());
+  CHECK(first.deciding_failure().callback == modhook::callback_name<&twin_callbacks::checked_first>);
+  CHECK(second.deciding_failure().callback.name == "checked_second");
+}
+
+TEST_CASE("a null function pointer leaves a slot without a target") {
+  int (*none)(int) = nullptr;
+  const twin_callbacks c{.first = none};
+  CHECK_FALSE(c.first);
+  CHECK(c.first.target().invoke == nullptr);
+}
+
+namespace {
+constexpr twin_callbacks static_twins{.checked_first = &throws, .checked_second = &throws};
+}
+
+TEST_CASE("static: callbacks of one signature and policy each report under their own name") {
+  using twins = modhook::static_registry<static_twins>;
+  CHECK(twins::dispatch<&twin_callbacks::checked_first>(1).deciding_failure().callback.name == "checked_first");
+  CHECK(twins::dispatch<&twin_callbacks::checked_second>(1).deciding_failure().callback.name == "checked_second");
+}

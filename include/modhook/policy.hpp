@@ -59,7 +59,7 @@ private:
 /// declare `static result nothing_seen()`, the result when every outcome was ignored (by
 /// default, finish() of a fresh combiner), built in place on the fast path; and
 /// `template <class Who> static result decide(T&& value, const Who& who)` (who() names the
-/// module, as a module_source does), the result when `value` is
+/// module, as a module_source does; nothing else of it is promised), the result when `value` is
 /// the only outcome (what finish() gives after on_result(value, who) on a fresh combiner),
 /// when the first value it does not ignore always stops the dispatch and is the answer. That
 /// result is then built inline, where the compiler can see through it, instead of on the

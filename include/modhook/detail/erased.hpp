@@ -171,7 +171,10 @@ public:
   R operator()(A... args) const { return invoke_(context_, static_cast<A&&>(args)...); }
 
   /// The {invoker, context} pair, valid while this object lives.
-  constexpr delegate<R(A...)> target() const noexcept { return {invoke_, context_}; }
+  /// (Empty when no callable is set, a null function pointer included.)
+  constexpr delegate<R(A...)> target() const noexcept {
+    return *this ? delegate<R(A...)>{invoke_, context_} : delegate<R(A...)>{};
+  }
 
 private:
   // Whether the pointer is null is asked later, by operator bool: the null test needs
