@@ -80,7 +80,8 @@ def direct_calls_only(program, function_pattern):
     """True when the function's code (hot and cold parts) calls no retpoline thunk and makes
     no indirect call."""
     listing = run(["objdump", "-d", "--no-show-raw-insn", "-C", str(program)]).stdout
-    bodies = re.findall(r"^[0-9a-f]+ <(.*)>:\n(.*?)(?=\n\n)", listing, re.M | re.S)
+    # The name stops at its line's end: with re.S a bare .* would run on across functions.
+    bodies = re.findall(r"^[0-9a-f]+ <([^\n]*)>:\n(.*?)(?=\n\n)", listing, re.M | re.S)
     found = [body for name, body in bodies if re.search(function_pattern, name)]
     if not found:
         raise SystemExit(f"no function matches {function_pattern}")
