@@ -83,7 +83,7 @@ private:
 // One store per callback, found by its slot type.
 template <class Slot>
 struct slot_store : callback_store<typename Slot::signature> {
-  slot_store() noexcept : callback_store<typename Slot::signature>(names_of<Slot>) {}
+  slot_store() noexcept : callback_store<typename Slot::signature>({Slot::category_name, Slot::callback_name}) {}
 };
 
 template <class Category, class Members = decltype(Category::modhook_members())>
@@ -241,8 +241,9 @@ private:
 
   // The dispatch loop. With a fast path, it is a hand-written loop over {fn, ctx} pairs plus
   // the policy's test; the combiner is only built (out of line) from the first outcome the
-  // policy does not ignore. Below the slot's store and names, everything is keyed on the
-  // slot's shape (signature and policy), so callbacks of one shape share the code.
+  // policy does not ignore. Apart from finding the slot's store (which carries its names),
+  // everything is keyed on the slot's shape (signature and policy): callbacks of one shape
+  // share the code.
   template <class Slot, class Prepared, std::size_t... I>
   MODHOOK_ALWAYS_INLINE detail::dispatch_result_t<Slot> run(Prepared& prepared, std::index_sequence<I...> args) const {
     using shape = detail::shape_of<Slot>;
@@ -259,8 +260,9 @@ private:
           if constexpr (detail::decides_on_value<shape> && std::is_same_v<decltype(tag), detail::stopped_by_value>)
             decided.set(static_cast<decltype(outcome)&&>(outcome)..., module_source(callbacks, it));
           else
-            this->template resume_after<Slot>(slow, it, tag, static_cast<decltype(outcome)&&>(outcome)...,
-                                detail::to_cold<typename signature::template parameter<I>>(std::get<I>(prepared))...);
+            this->template resume_after<Slot>(
+                slow, it, tag, static_cast<decltype(outcome)&&>(outcome)...,
+                detail::to_cold<typename signature::template parameter<I>>(std::get<I>(prepared))...);
         };
         if (!detail::fast_step<shape>(call, stop)) {
           if constexpr (detail::decides_on_value<shape>)

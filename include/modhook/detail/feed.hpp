@@ -30,10 +30,6 @@ struct failure_sink {
   const void* context;
 };
 
-// The names of a slot's callback.
-template <class Slot>
-inline constexpr callback_ref names_of{Slot::category_name, Slot::callback_name};
-
 // Cold: a module failed. Names it and reports it; the caller hands it to the policy. The
 // combiner is never passed out of line, so on the happy path it can live in registers.
 template <class Slot>
