@@ -28,32 +28,50 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-// The implementations of the callbacks of one signature, in registration order. `entries`
-// is all a dispatch walks; `modules` (which module registered each) is read only when a
-// module decides or fails; `owners` keeps the callables. The three run in step. Everything
-// here is keyed on the signature, not the callback, so it is compiled once per signature.
+// The implementations of the callbacks of one signature, in registration order. A dispatch
+// walks [first, last); `modules` (which module registered each) is read only when a module
+// decides or fails; `owners` keeps the callables. The three run in step. Everything here is
+// keyed on the signature, not the callback, so it is compiled once per signature.
+//
+// `entries` holds the implementations and then, when there is any, a sentinel whose context
+// points back at the store: a dispatch's cold path, holding only the loop's own `last`,
+// finds the store (and the failure sink) from it, so the hot loop keeps nothing else alive.
 template <class Sig>
 struct callback_store : module_table {
   explicit callback_store(callback_ref callback) noexcept : module_table{&resolve, callback} {}
+  callback_store(const callback_store&) = delete; // the sentinel points here
+  callback_store& operator=(const callback_store&) = delete;
 
+  const delegate<Sig>* first = nullptr;
+  const delegate<Sig>* last = nullptr;
+  failure_sink sink{};
   std::vector<delegate<Sig>> entries;
   std::vector<module_ref> modules;
   std::vector<erased<Sig>> owners;
 
+  std::size_t size() const noexcept { return modules.size(); }
+
+  // The store a dispatch's `last` belongs to: the sentinel's context.
+  static const callback_store& of(const delegate<Sig>* last) noexcept {
+    return *static_cast<const callback_store*>(last->data.object);
+  }
+
   MODHOOK_NOINLINE void append(module_ref who, erased<Sig>&& callable) {
-    reserve_one_more(entries);
+    if (entries.capacity() < size() + 2) entries.reserve(2 * size() + 4); // one more, and the sentinel
     reserve_one_more(modules);
     reserve_one_more(owners);
-    // All three reserved: the pushes below cannot throw, so the vectors stay in step.
+    // All reserved: nothing below can throw, so the vectors stay in step.
     owners.push_back(std::move(callable));
-    entries.push_back(owners.back().target());
     modules.push_back(who);
+    entries.resize(size() - 1); // drops the sentinel, if any
+    entries.push_back(owners.back().target());
+    seal_entries();
   }
 
   // Drops every implementation a module registered, wherever it stands.
   MODHOOK_NOINLINE void remove_module(std::size_t index) noexcept {
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < modules.size(); ++i) {
+    for (std::size_t i = 0; i < size(); ++i) {
       if (modules[i].index == index) continue;
       if (kept != i) {
         modules[kept] = modules[i];
@@ -63,8 +81,9 @@ struct callback_store : module_table {
       ++kept;
     }
     modules.erase(modules.begin() + static_cast<std::ptrdiff_t>(kept), modules.end());
-    entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(kept), entries.end());
     owners.erase(owners.begin() + static_cast<std::ptrdiff_t>(kept), owners.end());
+    entries.resize(kept); // shrinks: cannot throw
+    seal_entries();
   }
 
   static module_ref resolve(const module_table& table, const void* entry) noexcept {
@@ -73,6 +92,18 @@ struct callback_store : module_table {
   }
 
 private:
+  // Appends the sentinel after the implementations (within capacity: cannot throw) and
+  // points [first, last) at them.
+  void seal_entries() noexcept {
+    if (!entries.empty()) {
+      delegate<Sig> sentinel;
+      sentinel.data.object = const_cast<void*>(static_cast<const void*>(this));
+      entries.push_back(sentinel);
+    }
+    first = entries.data();
+    last = first + size();
+  }
+
   // Grows like push_back would, but lets the vectors be reserved before any is written.
   template <class Vector>
   static void reserve_one_more(Vector& v) {
@@ -93,6 +124,9 @@ struct category_store<Category, member_list<0, Members...>>
     : slot_store<typename member_pointer<decltype(Members)>::slot>... {
   void remove_module([[maybe_unused]] std::size_t index) noexcept {
     (slot_store<typename member_pointer<decltype(Members)>::slot>::remove_module(index), ...);
+  }
+  void set_sink([[maybe_unused]] failure_sink sink) noexcept {
+    ((slot_store<typename member_pointer<decltype(Members)>::slot>::sink = sink), ...);
   }
 };
 
@@ -125,7 +159,7 @@ class registry {
 public:
   using api = module_api<registry>;
 
-  registry() = default;
+  registry() noexcept { (static_cast<detail::category_store<Categories>&>(stores_).set_sink(sink()), ...); }
   registry(const registry&) = delete; // modules hold a module_api that points here
   registry& operator=(const registry&) = delete;
   // Unloads in reverse load order. Each module's callbacks are unregistered before it is
@@ -191,7 +225,7 @@ public:
       return 0;
     }
     else
-      return store<slot>().entries.size();
+      return store<slot>().size();
   }
 
   /// Calls every implementation of the callback in registration order and combines their
@@ -243,28 +277,37 @@ private:
   // the policy's test; the combiner is only built (out of line) from the first outcome the
   // policy does not ignore. Apart from finding the slot's store (which carries its names),
   // everything is keyed on the slot's shape (signature and policy): callbacks of one shape
-  // share the code.
+  // share the code. What stops the loop finds the store from `last` (see callback_store), so
+  // that the loop holds no more than a hand-written one: where it is, where it ends.
   template <class Slot, class Prepared, std::size_t... I>
   MODHOOK_ALWAYS_INLINE detail::dispatch_result_t<Slot> run(Prepared& prepared, std::index_sequence<I...> args) const {
     using shape = detail::shape_of<Slot>;
     using signature = detail::signature<typename Slot::signature>;
-    const auto& callbacks = store<Slot>();
+    using store_type = detail::callback_store<typename Slot::signature>;
+    const store_type& callbacks = store<Slot>();
     if constexpr (detail::has_fast_path<shape>) {
       detail::decision<shape> decided;
       detail::returned<detail::dispatch_result_t<shape>> slow;
-      const auto* const first = callbacks.entries.data();
-      const auto* const last = first + callbacks.entries.size();
-      for (const auto* it = first; it != last; ++it) {
+      const auto* const last = callbacks.last;
+      for (const auto* it = callbacks.first; it != last; ++it) {
+        bool threw = false;
         const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
-        const auto stop = [this, it, &callbacks, &prepared, &decided, &slow](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
-          if constexpr (detail::decides_on_value<shape> && std::is_same_v<decltype(tag), detail::stopped_by_value>)
-            decided.set(static_cast<decltype(outcome)&&>(outcome)..., module_source(callbacks, it));
+        const auto stop = [it, last, &prepared, &decided, &slow, &threw](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
+          if constexpr (std::is_same_v<decltype(tag), detail::stopped_by_exception>)
+            threw = true; // resumed where the dispatch returns, straight into its result
+          else if constexpr (detail::decides_on_value<shape> && std::is_same_v<decltype(tag), detail::stopped_by_value>)
+            decided.set(static_cast<decltype(outcome)&&>(outcome)..., module_source(store_type::of(last), it));
           else
-            this->template resume_after<Slot>(
-                slow, it, tag, static_cast<decltype(outcome)&&>(outcome)...,
+            resume_after<shape, detail::cold_t<typename signature::template parameter<I>,
+                                               std::tuple_element_t<I, Prepared>>...>(
+                slow, it, last, tag, static_cast<decltype(outcome)&&>(outcome)...,
                 detail::to_cold<typename signature::template parameter<I>>(std::get<I>(prepared))...);
         };
         if (!detail::fast_step<shape>(call, stop)) {
+          if (threw)
+            return resume_thrown<shape, detail::cold_t<typename signature::template parameter<I>,
+                                                       std::tuple_element_t<I, Prepared>>...>(
+                it, last, detail::to_cold<typename signature::template parameter<I>>(std::get<I>(prepared))...);
           if constexpr (detail::decides_on_value<shape>)
             if (decided) return decided.take();
           return slow.take();
@@ -273,40 +316,54 @@ private:
       return detail::nothing_seen<shape>();
     } else {
       detail::combiner_t<shape> combiner;
-      general_loop<shape>(combiner, callbacks, callbacks.entries.data(), sink(), prepared, args);
+      general_loop<shape>(combiner, callbacks, callbacks.first, prepared, args);
       return std::move(combiner).finish();
     }
   }
 
+  template <class Shape>
+  using delegate_of = detail::delegate<typename Shape::signature>;
+
   // Cold: the rest of the dispatch, from the outcome that stopped the fast path. A call with
-  // few arguments, so the hot path passes them all in registers; the work is shared by shape.
-  template <class Slot, class Tag, class... Rest>
-  MODHOOK_COLD void resume_after(detail::returned<detail::dispatch_result_t<Slot>>& slow,
-                                 const detail::delegate<typename Slot::signature>* at, Tag tag, Rest&&... rest) const {
-    resume_rest<detail::shape_of<Slot>>(slow, store<Slot>(), at, sink(), tag, static_cast<Rest&&>(rest)...);
+  // few arguments, small ones by value, so the hot path passes them all in registers.
+  template <class Shape, class... Args, class Tag, class Outcome>
+  MODHOOK_COLD static void resume_after(detail::returned<detail::dispatch_result_t<Shape>>& slow,
+                                        const delegate_of<Shape>* at, const delegate_of<Shape>* last, Tag tag,
+                                        Outcome&& outcome, Args... args) {
+    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<Shape>(
+        resume_rest<Shape>(at, last, tag, static_cast<Outcome&&>(outcome), static_cast<Args&&>(args)...));
+  }
+  // Cold, from where the dispatch returns: the rest of a dispatch a module's throw stopped,
+  // built straight into the dispatch's result, so that the landing pad holds nothing across
+  // calls (which would cost the hot path callee-saved registers).
+  template <class Shape, class... Args>
+  MODHOOK_COLD static detail::dispatch_result_t<Shape> resume_thrown(const delegate_of<Shape>* at,
+                                                                     const delegate_of<Shape>* last, Args... args) {
+    return resume_rest<Shape>(at, last, detail::stopped_by_exception{}, detail::kept_exception{},
+                              static_cast<Args&&>(args)...);
   }
   template <class Shape, class Tag, class... Rest>
-  MODHOOK_COLD static void resume_rest(detail::returned<detail::dispatch_result_t<Shape>>& slow,
-                                        const detail::callback_store<typename Shape::signature>& callbacks,
-                                        const detail::delegate<typename Shape::signature>* at, detail::failure_sink sink,
-                                        Tag tag, Rest&&... rest) {
+  MODHOOK_COLD static detail::dispatch_result_t<Shape> resume_rest(const delegate_of<Shape>* at,
+                                                                   const delegate_of<Shape>* last, Tag tag,
+                                                                   Rest&&... rest) {
+    const auto& callbacks = detail::callback_store<typename Shape::signature>::of(last);
     auto feed_rest = [&](auto& combiner, auto& arguments) {
-      general_loop<Shape>(combiner, callbacks, at + 1, sink, arguments,
+      general_loop<Shape>(combiner, callbacks, at + 1, arguments,
                           std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>>{});
     };
-    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<Shape>(
-        detail::resume<Shape>(module_source(callbacks, at), sink, feed_rest, tag, static_cast<Rest&&>(rest)...));
+    return detail::resume<Shape>(module_source(callbacks, at), callbacks.sink, feed_rest, tag,
+                                 static_cast<Rest&&>(rest)...);
   }
 
   template <class Shape, class Combiner, class Prepared, std::size_t... I>
   MODHOOK_ALWAYS_INLINE static void general_loop(Combiner& combiner,
                                                  const detail::callback_store<typename Shape::signature>& callbacks,
-                                                 const detail::delegate<typename Shape::signature>* from,
-                                                 detail::failure_sink sink, Prepared& prepared, std::index_sequence<I...>) {
-    const auto* const last = callbacks.entries.data() + callbacks.entries.size();
+                                                 const delegate_of<Shape>* from, Prepared& prepared,
+                                                 std::index_sequence<I...>) {
+    const auto* const last = callbacks.last;
     for (const auto* it = from; it != last; ++it) {
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
-      if (!detail::feed<Shape>(combiner, call, module_source(callbacks, it), sink)) break;
+      if (!detail::feed<Shape>(combiner, call, module_source(callbacks, it), callbacks.sink)) break;
     }
   }
 

@@ -96,6 +96,13 @@ class static_registry {
       return false;
   }();
 
+  // Whether a module after `Position` implements the callback.
+  template <auto Member, std::size_t Position>
+  static constexpr bool implemented_after = [] {
+    std::size_t position = 0;
+    return ((position++ > Position && implements<Member, Modules>) || ... || false);
+  }();
+
 public:
   /// How many modules are listed.
   static constexpr std::size_t size() noexcept { return sizeof...(Modules); }
@@ -150,8 +157,12 @@ private:
           // result on the hot path would cost.
           detail::decision<slot, detail::static_module> decided;
           detail::returned<result> slow;
-          if (!fast_run<Member, 0, last.position>(decided, slow, sink, prepared, arguments, modules)) [[unlikely]]
+          std::size_t thrown_at = no_module;
+          if (!fast_run<Member, 0, last.position>(decided, slow, thrown_at, sink, prepared, arguments, modules))
+              [[unlikely]] {
+            if (thrown_at != no_module) return resume_thrown<Member>(sink, thrown_at, prepared, arguments);
             return decided ? decided.take() : slow.take();
+          }
           return run_fast<Member, last.position, last.position + 1, false>(sink, prepared, arguments);
         } else {
           return run_fast<Member, 0, sizeof...(Modules)>(sink, prepared, arguments);
@@ -188,9 +199,11 @@ private:
     using slot = slot_of<Member>;
     detail::decision<slot, detail::static_module> decided;
     detail::returned<detail::dispatch_result_t<slot>> slow;
-    if (fast_run<Member, From, Until, SkipIgnored>(decided, slow, sink, prepared, arguments,
-                                      std::make_index_sequence<sizeof...(Modules)>{})) [[likely]]
+    std::size_t thrown_at = no_module;
+    if (fast_run<Member, From, Until, SkipIgnored>(decided, slow, thrown_at, sink, prepared, arguments,
+                                                   std::make_index_sequence<sizeof...(Modules)>{})) [[likely]]
       return detail::nothing_seen<slot>();
+    if (thrown_at != no_module) return resume_thrown<Member>(sink, thrown_at, prepared, arguments);
     if constexpr (detail::decides_on_value<slot, detail::static_module>)
       if (decided) return decided.take();
     return slow.take();
@@ -203,10 +216,12 @@ private:
   // (Parameters unused when no module is listed.)
   MODHOOK_ALWAYS_INLINE static bool fast_run(
       [[maybe_unused]] detail::decision<slot_of<Member>, detail::static_module>& decided,
-      [[maybe_unused]] detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow, [[maybe_unused]] Sink sink,
-      [[maybe_unused]] Prepared& prepared, std::index_sequence<A...>, std::index_sequence<M...>) {
-    return ((M < From || M >= Until || fast_step<Member, Modules, M, SkipIgnored>(decided, slow, sink, prepared,
-                                                                      std::index_sequence<A...>{})) &&
+      [[maybe_unused]] detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
+      [[maybe_unused]] std::size_t& thrown_at, [[maybe_unused]] Sink sink, [[maybe_unused]] Prepared& prepared,
+      std::index_sequence<A...>, std::index_sequence<M...>) {
+    return ((M < From || M >= Until ||
+             fast_step<Member, Modules, M, SkipIgnored>(decided, slow, thrown_at, sink, prepared,
+                                                        std::index_sequence<A...>{})) &&
             ...);
   }
 
@@ -214,7 +229,8 @@ private:
             std::size_t... A>
   MODHOOK_ALWAYS_INLINE static bool fast_step(detail::decision<slot_of<Member>, detail::static_module>& decided,
                                               detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-                                              Sink sink, Prepared& prepared, std::index_sequence<A...>) {
+                                              std::size_t& thrown_at, Sink sink, Prepared& prepared,
+                                              std::index_sequence<A...>) {
     if constexpr (!implements<Member, Module>) {
       return true; // not this module's category, or left unset: no code at all
     } else {
@@ -223,29 +239,67 @@ private:
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
         return target.invoke(target.data, std::get<A>(prepared)...);
       };
-      const auto stop = [&decided, &slow, sink, &prepared](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
-        if constexpr (detail::decides_on_value<slot_of<Member>, detail::static_module> &&
-                      std::is_same_v<decltype(tag), detail::stopped_by_value>)
+      const auto stop = [&decided, &slow, &thrown_at, sink, &prepared](auto tag,
+                                                                      auto&&... outcome) MODHOOK_INLINE_LAMBDA {
+        (void)prepared; // read only when an implementation follows
+        if constexpr (std::is_same_v<decltype(tag), detail::stopped_by_exception>)
+          thrown_at = Position; // resumed where the dispatch returns, straight into its result
+        else if constexpr (detail::decides_on_value<slot_of<Member>, detail::static_module> &&
+                           std::is_same_v<decltype(tag), detail::stopped_by_value>)
           decided.set(static_cast<decltype(outcome)&&>(outcome)..., detail::static_module{Position});
-        else
-          resume_after<Member>(slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...,
-                               detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
+        else if constexpr (implemented_after<Member, Position>)
+          resume_after<Member, detail::cold_t<typename signature::template parameter<A>,
+                                              std::tuple_element_t<A, Prepared>>...>(
+              slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...,
+              detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
+        else // nothing runs after this module: the arguments need not be kept for the cold path
+          resume_after<Member>(slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...);
       };
       return detail::fast_step<slot_of<Member>, SkipIgnored>(call, stop);
     }
   }
 
-  // Cold: the rest of the dispatch, from the outcome that stopped the fast path.
-  template <auto Member, class Tag, class... Rest>
+  static constexpr std::size_t no_module = sizeof...(Modules);
+
+  // Cold: the rest of the dispatch, from the outcome that stopped the fast path. Small
+  // arguments by value (see cold_t), none when no implementation follows.
+  template <auto Member, class... Args, class Tag, class Outcome>
   MODHOOK_COLD static void resume_after(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-                                        detail::failure_sink sink, std::size_t position, Tag tag, Rest&&... rest) {
+                                        detail::failure_sink sink, std::size_t position, Tag tag, Outcome&& outcome,
+                                        Args... args) {
+    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<slot_of<Member>>(
+        resume_rest<Member>(sink, position, tag, static_cast<Outcome&&>(outcome), static_cast<Args&&>(args)...));
+  }
+
+  // Cold, from where the dispatch returns: the rest of a dispatch a module's throw stopped,
+  // built straight into the dispatch's result, so that the landing pad holds nothing across
+  // calls (the hot path then needs no more registers than the calls by hand).
+  template <auto Member, class Sink, class Prepared, std::size_t... A>
+  MODHOOK_ALWAYS_INLINE static auto resume_thrown(Sink sink, std::size_t position, Prepared& prepared,
+                                                  std::index_sequence<A...>)
+      -> detail::dispatch_result_t<slot_of<Member>> {
+    using signature = detail::signature<typename slot_of<Member>::signature>;
+    if constexpr (implementation_count<Member> > 1)
+      return resume_rest<Member, detail::cold_t<typename signature::template parameter<A>,
+                                                std::tuple_element_t<A, Prepared>>...>(
+          sink.get(), position, detail::stopped_by_exception{}, detail::kept_exception{},
+          detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
+    else // no implementation follows the one that threw
+      return resume_rest<Member>(sink.get(), position, detail::stopped_by_exception{}, detail::kept_exception{});
+  }
+
+  template <auto Member, class... Args, class Tag, class Outcome>
+  MODHOOK_COLD static auto resume_rest(detail::failure_sink sink, std::size_t position, Tag tag, Outcome&& outcome,
+                                       Args... args) -> detail::dispatch_result_t<slot_of<Member>> {
     auto feed_rest = [&](auto& combiner, auto& arguments) {
-      general_run<Member>(combiner, sink, position + 1, arguments,
-                          std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>>{},
-                          std::make_index_sequence<sizeof...(Modules)>{});
+      constexpr std::size_t given = std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>;
+      if constexpr (given == detail::signature<typename slot_of<Member>::signature>::arity)
+        general_run<Member>(combiner, sink, position + 1, arguments, std::make_index_sequence<given>{},
+                            std::make_index_sequence<sizeof...(Modules)>{});
     };
-    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<slot_of<Member>>(detail::resume<slot_of<Member>>(
-        module_source(table_<Member>, &table_<Member>.modules[position]), sink, feed_rest, tag, static_cast<Rest&&>(rest)...));
+    return detail::resume<slot_of<Member>>(module_source(table_<Member>, &table_<Member>.modules[position]), sink,
+                                           feed_rest, tag, static_cast<Outcome&&>(outcome),
+                                           static_cast<Args&&>(args)...);
   }
 
   // Every module from `from` on, fed to the combiner; && stops where the policy says.

@@ -134,6 +134,12 @@ constexpr decltype(auto) to_cold(T& value) noexcept {
     return (value);
 }
 
+// The type a cold function declares for such an argument: a value, or a reference. Named
+// explicitly, as a by-value parameter (`Args... args`), so that a value travels in a register
+// rather than through a temporary in memory, as a forwarding reference would make it.
+template <class Param, class T>
+using cold_t = decltype(to_cold<Param>(std::declval<T&>()));
+
 // A fast-path policy whose combiner decides on the first value it does not ignore: that value
 // is the answer and the dispatch stops there, so the result is built inline, where the
 // compiler can see through it (a caller that only asks passed() pays for nothing more).
@@ -180,8 +186,23 @@ MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> nothing_seen() {
     return combiner_t<Slot>{}.finish();
 }
 
+// The exception a fast path caught, kept from its handler until the cold path takes it.
+// Kept per thread rather than in the hot function's frame: the landing pad then holds no
+// address across the calls that end the handler, which would cost the hot path a
+// callee-saved register. Nothing runs between keeping and taking (ending the handler only
+// drops the reference current_exception() did not take), so nested dispatches never meet.
+struct kept_exception {
+  static std::exception_ptr& slot() noexcept {
+    thread_local std::exception_ptr exception;
+    return exception;
+  }
+  MODHOOK_NOINLINE MODHOOK_COLD static void keep() noexcept { slot() = std::current_exception(); }
+  static std::exception_ptr take() noexcept { return std::exchange(slot(), nullptr); }
+};
+
 // What stopped the fast path: the first outcome the policy does not ignore.
-struct stopped_by_exception {}; // the outcome is the exception_ptr, taken in the handler
+struct stopped_by_exception {}; // the outcome is a kept_exception
+
 struct stopped_by_error {};     // an unexpected value
 struct stopped_by_value {};     // a value the policy must see
 
@@ -198,24 +219,22 @@ bool feed_stopped(combiner_t<Slot>& combiner, module_source who, failure_sink si
 }
 
 // Cold: the rest of a dispatch after the fast path stopped. Builds the combiner, feeds it the
-// outcome that stopped the fast path and, if the policy goes on, lets
-// `feed_rest(combiner, arguments)` feed it the modules after. `rest` is that outcome (the
-// value, the error, or the exception_ptr) followed by the arguments, as to_cold passed them.
-template <class Slot, class FeedRest, class Tag, class... Rest>
-dispatch_result_t<Slot> resume(module_source who, failure_sink sink, FeedRest&& feed_rest, Tag tag, Rest&&... rest) {
-  combiner_t<Slot> combiner;
-  constexpr std::size_t outcomes = 1;
-  auto all = std::forward_as_tuple(static_cast<Rest&&>(rest)...);
-  const bool go_on = [&]<std::size_t... O>(std::index_sequence<O...>) {
-    return detail::feed_stopped<Slot>(combiner, who, sink, tag, std::get<O>(std::move(all))...);
-  }(std::make_index_sequence<outcomes>{});
-  if (go_on) {
-    auto arguments = [&]<std::size_t... A>(std::index_sequence<A...>) {
-      return std::forward_as_tuple(std::get<outcomes + A>(all)...);
-    }(std::make_index_sequence<sizeof...(Rest) - outcomes>{});
-    feed_rest(combiner, arguments);
+// outcome that stopped the fast path (the value, the error, or the kept exception) and, if the policy goes on, lets `feed_rest(combiner, arguments)` feed
+// it the modules after; `arguments` are the dispatch's, as to_cold passed them.
+template <class Slot, class FeedRest, class Tag, class Outcome, class... Args>
+dispatch_result_t<Slot> resume(module_source who, failure_sink sink, FeedRest&& feed_rest, Tag tag, Outcome&& outcome,
+                               Args&&... args) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<Outcome>, kept_exception>) {
+    std::exception_ptr exception = kept_exception::take(); // first, so it is released whatever follows
+    return detail::resume<Slot>(who, sink, feed_rest, tag, std::move(exception), static_cast<Args&&>(args)...);
+  } else {
+    combiner_t<Slot> combiner;
+    if (detail::feed_stopped<Slot>(combiner, who, sink, tag, static_cast<Outcome&&>(outcome))) {
+      auto arguments = std::forward_as_tuple(args...);
+      feed_rest(combiner, arguments);
+    }
+    return std::move(combiner).finish();
   }
-  return std::move(combiner).finish();
 }
 
 // Hot: calls one implementation and answers whether the policy ignores the outcome, so the
@@ -227,15 +246,14 @@ template <class Slot, bool SkipIgnored, class Call, class Stop>
 MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
   using result = typename Slot::result_type;
   using value = typename Slot::value_type;
-  // A throw leaves the handler by goto, keeping the exception here: the cold path then runs
-  // the remaining modules outside any catch block, as the general loop does, and the
-  // normal path carries no flag to test. Storage only: nothing is built unless a module threw.
-  [[maybe_unused]] returned<std::exception_ptr> thrown;
+  // A throw leaves the handler by goto, the exception kept for the cold path: that then
+  // runs the remaining modules outside any catch block, as the general loop does, and the
+  // normal path carries no flag to test.
   {
     if constexpr (std::is_void_v<result>) {
       MODHOOK_TRY { call(); }
       MODHOOK_CATCH_ALL {
-        ::new (static_cast<void*>(&thrown.value)) std::exception_ptr(std::current_exception());
+        kept_exception::keep();
         goto module_threw;
       }
       if (SkipIgnored && combiner_t<Slot>::ignores(value{})) [[likely]]
@@ -250,7 +268,7 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
       result r{};
       MODHOOK_TRY { r = call(); }
       MODHOOK_CATCH_ALL {
-        ::new (static_cast<void*>(&thrown.value)) std::exception_ptr(std::current_exception());
+        kept_exception::keep();
         goto module_threw;
       }
       if (SkipIgnored && combiner_t<Slot>::ignores(std::as_const(r))) [[likely]]
@@ -261,7 +279,7 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
       returned<result> r;
       MODHOOK_TRY { ::new (static_cast<void*>(&r.value)) result(call()); }
       MODHOOK_CATCH_ALL {
-        ::new (static_cast<void*>(&thrown.value)) std::exception_ptr(std::current_exception());
+        kept_exception::keep();
         goto module_threw;
       }
       destroy_on_exit<result> guard{r.value};
@@ -295,7 +313,7 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
     }
   }
 module_threw:
-  stop(stopped_by_exception{}, thrown.take());
+  stop(stopped_by_exception{}, kept_exception{});
   return false;
 }
 

@@ -41,6 +41,7 @@ struct signature<R(A...)> {
   using value = R;
   using error = void;
   static constexpr bool returns_expected = false;
+  static constexpr std::size_t arity = sizeof...(A);
   static constexpr bool has_rvalue_parameter = (std::is_rvalue_reference_v<A> || ...);
   // Given as a forwarding reference deduces it: T& for an lvalue, T for an rvalue, so a
   // temporary is refused for a non-const reference parameter, as in a plain call.
