@@ -520,3 +520,42 @@ TEST_CASE("static: callbacks of one signature and policy each report under their
   CHECK(twins::dispatch<&twin_callbacks::checked_first>(1).deciding_failure().callback.name == "checked_first");
   CHECK(twins::dispatch<&twin_callbacks::checked_second>(1).deciding_failure().callback.name == "checked_second");
 }
+
+namespace {
+// An exception that counts its live copies.
+struct counted_exception {
+  static inline int alive = 0;
+  counted_exception() noexcept { ++alive; }
+  counted_exception(const counted_exception&) noexcept { ++alive; }
+  ~counted_exception() { --alive; }
+};
+} // namespace
+
+TEST_CASE("a module's exception lives as long as the result that records it, no longer") {
+  // The dispatch keeps a caught exception aside until its slow path takes it: nothing of it
+  // may stay behind there once the result is gone.
+  hooks h;
+  std::vector<int> calls;
+  load_modules(h, 3, calls, [](int i, std::vector<int>& c) {
+    return rules{.check_event_allowed = [i, &c](const event&) -> bool {
+                   c.push_back(i);
+                   if (i == 1) throw counted_exception{};
+                   return true;
+                 },
+                 .on_new_event = [i, &c](const event&) {
+                   c.push_back(10 + i);
+                   if (i != 1) throw counted_exception{};
+                 }};
+  });
+  {
+    const auto v = h.dispatch<&rules::check_event_allowed>(hello);
+    REQUIRE(v.failed());
+    CHECK(v.decided_by()->name == "m1");
+    CHECK(counted_exception::alive == 1);
+    const auto r = h.dispatch<&rules::on_new_event>(hello);
+    CHECK(r.failure_count() == 2);
+    CHECK(counted_exception::alive == 2); // each result keeps its first failure
+  }
+  CHECK(counted_exception::alive == 0);
+  CHECK(calls == std::vector<int>{0, 1, 10, 11, 12});
+}

@@ -261,3 +261,36 @@ TEST_CASE("a verdict type that cannot be assigned works in both registries") {
   CHECK(runtime.dispatch<&frozen_hooks::check>(2).rejection().code == 2);
   CHECK(runtime.dispatch<&frozen_hooks::check>(0).passed());
 }
+
+namespace {
+struct counted_exception {
+  static inline int alive = 0;
+  counted_exception() noexcept { ++alive; }
+  counted_exception(const counted_exception&) noexcept { ++alive; }
+  ~counted_exception() { --alive; }
+};
+template <int I>
+void audit_counted(const event& e) {
+  calls.push_back(I);
+  if (e.body == "throw" || e.body == "throw" + std::to_string(I)) throw counted_exception{};
+}
+constexpr rules c0{.on_new_event = &audit_counted<0>};
+constexpr rules c1{.on_new_event = &audit_counted<1>};
+constexpr rules c2{.on_new_event = &audit_counted<2>};
+} // namespace
+
+TEST_CASE("static: a module's exception lives as long as the result that records it, and names its module") {
+  using hooks = modhook::static_registry<c0, registration_only, c1, c2>;
+  calls.clear();
+  {
+    const auto one = hooks::dispatch<&rules::on_new_event>(event{"@a", "throw2"});
+    REQUIRE(one.failure_count() == 1);
+    CHECK(one.first_failure()->module.index == 3);
+    const auto all = hooks::dispatch<&rules::on_new_event>(event{"@a", "throw"});
+    REQUIRE(all.failure_count() == 3);
+    CHECK(all.first_failure()->module.index == 0);
+    CHECK(counted_exception::alive == 2); // each result keeps its first failure
+  }
+  CHECK(counted_exception::alive == 0);
+  CHECK(calls == std::vector<int>{0, 1, 2, 0, 1, 2});
+}

@@ -157,10 +157,10 @@ private:
           // result on the hot path would cost.
           detail::decision<slot, detail::static_module> decided;
           detail::returned<result> slow;
-          std::size_t thrown_at = no_module;
-          if (!fast_run<Member, 0, last.position>(decided, slow, thrown_at, sink, prepared, arguments, modules))
+          bool threw = false;
+          if (!fast_run<Member, 0, last.position>(decided, slow, threw, sink, prepared, arguments, modules))
               [[unlikely]] {
-            if (thrown_at != no_module) return resume_thrown<Member>(sink, thrown_at, prepared, arguments);
+            if (threw) return resume_thrown<Member>(sink, prepared, arguments);
             return decided ? decided.take() : slow.take();
           }
           return run_fast<Member, last.position, last.position + 1, false>(sink, prepared, arguments);
@@ -199,11 +199,11 @@ private:
     using slot = slot_of<Member>;
     detail::decision<slot, detail::static_module> decided;
     detail::returned<detail::dispatch_result_t<slot>> slow;
-    std::size_t thrown_at = no_module;
-    if (fast_run<Member, From, Until, SkipIgnored>(decided, slow, thrown_at, sink, prepared, arguments,
+    bool threw = false;
+    if (fast_run<Member, From, Until, SkipIgnored>(decided, slow, threw, sink, prepared, arguments,
                                                    std::make_index_sequence<sizeof...(Modules)>{})) [[likely]]
       return detail::nothing_seen<slot>();
-    if (thrown_at != no_module) return resume_thrown<Member>(sink, thrown_at, prepared, arguments);
+    if (threw) return resume_thrown<Member>(sink, prepared, arguments);
     if constexpr (detail::decides_on_value<slot, detail::static_module>)
       if (decided) return decided.take();
     return slow.take();
@@ -217,10 +217,10 @@ private:
   MODHOOK_ALWAYS_INLINE static bool fast_run(
       [[maybe_unused]] detail::decision<slot_of<Member>, detail::static_module>& decided,
       [[maybe_unused]] detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-      [[maybe_unused]] std::size_t& thrown_at, [[maybe_unused]] Sink sink, [[maybe_unused]] Prepared& prepared,
+      [[maybe_unused]] bool& threw, [[maybe_unused]] Sink sink, [[maybe_unused]] Prepared& prepared,
       std::index_sequence<A...>, std::index_sequence<M...>) {
     return ((M < From || M >= Until ||
-             fast_step<Member, Modules, M, SkipIgnored>(decided, slow, thrown_at, sink, prepared,
+             fast_step<Member, Modules, M, SkipIgnored>(decided, slow, threw, sink, prepared,
                                                         std::index_sequence<A...>{})) &&
             ...);
   }
@@ -229,7 +229,7 @@ private:
             std::size_t... A>
   MODHOOK_ALWAYS_INLINE static bool fast_step(detail::decision<slot_of<Member>, detail::static_module>& decided,
                                               detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-                                              std::size_t& thrown_at, Sink sink, Prepared& prepared,
+                                              bool& threw, Sink sink, Prepared& prepared,
                                               std::index_sequence<A...>) {
     if constexpr (!implements<Member, Module>) {
       return true; // not this module's category, or left unset: no code at all
@@ -239,11 +239,11 @@ private:
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
         return target.invoke(target.data, std::get<A>(prepared)...);
       };
-      const auto stop = [&decided, &slow, &thrown_at, sink, &prepared](auto tag,
-                                                                      auto&&... outcome) MODHOOK_INLINE_LAMBDA {
+      const auto stop = [&decided, &slow, &threw, sink, &prepared](auto tag,
+                                                                  auto&&... outcome) MODHOOK_INLINE_LAMBDA {
         (void)prepared; // read only when an implementation follows
         if constexpr (std::is_same_v<decltype(tag), detail::stopped_by_exception>)
-          thrown_at = Position; // resumed where the dispatch returns, straight into its result
+          threw = true; // resumed where the dispatch returns, straight into its result
         else if constexpr (detail::decides_on_value<slot_of<Member>, detail::static_module> &&
                            std::is_same_v<decltype(tag), detail::stopped_by_value>)
           decided.set(static_cast<decltype(outcome)&&>(outcome)..., detail::static_module{Position});
@@ -255,11 +255,9 @@ private:
         else // nothing runs after this module: the arguments need not be kept for the cold path
           resume_after<Member>(slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...);
       };
-      return detail::fast_step<slot_of<Member>, SkipIgnored>(call, stop);
+      return detail::fast_step<slot_of<Member>, SkipIgnored, Position>(call, stop);
     }
   }
-
-  static constexpr std::size_t no_module = sizeof...(Modules);
 
   // Cold: the rest of the dispatch, from the outcome that stopped the fast path. Small
   // arguments by value (see cold_t), none when no implementation follows.
@@ -274,18 +272,23 @@ private:
   // Cold, from where the dispatch returns: the rest of a dispatch a module's throw stopped,
   // built straight into the dispatch's result, so that the landing pad holds nothing across
   // calls (the hot path then needs no more registers than the calls by hand).
+  // The module that threw is the kept exception's `where`.
   template <auto Member, class Sink, class Prepared, std::size_t... A>
-  MODHOOK_ALWAYS_INLINE static auto resume_thrown(Sink sink, std::size_t position, Prepared& prepared,
-                                                  std::index_sequence<A...>)
+  MODHOOK_ALWAYS_INLINE static auto resume_thrown(Sink sink, Prepared& prepared, std::index_sequence<A...>)
       -> detail::dispatch_result_t<slot_of<Member>> {
     using signature = detail::signature<typename slot_of<Member>::signature>;
     if constexpr (implementation_count<Member> > 1)
-      return resume_rest<Member, detail::cold_t<typename signature::template parameter<A>,
-                                                std::tuple_element_t<A, Prepared>>...>(
-          sink.get(), position, detail::stopped_by_exception{}, detail::kept_exception{},
-          detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
+      return resume_thrown_at<Member, detail::cold_t<typename signature::template parameter<A>,
+                                                     std::tuple_element_t<A, Prepared>>...>(
+          sink.get(), detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
     else // no implementation follows the one that threw
-      return resume_rest<Member>(sink.get(), position, detail::stopped_by_exception{}, detail::kept_exception{});
+      return resume_thrown_at<Member>(sink.get());
+  }
+  template <auto Member, class... Args>
+  MODHOOK_COLD static auto resume_thrown_at(detail::failure_sink sink, Args... args)
+      -> detail::dispatch_result_t<slot_of<Member>> {
+    return resume_rest<Member>(sink, detail::kept_exception::where(), detail::stopped_by_exception{},
+                               detail::kept_exception{}, static_cast<Args&&>(args)...);
   }
 
   template <auto Member, class... Args, class Tag, class Outcome>

@@ -191,13 +191,26 @@ MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> nothing_seen() {
 // address across the calls that end the handler, which would cost the hot path a
 // callee-saved register. Nothing runs between keeping and taking (ending the handler only
 // drops the reference current_exception() did not take), so nested dispatches never meet.
+// `Where` is the driver's: the static registry keeps the module's position there. A function
+// per position rather than an argument: landing pads that differ only in a constant are
+// merged by clang, which then holds the constant across the calls that begin the handler.
 struct kept_exception {
-  static std::exception_ptr& slot() noexcept {
-    thread_local std::exception_ptr exception;
-    return exception;
+  struct state {
+    std::exception_ptr exception;
+    std::size_t where = 0;
+  };
+  static state& slot() noexcept {
+    thread_local state kept;
+    return kept;
   }
-  MODHOOK_NOINLINE MODHOOK_COLD static void keep() noexcept { slot() = std::current_exception(); }
-  static std::exception_ptr take() noexcept { return std::exchange(slot(), nullptr); }
+  template <std::size_t Where>
+  MODHOOK_NOINLINE MODHOOK_COLD static void keep() noexcept {
+    state& kept = slot();
+    kept.exception = std::current_exception();
+    kept.where = Where;
+  }
+  static std::size_t where() noexcept { return slot().where; }
+  static std::exception_ptr take() noexcept { return std::exchange(slot().exception, nullptr); }
 };
 
 // What stopped the fast path: the first outcome the policy does not ignore.
@@ -242,7 +255,8 @@ dispatch_result_t<Slot> resume(module_source who, failure_sink sink, FeedRest&& 
 // the driver makes a cold call, and false. `stop` should capture scalars by value: its call
 // is inlined here, so what it holds stays in registers on the hot path.
 // With SkipIgnored false, every value goes to `stop` (a decides_on_value driver's last step).
-template <class Slot, bool SkipIgnored, class Call, class Stop>
+// A throw is kept with `Where` (see kept_exception).
+template <class Slot, bool SkipIgnored, std::size_t Where = 0, class Call, class Stop>
 MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
   using result = typename Slot::result_type;
   using value = typename Slot::value_type;
@@ -253,7 +267,7 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
     if constexpr (std::is_void_v<result>) {
       MODHOOK_TRY { call(); }
       MODHOOK_CATCH_ALL {
-        kept_exception::keep();
+        kept_exception::keep<Where>();
         goto module_threw;
       }
       if (SkipIgnored && combiner_t<Slot>::ignores(value{})) [[likely]]
@@ -268,7 +282,7 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
       result r{};
       MODHOOK_TRY { r = call(); }
       MODHOOK_CATCH_ALL {
-        kept_exception::keep();
+        kept_exception::keep<Where>();
         goto module_threw;
       }
       if (SkipIgnored && combiner_t<Slot>::ignores(std::as_const(r))) [[likely]]
@@ -279,7 +293,7 @@ MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
       returned<result> r;
       MODHOOK_TRY { ::new (static_cast<void*>(&r.value)) result(call()); }
       MODHOOK_CATCH_ALL {
-        kept_exception::keep();
+        kept_exception::keep<Where>();
         goto module_threw;
       }
       destroy_on_exit<result> guard{r.value};
