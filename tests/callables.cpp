@@ -173,7 +173,7 @@ TEST_CASE("a bound member function's result is discarded for a void callback") {
   CHECK(n.notes == 1);
 }
 
-TEST_CASE("a slot given another slot takes its target; an empty one stays empty") {
+TEST_CASE("a slot given another slot takes its target, and an empty one stays empty") {
   const other_rules set{.allowed = &deny_spam};
   const other_rules unset{};
   const rules from_set{.check_event_allowed = set.allowed};

@@ -181,7 +181,7 @@ TEST_CASE("expected-returning callbacks: a false value is a rejection, not a fai
   CHECK(v.decided_by()->name == "m1");
 }
 
-TEST_CASE("run_all: every module is called in order; failures are counted, reported and never stop the others") {
+TEST_CASE("run_all: every module is called in order, and failures are counted, reported and never stop the others") {
   hooks h;
   std::vector<int> calls;
   std::vector<std::string> reported;
@@ -230,7 +230,7 @@ TEST_CASE("run_all: ok when nothing fails or nobody is registered") {
   CHECK(calls == std::vector<int>{0, 1});
 }
 
-TEST_CASE("first_exception: modules may modify the arguments; the first exception stops the rest and is kept") {
+TEST_CASE("first_exception: modules may modify the arguments, and the first exception stops the rest and is kept") {
   hooks h;
   std::vector<int> calls;
   load_modules(h, 4, calls, [](int i, std::vector<int>& c) {

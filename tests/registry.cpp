@@ -100,7 +100,7 @@ TEST_CASE("a module whose constructor throws leaves nothing behind, and the othe
   CHECK(h.dispatch<&rules::check_event_allowed>(hello).passed());
 }
 
-TEST_CASE("duplicate and empty module names are refused; the first module stays") {
+TEST_CASE("duplicate and empty module names are refused, and the first module stays") {
   hooks h;
   REQUIRE(h.load("audit", [](hooks::api& api) {
     REQUIRE(api.register_callbacks(rules{.check_event_allowed = [](const event&) { return false; }}));
@@ -214,7 +214,7 @@ struct farewell {
 };
 } // namespace
 
-TEST_CASE("a module is unregistered before it is destroyed; its api outlives it") {
+TEST_CASE("a module is unregistered before it is destroyed, and its api outlives it") {
   std::vector<std::string> log;
   {
     hooks h;

@@ -87,7 +87,7 @@ TEST_CASE("static all_must_pass: an error value fails closed and names the modul
   CHECK(calls == std::vector<int>{2});
 }
 
-TEST_CASE("static run_all: every module runs; failures are counted and go to the handler") {
+TEST_CASE("static run_all: every module runs, and failures are counted and go to the handler") {
   calls.clear();
   std::vector<std::size_t> reported;
   auto handler = [&](const modhook::failure<>& f) { reported.push_back(f.module.index); };
@@ -151,7 +151,7 @@ TEST_CASE("static: the failure handler may be a plain function or a temporary la
   CHECK(reported == 1);
 }
 
-TEST_CASE("static: a noexcept function is a constexpr slot; references survive the slow path") {
+TEST_CASE("static: a noexcept function is a constexpr slot, and references survive the slow path") {
   static_assert(modhook::static_registry<noexcept_module>::implementation_count<&rules::check_event_allowed> == 1);
   CHECK(modhook::static_registry<noexcept_module>::dispatch<&rules::check_event_allowed>(event{}).passed());
   shared = 0;

@@ -291,9 +291,10 @@ private:
                                detail::kept_exception{}, static_cast<Args&&>(args)...);
   }
 
-  template <auto Member, class... Args, class Tag, class Outcome>
+  // (Cold to cold: the arguments as they came, references kept references.)
+  template <auto Member, class Tag, class Outcome, class... Args>
   MODHOOK_COLD static auto resume_rest(detail::failure_sink sink, std::size_t position, Tag tag, Outcome&& outcome,
-                                       Args... args) -> detail::dispatch_result_t<slot_of<Member>> {
+                                       Args&&... args) -> detail::dispatch_result_t<slot_of<Member>> {
     auto feed_rest = [&](auto& combiner, auto& arguments) {
       constexpr std::size_t given = std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>;
       if constexpr (given == detail::signature<typename slot_of<Member>::signature>::arity)

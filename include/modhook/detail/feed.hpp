@@ -215,7 +215,6 @@ struct kept_exception {
 
 // What stopped the fast path: the first outcome the policy does not ignore.
 struct stopped_by_exception {}; // the outcome is a kept_exception
-
 struct stopped_by_error {};     // an unexpected value
 struct stopped_by_value {};     // a value the policy must see
 
@@ -232,8 +231,9 @@ bool feed_stopped(combiner_t<Slot>& combiner, module_source who, failure_sink si
 }
 
 // Cold: the rest of a dispatch after the fast path stopped. Builds the combiner, feeds it the
-// outcome that stopped the fast path (the value, the error, or the kept exception) and, if the policy goes on, lets `feed_rest(combiner, arguments)` feed
-// it the modules after; `arguments` are the dispatch's, as to_cold passed them.
+// outcome that stopped the fast path (the value, the error, or the kept exception) and, if
+// the policy goes on, lets `feed_rest(combiner, arguments)` feed it the modules after;
+// `arguments` are the dispatch's, as to_cold passed them.
 template <class Slot, class FeedRest, class Tag, class Outcome, class... Args>
 dispatch_result_t<Slot> resume(module_source who, failure_sink sink, FeedRest&& feed_rest, Tag tag, Outcome&& outcome,
                                Args&&... args) {
