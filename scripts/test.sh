@@ -10,9 +10,9 @@ parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(gcc clang asan-gcc asan-clang tsan-gcc tsan-clang main)
 
 sanitize_address="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
-# Compile-fail cases test the compiler, and the static-equivalence test counts instructions
-# of an optimized uninstrumented build: neither means anything under a sanitizer.
-not_under_sanitizers="^compile |^static equivalence"
+# Compile-fail cases test the compiler, and the equivalence tests count instructions of an
+# optimized uninstrumented build: neither means anything under a sanitizer.
+not_under_sanitizers="^compile |^static equivalence|^runtime equivalence"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1
 

@@ -1,4 +1,4 @@
-// A static dispatch and its hand-written twin, for cmake/check_static_equivalence.cmake to
+// A static dispatch and its hand-written twin, for cmake/check_equivalence.cmake to
 // count under callgrind and to disassemble (see static_equivalence.hpp for the two builds):
 //   static_equivalence static|hand N ITERATIONS
 
