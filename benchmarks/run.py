@@ -181,7 +181,8 @@ def main():
              "Every module's callback is defined in another translation unit (benchmarks/bench_callbacks.cpp), "
              "so nothing is inlined across the measured boundary except where a variant is meant to inline. "
              "Instructions per dispatch are counted by callgrind inside a non-inlined function that performs one "
-             "dispatch: the call into it, the dispatch and the callbacks' bodies. Regenerate with `benchmarks/run.py`.", ""]
+             "dispatch (each variant's own wrapper inlined into it, as a caller's dispatch would be): the call into "
+             "it, the dispatch and the callbacks' bodies. Regenerate with `benchmarks/run.py`.", ""]
     for callback, what in CALLBACKS.items():
         for label, *_ in BUILDS:
             lines += [f"## Instructions per dispatch: {callback} ({what}), {label}", "",
