@@ -36,6 +36,9 @@ foreach(n 1 4 16 64)
   count_instructions(hand ${n} hand_${n})
   math(EXPR fixed_${n} "${modhook_${n}} - ${hand_${n}}")
   message(STATUS "${n} modules: ${CANDIDATE} dispatch ${modhook_${n}} instructions, hand-written ${hand_${n}} (+${fixed_${n}})")
+  if(NOT modhook_${n} GREATER 0 OR NOT hand_${n} GREATER 0)
+    list(APPEND failures "nothing counted at ${n} modules: are measured_${CANDIDATE} and measured_hand in the program?")
+  endif()
 endforeach()
 # The slope from 4 modules on: hand-written code for a single module may be a bare tail call,
 # so 1 module only enters the bound on the fixed cost.

@@ -559,3 +559,27 @@ TEST_CASE("a module's exception lives as long as the result that records it, no 
   CHECK(counted_exception::alive == 0);
   CHECK(calls == std::vector<int>{0, 1, 10, 11, 12});
 }
+
+namespace {
+struct error_counting {
+  MODHOOK_CALLBACKS(error_counting, (bump, modhook::run_all, modhook::expected<void, module_error>(int& counter)));
+};
+} // namespace
+
+TEST_CASE("after a module returns an error, later modules still share the host's reference arguments") {
+  modhook::registry<error_counting> h;
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(h.load("m" + std::to_string(i), [i](auto& api) {
+      REQUIRE(api.register_callbacks(error_counting{.bump = [i](int& counter) -> modhook::expected<void, module_error> {
+        ++counter;
+        if (i == 0) return modhook::unexpected(module_error{"first fails"});
+        return {};
+      }}));
+    }));
+  h.seal();
+  int counter = 0;
+  const auto r = h.dispatch<&error_counting::bump>(counter);
+  CHECK(r.failure_count() == 1);
+  CHECK(r.first_failure()->error->what == "first fails");
+  CHECK(counter == 3);
+}

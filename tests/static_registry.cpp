@@ -294,3 +294,24 @@ TEST_CASE("static: a module's exception lives as long as the result that records
   CHECK(counted_exception::alive == 0);
   CHECK(calls == std::vector<int>{0, 1, 2, 0, 1, 2});
 }
+
+namespace {
+struct error_counting {
+  MODHOOK_CALLBACKS(error_counting, (bump, modhook::run_all, modhook::expected<void, module_error>(int& counter)));
+};
+modhook::expected<void, module_error> bump_or_fail(int& counter) {
+  if (++counter == 1) return modhook::unexpected(module_error{"first fails"});
+  return {};
+}
+constexpr error_counting e0{.bump = &bump_or_fail};
+constexpr error_counting e1{.bump = &bump_or_fail};
+constexpr error_counting e2{.bump = &bump_or_fail};
+} // namespace
+
+TEST_CASE("static: after a module returns an error, later modules still share the host's reference arguments") {
+  int counter = 0;
+  const auto r = modhook::static_registry<e0, e1, e2>::dispatch<&error_counting::bump>(counter);
+  CHECK(r.failure_count() == 1);
+  CHECK(r.first_failure()->module.index == 0);
+  CHECK(counter == 3);
+}

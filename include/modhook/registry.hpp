@@ -30,8 +30,9 @@ namespace detail {
 
 // The implementations of the callbacks of one signature, in registration order. A dispatch
 // walks [first, last); `modules` (which module registered each) is read only when a module
-// decides or fails; `owners` keeps the callables. The three run in step. Everything here is
-// keyed on the signature, not the callback, so it is compiled once per signature.
+// decides or fails; `owners` keeps the callables. The three run in step (`entries` has one
+// more, the sentinel below). Everything here is keyed on the signature, not the callback,
+// so it is compiled once per signature.
 //
 // `entries` holds the implementations and then, when there is any, a sentinel whose context
 // points back at the store: a dispatch's cold path, holding only the loop's own `last`,
@@ -57,9 +58,10 @@ struct callback_store : module_table {
   }
 
   MODHOOK_NOINLINE void append(module_ref who, erased<Sig>&& callable) {
-    if (entries.capacity() < size() + 2) entries.reserve(2 * size() + 4); // one more, and the sentinel
     reserve_one_more(modules);
     reserve_one_more(owners);
+    // Last: a dispatch reads `entries` through first/last, which only seal_entries() moves.
+    if (entries.capacity() < size() + 2) entries.reserve(2 * size() + 4); // one more, and the sentinel
     // All reserved: nothing below can throw, so the vectors stay in step.
     owners.push_back(std::move(callable));
     modules.push_back(who);

@@ -194,10 +194,12 @@ MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> nothing_seen() {
 // `Where` is the driver's: the static registry keeps the module's position there. A function
 // per position rather than an argument: landing pads that differ only in a constant are
 // merged by clang, which then holds the constant across the calls that begin the handler.
+// The slot is raw storage, so that it is trivial: no thread-exit destructor is registered
+// (which would pin a dlopen'ed module that uses modhook until the thread ends).
 struct kept_exception {
   struct state {
-    std::exception_ptr exception;
-    std::size_t where = 0;
+    alignas(std::exception_ptr) unsigned char exception[sizeof(std::exception_ptr)];
+    std::size_t where;
   };
   static state& slot() noexcept {
     thread_local state kept;
@@ -206,11 +208,16 @@ struct kept_exception {
   template <std::size_t Where>
   MODHOOK_NOINLINE MODHOOK_COLD static void keep() noexcept {
     state& kept = slot();
-    kept.exception = std::current_exception();
+    ::new (static_cast<void*>(kept.exception)) std::exception_ptr(std::current_exception());
     kept.where = Where;
   }
   static std::size_t where() noexcept { return slot().where; }
-  static std::exception_ptr take() noexcept { return std::exchange(slot().exception, nullptr); }
+  static std::exception_ptr take() noexcept {
+    auto* kept = std::launder(reinterpret_cast<std::exception_ptr*>(slot().exception));
+    std::exception_ptr exception = std::move(*kept);
+    kept->~exception_ptr();
+    return exception;
+  }
 };
 
 // What stopped the fast path: the first outcome the policy does not ignore.
@@ -251,11 +258,12 @@ dispatch_result_t<Slot> resume(module_source who, failure_sink sink, FeedRest&& 
 }
 
 // Hot: calls one implementation and answers whether the policy ignores the outcome, so the
-// dispatch goes on with nothing recorded. Anything else goes to `stop(tag, outcome)`, which
-// the driver makes a cold call, and false. `stop` should capture scalars by value: its call
-// is inlined here, so what it holds stays in registers on the hot path.
+// dispatch goes on with nothing recorded. Anything else goes to `stop(tag, outcome)`, and
+// false: the driver records a deciding value, notes a throw (the exception is kept, with
+// `Where`: see kept_exception) to resume where the dispatch returns, or makes a cold call.
+// `stop` should capture scalars by value: its call is inlined here, so what it holds stays
+// in registers on the hot path.
 // With SkipIgnored false, every value goes to `stop` (a decides_on_value driver's last step).
-// A throw is kept with `Where` (see kept_exception).
 template <class Slot, bool SkipIgnored, std::size_t Where = 0, class Call, class Stop>
 MODHOOK_ALWAYS_INLINE bool fast_step(Call&& call, Stop&& stop) {
   using result = typename Slot::result_type;
