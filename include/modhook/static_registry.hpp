@@ -296,6 +296,7 @@ private:
   MODHOOK_COLD static auto resume_rest(detail::failure_sink sink, std::size_t position, Tag tag, Outcome&& outcome,
                                        Args&&... args) -> detail::dispatch_result_t<slot_of<Member>> {
     auto feed_rest = [&](auto& combiner, auto& arguments) {
+      // Fewer arguments than parameters: the caller passed none, as no implementation follows.
       constexpr std::size_t given = std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>;
       if constexpr (given == detail::signature<typename slot_of<Member>::signature>::arity)
         general_run<Member>(combiner, sink, position + 1, arguments, std::make_index_sequence<given>{},
