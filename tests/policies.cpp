@@ -521,16 +521,6 @@ TEST_CASE("static: callbacks of one signature and policy each report under their
   CHECK(twins::dispatch<&twin_callbacks::checked_second>(1).deciding_failure().callback.name == "checked_second");
 }
 
-namespace {
-// An exception that counts its live copies.
-struct counted_exception {
-  static inline int alive = 0;
-  counted_exception() noexcept { ++alive; }
-  counted_exception(const counted_exception&) noexcept { ++alive; }
-  ~counted_exception() { --alive; }
-};
-} // namespace
-
 TEST_CASE("a module's exception lives as long as the result that records it, no longer") {
   // The dispatch keeps a caught exception aside until its slow path takes it: nothing of it
   // may stay behind there once the result is gone.
@@ -559,12 +549,6 @@ TEST_CASE("a module's exception lives as long as the result that records it, no 
   CHECK(counted_exception::alive == 0);
   CHECK(calls == std::vector<int>{0, 1, 10, 11, 12});
 }
-
-namespace {
-struct error_counting {
-  MODHOOK_CALLBACKS(error_counting, (bump, modhook::run_all, modhook::expected<void, module_error>(int& counter)));
-};
-} // namespace
 
 TEST_CASE("after a module returns an error, later modules still share the host's reference arguments") {
   modhook::registry<error_counting> h;

@@ -263,12 +263,6 @@ TEST_CASE("a verdict type that cannot be assigned works in both registries") {
 }
 
 namespace {
-struct counted_exception {
-  static inline int alive = 0;
-  counted_exception() noexcept { ++alive; }
-  counted_exception(const counted_exception&) noexcept { ++alive; }
-  ~counted_exception() { --alive; }
-};
 template <int I>
 void audit_counted(const event& e) {
   calls.push_back(I);
@@ -296,9 +290,6 @@ TEST_CASE("static: a module's exception lives as long as the result that records
 }
 
 namespace {
-struct error_counting {
-  MODHOOK_CALLBACKS(error_counting, (bump, modhook::run_all, modhook::expected<void, module_error>(int& counter)));
-};
 modhook::expected<void, module_error> bump_or_fail(int& counter) {
   if (++counter == 1) return modhook::unexpected(module_error{"first fails"});
   return {};

@@ -80,6 +80,19 @@ struct nothing_here {
 
 using hooks = modhook::registry<rules, account>;
 
+// Reference arguments on the slow path after a module returns an error.
+struct error_counting {
+  MODHOOK_CALLBACKS(error_counting, (bump, modhook::run_all, modhook::expected<void, module_error>(int& counter)));
+};
+
+// An exception that counts its live copies: how long a module's exception is kept.
+struct counted_exception {
+  static inline int alive = 0;
+  counted_exception() noexcept { ++alive; }
+  counted_exception(const counted_exception&) noexcept { ++alive; }
+  ~counted_exception() { --alive; }
+};
+
 } // namespace test
 
 #endif
