@@ -48,12 +48,15 @@ private:
 template <class T, class E>
 class verdict : public detail::failure_log<E> {
 public:
-  enum class kind { passed, rejected, failed };
+  // Only `passed` has bit 0 set: settle() stores the value's test as the kind, and passed()
+  // reads that bit, so a caller's passed() is the last call's own result, with no select or
+  // compare for the compiler to see through (each cost an instruction or two per dispatch).
+  enum class kind : unsigned char { rejected = 0, passed = 1, failed = 2 };
 
   verdict() noexcept {}
 
   constexpr kind outcome() const noexcept { return kind_; }
-  constexpr bool passed() const noexcept { return kind_ == kind::passed; }
+  constexpr bool passed() const noexcept { return (static_cast<unsigned char>(kind_) & 1u) != 0; }
   constexpr bool rejected() const noexcept { return kind_ == kind::rejected; }
   constexpr bool failed() const noexcept { return kind_ == kind::failed; }
   constexpr explicit operator bool() const noexcept { return passed(); }
@@ -81,7 +84,7 @@ public:
   /// value's own test, as hand-written code returns the last call's result.
   template <class Who>
   MODHOOK_ALWAYS_INLINE constexpr void settle(T&& value, bool passes, const Who& who) {
-    kind_ = passes ? kind::passed : kind::rejected;
+    kind_ = static_cast<kind>(passes);
     if constexpr (std::is_trivially_copyable_v<T> && std::is_copy_assignable_v<T>) {
       // Branch-free, so the compiler drops what the caller never reads.
       std::optional<T> rejection(value);
