@@ -215,6 +215,53 @@ TEST_CASE("static: a last noexcept implementation decides as the others do") {
   CHECK(calls == std::vector<int>{-1});
 }
 
+namespace {
+constexpr decisive last_thrower{.check = &throws_on_negative};
+using thrower_last_hooks = modhook::static_registry<d0, d1, last_thrower>;
+
+// Exactly one of the three outcomes holds, and operator bool is passed().
+template <class Verdict>
+bool one_outcome(const Verdict& v) {
+  return int{v.passed()} + int{v.rejected()} + int{v.failed()} == 1 && static_cast<bool>(v) == v.passed();
+}
+} // namespace
+
+TEST_CASE("static: a last implementation that may throw passes, rejects or fails as the others do") {
+  // g++ builds this last step apart from the others (its value goes straight into the
+  // result), so each outcome is checked here, with a bool and with a verdict type.
+  calls.clear();
+  const auto passed = thrower_last_hooks::dispatch<&decisive::check>(5);
+  CHECK(passed.passed());
+  CHECK(passed.outcome() == modhook::verdict<spam_verdict, void>::kind::passed);
+  CHECK(one_outcome(passed));
+  CHECK(calls == std::vector<int>{0, 1, -1});
+
+  calls.clear();
+  const auto failed = thrower_last_hooks::dispatch<&decisive::check>(-3);
+  CHECK(failed.failed());
+  CHECK(failed.outcome() == modhook::verdict<spam_verdict, void>::kind::failed);
+  CHECK(one_outcome(failed));
+  CHECK(failed.decided_by()->index == 2);
+  CHECK(failed.failure_count() == 1);
+  CHECK_THROWS_WITH(failed.deciding_failure().rethrow_if_thrown(), "negative");
+  CHECK(calls == std::vector<int>{0, 1, -1});
+
+  calls.clear();
+  const auto rejected = static_hooks::dispatch<&rules::check_event_allowed>(event{"@a", "deny4"});
+  CHECK(rejected.rejected());
+  CHECK(rejected.outcome() == modhook::verdict<bool, void>::kind::rejected);
+  CHECK(one_outcome(rejected));
+  CHECK(rejected.rejection() == false);
+  CHECK(rejected.decided_by()->index == 4);
+  CHECK(calls == std::vector<int>{0, 2, 99, 4});
+
+  calls.clear();
+  const auto all_pass = static_hooks::dispatch<&rules::check_event_allowed>(event{"@a", "fine"});
+  CHECK(one_outcome(all_pass));
+  CHECK(all_pass.passed());
+  CHECK_FALSE(all_pass.decided_by());
+}
+
 TEST_CASE("static first_result: a last noexcept implementation answers or leaves it empty") {
   calls.clear();
   const auto last = decisive_hooks::dispatch<&decisive::lookup>(2);
