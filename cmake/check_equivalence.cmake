@@ -1,10 +1,12 @@
-# cmake -DPROGRAM=... -DCANDIDATE=static|runtime -DMAX_FIXED=... [-DOBJDUMP=...] -P check_equivalence.cmake
+# cmake -DPROGRAM=... -DCANDIDATE=static|runtime -DMAX_FIXED=... [-DOBJDUMP=... [-DNO_CALLS=ON]]
+#       -P check_equivalence.cmake
 #
 # Counts, with callgrind, the instructions of one modhook dispatch (PROGRAM CANDIDATE N ...)
 # and of its hand-written twin (PROGRAM hand N ...) at 1, 4, 16 and 64 modules. Fails when the
 # dispatch costs more per module than the twin (any difference in slope), or when its fixed
 # cost exceeds the twin's by more than MAX_FIXED instructions at any size. With OBJDUMP (the
-# static registry), also when the dispatch makes an indirect call.
+# static registry), also when the dispatch makes an indirect call; with NO_CALLS too, when it
+# calls (or jumps to) any other function: every implementation must have been inlined.
 
 get_filename_component(program_name "${PROGRAM}" NAME)
 
@@ -70,7 +72,22 @@ if(OBJDUMP)
       list(APPEND failures "a ${CANDIDATE} dispatch makes an indirect call")
     endif()
   endforeach()
+  if(NO_CALLS)
+    # Every part of the function, a cold one included.
+    string(REGEX MATCHALL "<[^\n]*measured_${CANDIDATE}\\(int\\)[^\n]*>:\n([^\n]+\n)+" parts "${listing}")
+    foreach(part IN LISTS parts)
+      string(REGEX MATCHALL "(call|jmp)[ \t]+[0-9a-f]+ <[^\n]+" targets "${part}")
+      foreach(target IN LISTS targets)
+        if(NOT target MATCHES "measured_${CANDIDATE}")
+          list(APPEND failures "a ${CANDIDATE} dispatch calls what should have been inlined: ${target}")
+        endif()
+      endforeach()
+    endforeach()
+  endif()
   set(direct "direct calls only, ")
+  if(NO_CALLS)
+    set(direct "every implementation inlined, ")
+  endif()
 endif()
 
 if(failures)

@@ -9,7 +9,7 @@
 #include <string_view>
 
 template <int I>
-inline constexpr eq_hooks eq_module{.check = &eq_check<I>};
+inline constexpr eq_hooks eq_module = eq_make_module<I>();
 
 template <class>
 struct twins;
@@ -20,7 +20,7 @@ struct twins<std::integer_sequence<int, I...>> {
   // The same calls by hand, with modhook's guarantee for callbacks that may throw: a throw
   // denies, it does not escape.
   [[gnu::noinline]] static bool measured_hand(int x) {
-#if MODHOOK_EQ_NOEXCEPT
+#if MODHOOK_EQ_CALLBACKS != MODHOOK_EQ_THROWING_CALLBACKS
     return (eq_check<I>(x) && ...);
 #else
     try {

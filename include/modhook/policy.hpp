@@ -34,7 +34,13 @@ class module_source {
 public:
   constexpr module_source(const module_table& table, const void* position) noexcept
       : table_(&table), position_(position) {}
-  MODHOOK_ALWAYS_INLINE constexpr module_ref operator()() const noexcept { return table_->resolve(*table_, position_); }
+  MODHOOK_ALWAYS_INLINE constexpr module_ref operator()() const noexcept {
+    // Copied member by member: were the call to return straight into the caller's object
+    // (clang merges a plain copy away), that object's address would escape into the call,
+    // and a dispatch result holding it would be kept in memory on every path.
+    const module_ref ref = table_->resolve(*table_, position_);
+    return module_ref{ref.index, ref.name};
+  }
   /// The callback being dispatched.
   constexpr const callback_ref& callback() const noexcept { return table_->callback; }
 

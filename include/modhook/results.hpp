@@ -79,19 +79,13 @@ public:
     rejection_.emplace(std::move(value));
     decided_by_ = who;
   }
-  /// As reject(value, who()) when the value does not pass, else nothing. The outcome is set
-  /// from the test as data, not behind a branch: a caller asking passed() then gets the
-  /// value's own test, as hand-written code returns the last call's result.
+  /// As reject(value, who()) when the value does not pass, else nothing. The outcome is the
+  /// test itself, stored as data: a caller asking passed() gets the value's own test, as
+  /// hand-written code returns the last call's result.
   template <class Who>
   MODHOOK_ALWAYS_INLINE constexpr void settle(T&& value, bool passes, const Who& who) {
     kind_ = static_cast<kind>(passes);
-    if constexpr (std::is_trivially_copyable_v<T> && std::is_copy_assignable_v<T>) {
-      // Branch-free, so the compiler drops what the caller never reads.
-      std::optional<T> rejection(value);
-      std::optional<module_ref> decided_by(who());
-      rejection_ = passes ? std::optional<T>() : rejection;
-      decided_by_ = passes ? std::optional<module_ref>() : decided_by;
-    } else if (!passes) {
+    if (!passes) {
       rejection_.emplace(std::move(value));
       decided_by_ = who();
     }

@@ -44,17 +44,6 @@ struct static_module {
 
 inline void ignore_failure(const void*, const failure<>&) noexcept {}
 
-// Whether a static dispatch sends the last implementation's value straight into the result
-// when a handler surrounds that call (it always does for one declared noexcept). g++ then
-// returns the value as it came, as by hand; without it g++ tests the value once more to
-// pick between two constant results (+2 instructions). clang++ instead keeps the whole
-// result in memory, since the cold path builds into the same object (+18 at 4 modules), and
-// does better with a result built per outcome. Measured with benchmarks/run.py.
-#if defined(__clang__)
-inline constexpr bool last_value_into_result_when_catching = false;
-#else
-inline constexpr bool last_value_into_result_when_catching = true;
-#endif
 
 // Where a static dispatch reports failures. The silent one is empty, so the code that
 // carries it to the cold path carries nothing.
@@ -160,24 +149,25 @@ private:
       constexpr auto arguments = std::index_sequence_for<Args...>{};
       constexpr auto modules = std::make_index_sequence<sizeof...(Modules)>{};
       if constexpr (detail::has_fast_path<slot>) {
-        constexpr auto last = last_implementation<Member>();
-        if constexpr (detail::decides_on_value<slot, detail::static_module> &&
-                      (last.nothrow || detail::last_value_into_result_when_catching)) {
-          // The last implementation runs on its own and its value goes straight into the
-          // result, so that the result is a function of that value alone: the compiler
-          // returns the value as it came, and makes the last call a tail call when no
-          // handler surrounds it, as by hand.
+        if constexpr (detail::decides_on_value<slot, detail::static_module>) {
+          // The last implementation's step sends every value it sees to the decision, so that
+          // every value path meets at one decide(): the result is then a function of the
+          // value that decided, and of the last call's value as it came, which the compiler
+          // returns (or tail-calls) as hand-written code does.
+          constexpr std::size_t last = last_implementation<Member>();
           detail::decision<slot, detail::static_module> decided;
           detail::returned<result> slow;
           bool threw = false;
-          if (!fast_run<Member, 0, last.position>(decided, slow, threw, sink, prepared, arguments, modules))
-              [[unlikely]] {
-            if (threw) return resume_thrown<Member>(sink, prepared, arguments);
-            return decided ? decided.take() : slow.take();
-          }
-          return run_fast<Member, last.position, last.position + 1, false>(sink, prepared, arguments);
+          if (fast_run<Member, 0, last>(decided, slow, threw, sink, prepared, arguments, modules) &&
+              fast_run<Member, last, last + 1, false>(decided, slow, threw, sink, prepared, arguments, modules))
+            return detail::nothing_seen<slot>(); // only when no module implements the callback
+          if (threw) [[unlikely]]
+            return resume_thrown<Member>(sink, prepared, arguments);
+          if (decided) [[likely]]
+            return decided.take();
+          return slow.take();
         } else {
-          return run_fast<Member, 0, sizeof...(Modules)>(sink, prepared, arguments);
+          return run_fast<Member>(sink, prepared, arguments);
         }
       } else {
         detail::combiner_t<slot> combiner;
@@ -187,37 +177,31 @@ private:
     }
   }
 
-  struct implementation_info {
-    std::size_t position = sizeof...(Modules);
-    bool nothrow = false;
-  };
+  // The position of the last module that implements the callback (size() if none does).
   template <auto Member>
-  static constexpr implementation_info last_implementation() {
-    implementation_info last;
+  static constexpr std::size_t last_implementation() {
+    std::size_t last = sizeof...(Modules);
     [[maybe_unused]] std::size_t position = 0; // unused when there are no modules
     ([&] {
-      if constexpr (implements<Member, Modules>) last = {position, (Modules.*Member).nothrow()};
+      if constexpr (implements<Member, Modules>) last = position;
       ++position;
     }(), ...);
     return last;
   }
 
-  // The fast path over the modules in [From, Until), and its result.
-  // With SkipIgnored false, every value decides (the last implementation's step).
-  template <auto Member, std::size_t From, std::size_t Until, bool SkipIgnored = true, class Sink, class Prepared,
-            std::size_t... A>
+  // The fast path over every module, and its result, for a policy that does not decide on a
+  // value (what stops it is built on the cold path).
+  template <auto Member, class Sink, class Prepared, std::size_t... A>
   MODHOOK_ALWAYS_INLINE static auto run_fast(Sink sink, Prepared& prepared, std::index_sequence<A...> arguments)
       -> detail::dispatch_result_t<slot_of<Member>> {
     using slot = slot_of<Member>;
-    detail::decision<slot, detail::static_module> decided;
+    detail::decision<slot, detail::static_module> decided; // never set: no value decides
     detail::returned<detail::dispatch_result_t<slot>> slow;
     bool threw = false;
-    if (fast_run<Member, From, Until, SkipIgnored>(decided, slow, threw, sink, prepared, arguments,
-                                                   std::make_index_sequence<sizeof...(Modules)>{})) [[likely]]
+    if (fast_run<Member, 0, sizeof...(Modules)>(decided, slow, threw, sink, prepared, arguments,
+                                                std::make_index_sequence<sizeof...(Modules)>{})) [[likely]]
       return detail::nothing_seen<slot>();
     if (threw) return resume_thrown<Member>(sink, prepared, arguments);
-    if constexpr (detail::decides_on_value<slot, detail::static_module>)
-      if (decided) return decided.take();
     return slow.take();
   }
 

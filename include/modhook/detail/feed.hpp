@@ -159,6 +159,13 @@ class decision {
 public:
   using value = typename Slot::value_type;
 
+  decision() noexcept {
+    // A trivial value starts initialized, only to quiet -Wmaybe-uninitialized where g++
+    // loses track of made_; the store is dead on every path, and the compiler drops it.
+    if constexpr (std::is_trivially_copyable_v<value> && std::is_trivially_default_constructible_v<value>)
+      ::new (static_cast<void*>(&value_.value)) value();
+  }
+
   template <class V>
   MODHOOK_ALWAYS_INLINE void set(V&& v, Who who) {
     ::new (static_cast<void*>(&value_.value)) value(static_cast<V&&>(v));
