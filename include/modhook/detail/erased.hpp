@@ -89,15 +89,16 @@ public:
 
   // A function of exactly this signature, the common case, without a template: nothing to
   // deduce, check or instantiate per callable, which is most of what registering costs the
-  // compiler. A noexcept function keeps its nothrow().
-  constexpr erased(R (*f)(A...)) noexcept : erased(f, false) {}
-  constexpr erased(R (*f)(A...) noexcept) noexcept : erased(f, true) {}
+  // compiler. Whether the pointer is null is asked later, by operator bool: the null test
+  // needs is_constant_evaluated (see is_null), which costs the compiler at every construction.
+  constexpr erased(R (*f)(A...)) noexcept
+      : invoke_(&call_function), context_{.function = f}, set_(true), maybe_null_(true) {}
+  constexpr erased(R (*f)(A...) noexcept) noexcept : erased(static_cast<R (*)(A...)>(f)) {}
 
   template <class F>
   constexpr explicit erased(std::in_place_t, F&& f) {
     using D = std::decay_t<F>;
     constexpr storage_kind kind = storage_for<D, R(A...)>::value;
-    nothrow_ = calls_nothrow<D, kind>();
     if constexpr (std::is_base_of_v<erased_base, D>) {
       if (!static_cast<bool>(f)) return; // an empty slot given as a callable is empty
     }
@@ -134,13 +135,13 @@ public:
 
   constexpr erased(const erased& other)
       : invoke_(other.invoke_), context_(other.context_), manager_(other.manager_), set_(other.set_),
-        nothrow_(other.nothrow_), maybe_null_(other.maybe_null_) {
+        maybe_null_(other.maybe_null_) {
     if (manager_ != nullptr) context_.object = manager_->clone(other.context_.object);
   }
   constexpr erased(erased&& other) noexcept
       : invoke_(std::exchange(other.invoke_, nullptr)), context_(other.context_),
         manager_(std::exchange(other.manager_, nullptr)), set_(std::exchange(other.set_, false)),
-        nothrow_(std::exchange(other.nothrow_, false)), maybe_null_(std::exchange(other.maybe_null_, false)) {}
+        maybe_null_(std::exchange(other.maybe_null_, false)) {}
   constexpr erased& operator=(erased other) noexcept {
     swap(other);
     return *this;
@@ -154,7 +155,6 @@ public:
     std::swap(context_, other.context_);
     std::swap(manager_, other.manager_);
     std::swap(set_, other.set_);
-    std::swap(nothrow_, other.nothrow_);
     std::swap(maybe_null_, other.maybe_null_);
   }
 
@@ -162,10 +162,6 @@ public:
   // A flag rather than `invoke_ != nullptr`: GCC will not fold a function's address compared
   // with null in a constant expression under -fsanitize, and constexpr modules need this.
   constexpr explicit operator bool() const noexcept { return set_ && !(maybe_null_ && detail::is_null(context_.function)); }
-
-  /// True when the callable is declared not to throw. Only shapes code (the static
-  /// registry's last call); a callable that throws regardless is still caught.
-  constexpr bool nothrow() const noexcept { return nothrow_; }
 
   /// Calls the callable; precondition: one is set.
   R operator()(A... args) const { return invoke_(context_, static_cast<A&&>(args)...); }
@@ -177,11 +173,6 @@ public:
   }
 
 private:
-  // Whether the pointer is null is asked later, by operator bool: the null test needs
-  // is_constant_evaluated (see is_null), which costs the compiler at every construction.
-  constexpr erased(R (*f)(A...), bool nothrow) noexcept
-      : invoke_(&call_function), context_{.function = f}, set_(true), nothrow_(nothrow), maybe_null_(true) {}
-
   struct manager {
     void (*destroy)(void*) noexcept;
     void* (*clone)(const void*);
@@ -191,19 +182,6 @@ private:
       [](void* p) noexcept { delete static_cast<D*>(p); },
       [](const void* p) -> void* { return new D(*static_cast<const D*>(p)); },
   };
-
-  // Whether the invoker below for D calls it, and converts its result to R, without throwing.
-  template <class D, storage_kind Kind>
-  static constexpr bool calls_nothrow() {
-    if constexpr (Kind == storage_kind::bound_member)
-      return noexcept(static_cast<R>(D::invoke(nullptr, std::declval<A>()...)));
-    else if constexpr (Kind == storage_kind::stateless)
-      return std::is_nothrow_invocable_r_v<R, D, A...>;
-    else if constexpr (Kind == storage_kind::in_place)
-      return std::is_nothrow_invocable_r_v<R, const D&, A...>;
-    else
-      return std::is_nothrow_invocable_r_v<R, D&, A...>;
-  }
 
   // Invokers: the only code a dispatch runs per implementation. Forced inline so that a
   // static registry, which calls them through constant pointers, never keeps one as an
@@ -232,7 +210,6 @@ private:
   context context_{};
   const manager* manager_ = nullptr;
   bool set_ = false;
-  bool nothrow_ = false;
   bool maybe_null_ = false; // a function pointer not yet tested for null: operator bool tests it
 };
 
