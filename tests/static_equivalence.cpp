@@ -1,5 +1,5 @@
 // A static dispatch and its hand-written twin, for cmake/check_equivalence.cmake to
-// count under callgrind and to disassemble (see static_equivalence.hpp for the two builds):
+// count under callgrind and to disassemble (see static_equivalence.hpp for the builds):
 //   static_equivalence static|hand N ITERATIONS
 
 #include "static_equivalence.hpp"
@@ -11,11 +11,19 @@
 template <int I>
 inline constexpr eq_hooks eq_module = eq_make_module<I>();
 
+// Modules that do not implement the callback, first and last: a slot left unset, and a
+// module of another category. They must compile to nothing (the twin does not know them).
+inline constexpr eq_hooks eq_unset{};
+struct eq_other_hooks {
+  MODHOOK_CALLBACKS(eq_other_hooks, (check, modhook::all_must_pass, bool(int)));
+};
+inline constexpr eq_other_hooks eq_other{.check = [](int) { return false; }};
+
 template <class>
 struct twins;
 template <int... I>
 struct twins<std::integer_sequence<int, I...>> {
-  using hooks = modhook::static_registry<eq_module<I>...>;
+  using hooks = modhook::static_registry<eq_unset, eq_other, eq_module<I>..., eq_other, eq_unset>;
   [[gnu::noinline]] static bool measured_static(int x) { return hooks::template dispatch<&eq_hooks::check>(x).passed(); }
   // The same calls by hand, with modhook's guarantee for callbacks that may throw: a throw
   // denies, it does not escape.
