@@ -197,7 +197,7 @@ struct lookups {
 };
 } // namespace
 
-TEST_CASE("noexcept callables of every kind fill constexpr slots, conversion included") {
+TEST_CASE("callables of every kind, noexcept or not, fill constexpr slots, and a result converts") {
   constexpr rules function{.check_event_allowed = &quiet_check};
   constexpr rules bound_function{.check_event_allowed = modhook::bind<&quiet_check>()};
   constexpr rules bound_member{.check_event_allowed = modhook::bind<&quiet_module::check>(quiet)};
@@ -213,7 +213,7 @@ TEST_CASE("noexcept callables of every kind fill constexpr slots, conversion inc
   CHECK(allowed(bound_member, ham));
   CHECK(allowed(loud_member, ham));
   CHECK(allowed(stateless, ham));
-  // The call cannot throw, but making a std::string of its result can.
+  // A noexcept callable whose result converts to the callback's (const char* to std::string).
   const lookups converting{.find = [](int) noexcept -> const char* { return "x"; }};
   CHECK(*converting.find(1) == "x");
 }

@@ -161,7 +161,7 @@ TEST_CASE("static: a noexcept function is a constexpr slot, and references survi
 }
 
 namespace {
-// Every implementation noexcept, so the last one's value goes straight into the result.
+// Declared noexcept: the last call of a dispatch may then be a tail call.
 template <int I>
 spam_verdict verdict_of(int x) noexcept {
   calls.push_back(I);
@@ -176,7 +176,7 @@ std::optional<std::string> answer_of(int x) noexcept {
 spam_verdict throws_on_negative(int x) {
   calls.push_back(-1);
   if (x < 0) throw std::runtime_error("negative");
-  return spam_verdict::not_spam;
+  return x == 42 ? spam_verdict::suspicious : spam_verdict::not_spam;
 }
 struct decisive {
   MODHOOK_CALLBACKS(decisive,
@@ -227,8 +227,8 @@ bool one_outcome(const Verdict& v) {
 } // namespace
 
 TEST_CASE("static: a last implementation that may throw passes, rejects or fails as the others do") {
-  // g++ builds this last step apart from the others (its value goes straight into the
-  // result), so each outcome is checked here, with a bool and with a verdict type.
+  // The last implementation's step is built apart from the others (every value it returns
+  // goes to the decision), so each outcome is checked here, with a bool and a verdict type.
   calls.clear();
   const auto passed = thrower_last_hooks::dispatch<&decisive::check>(5);
   CHECK(passed.passed());
@@ -244,6 +244,15 @@ TEST_CASE("static: a last implementation that may throw passes, rejects or fails
   CHECK(failed.decided_by()->index == 2);
   CHECK(failed.failure_count() == 1);
   CHECK_THROWS_WITH(failed.deciding_failure().rethrow_if_thrown(), "negative");
+  CHECK(calls == std::vector<int>{0, 1, -1});
+
+  calls.clear();
+  const auto suspicious = thrower_last_hooks::dispatch<&decisive::check>(42);
+  REQUIRE(suspicious.rejected());
+  CHECK(one_outcome(suspicious));
+  CHECK(suspicious.rejection() == spam_verdict::suspicious);
+  CHECK(suspicious.decided_by()->index == 2);
+  CHECK(suspicious.failure_count() == 0);
   CHECK(calls == std::vector<int>{0, 1, -1});
 
   calls.clear();

@@ -14,6 +14,7 @@
 #include <concepts>
 #include <cstddef>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -38,6 +39,8 @@ public:
     // Copied member by member: were the call to return straight into the caller's object
     // (clang merges a plain copy away), that object's address would escape into the call,
     // and a dispatch result holding it would be kept in memory on every path.
+    static_assert(sizeof(module_ref) == sizeof(std::size_t) + sizeof(std::string_view),
+                  "module_ref gained a member: copy it here too");
     const module_ref ref = table_->resolve(*table_, position_);
     return module_ref{ref.index, ref.name};
   }
@@ -69,8 +72,8 @@ private:
 /// the only outcome (what finish() gives after on_result(value, who) on a fresh combiner),
 /// when the first value it does not ignore always stops the dispatch and is the answer. That
 /// result is then built inline, where the compiler can see through it, instead of on the
-/// cold path; and the last module's outcome goes straight to it, as hand-written code would
-/// return the last call's result.
+/// cold path; and the static registry sends the last module's value (when small) straight
+/// to it, as hand-written code would return the last call's result.
 template <class P, class T>
 concept declares_combines = requires {
   { P::template combines<T> } -> std::convertible_to<bool>;

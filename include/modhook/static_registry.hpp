@@ -153,14 +153,17 @@ private:
           // The last implementation's step sends every value it sees to the decision, so that
           // every value path meets at one decide(): the result is then a function of the
           // value that decided, and of the last call's value as it came, which the compiler
-          // returns (or tail-calls) as hand-written code does.
+          // returns (or tail-calls) as hand-written code does. Only for a value that travels
+          // in registers: a larger one would be moved twice on the path where all pass.
           constexpr std::size_t last = last_implementation<Member>();
+          constexpr bool last_decides = detail::pass_by_value<typename slot::value_type>;
           detail::decision<slot, detail::static_module> decided;
           detail::returned<result> slow;
           bool threw = false;
           if (fast_run<Member, 0, last>(decided, slow, threw, sink, prepared, arguments, modules) &&
-              fast_run<Member, last, last + 1, false>(decided, slow, threw, sink, prepared, arguments, modules))
-            return detail::nothing_seen<slot>(); // only when no module implements the callback
+              fast_run<Member, last, last + 1, !last_decides>(decided, slow, threw, sink, prepared, arguments,
+                                                              modules)) [[likely]]
+            return detail::nothing_seen<slot>(); // every value ignored, or no implementation
           if (threw) [[unlikely]]
             return resume_thrown<Member>(sink, prepared, arguments);
           if (decided) [[likely]]

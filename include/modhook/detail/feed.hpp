@@ -151,9 +151,10 @@ concept decides_on_value =
           -> std::same_as<dispatch_result_t<Slot>>;
     };
 
-// A deciding value a fast path stopped at, kept until the result is built inline; apart from
-// the cold path's result, whose address escapes, so that this can stay in registers. `Who`
-// names the module: a module_source, or a constant one.
+// The value a fast path stopped at (or, in the static registry, the last implementation's
+// value, whatever it is), kept until the result is built inline; apart from the cold path's
+// result, whose address escapes, so that this can stay in registers. `Who` names the module:
+// a module_source, or a constant one.
 template <class Slot, class Who = module_source>
 class decision {
 public:
