@@ -44,7 +44,6 @@ struct static_module {
 
 inline void ignore_failure(const void*, const failure<>&) noexcept {}
 
-
 // Where a static dispatch reports failures. The silent one is empty, so the code that
 // carries it to the cold path carries nothing.
 struct silent_sink {
