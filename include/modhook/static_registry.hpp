@@ -148,29 +148,28 @@ private:
       constexpr auto arguments = std::index_sequence_for<Args...>{};
       constexpr auto modules = std::make_index_sequence<sizeof...(Modules)>{};
       if constexpr (detail::has_fast_path<slot>) {
-        if constexpr (detail::decides_on_value<slot, detail::static_module>) {
-          // The last implementation's step sends every value it sees to the decision, so that
-          // every value path meets at one decide(): the result is then a function of the
-          // value that decided, and of the last call's value as it came, which the compiler
-          // returns (or tail-calls) as hand-written code does. Only for a value that travels
-          // in registers: a larger one would be moved twice on the path where all pass.
-          constexpr std::size_t last = last_implementation<Member>();
-          constexpr bool last_decides = detail::pass_by_value<typename slot::value_type>;
-          detail::decision<slot, detail::static_module> decided;
-          detail::returned<result> slow;
-          bool threw = false;
-          if (fast_run<Member, 0, last>(decided, slow, threw, sink, prepared, arguments, modules) &&
-              fast_run<Member, last, last + 1, !last_decides>(decided, slow, threw, sink, prepared, arguments,
-                                                              modules)) [[likely]]
-            return detail::nothing_seen<slot>(); // every value ignored, or no implementation
-          if (threw) [[unlikely]]
-            return resume_thrown<Member>(sink, prepared, arguments);
+        // A policy that decides on a value: the last implementation's step sends every value
+        // it sees to the decision, so that every value path meets at one decide(): the
+        // result is then a function of the value that decided, and of the last call's value
+        // as it came, which the compiler returns (or tail-calls) as hand-written code does.
+        // Only for a value that travels in registers: a larger one would be moved twice on
+        // the path where all pass. Anything else that stops the dispatch is built cold.
+        constexpr bool decides = detail::decides_on_value<slot, detail::static_module>;
+        constexpr bool last_decides = decides && detail::pass_by_value<typename slot::value_type>;
+        constexpr std::size_t last = last_implementation<Member>();
+        detail::decision<slot, detail::static_module> decided;
+        detail::returned<result> slow;
+        bool threw = false;
+        if (fast_run<Member, 0, last>(decided, slow, threw, sink, prepared, arguments, modules) &&
+            fast_run<Member, last, last + 1, !last_decides>(decided, slow, threw, sink, prepared, arguments,
+                                                            modules)) [[likely]]
+          return detail::nothing_seen<slot>(); // every value ignored, or no implementation
+        if (threw) [[unlikely]]
+          return resume_thrown<Member>(sink, prepared, arguments);
+        if constexpr (decides)
           if (decided) [[likely]]
             return decided.take();
-          return slow.take();
-        } else {
-          return run_fast<Member>(sink, prepared, arguments);
-        }
+        return slow.take();
       } else {
         detail::combiner_t<slot> combiner;
         general_run<Member>(combiner, sink.get(), 0, prepared, arguments, modules);
@@ -189,22 +188,6 @@ private:
       ++position;
     }(), ...);
     return last;
-  }
-
-  // The fast path over every module, and its result, for a policy that does not decide on a
-  // value (what stops it is built on the cold path).
-  template <auto Member, class Sink, class Prepared, std::size_t... A>
-  MODHOOK_ALWAYS_INLINE static auto run_fast(Sink sink, Prepared& prepared, std::index_sequence<A...> arguments)
-      -> detail::dispatch_result_t<slot_of<Member>> {
-    using slot = slot_of<Member>;
-    detail::decision<slot, detail::static_module> decided; // never set: no value decides
-    detail::returned<detail::dispatch_result_t<slot>> slow;
-    bool threw = false;
-    if (fast_run<Member, 0, sizeof...(Modules)>(decided, slow, threw, sink, prepared, arguments,
-                                                std::make_index_sequence<sizeof...(Modules)>{})) [[likely]]
-      return detail::nothing_seen<slot>();
-    if (threw) return resume_thrown<Member>(sink, prepared, arguments);
-    return slow.take();
   }
 
   // Unrolled at compile time, one step per module in [From, Until); && stops at the first
