@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the modhook authors. See LICENSE.
 #ifndef MODHOOK_CATEGORY_HPP
 #define MODHOOK_CATEGORY_HPP
 
@@ -34,7 +36,8 @@ struct member_pointer<S C::*> {
 template <std::size_t N>
 constexpr std::size_t occurrences(const std::string_view (&names)[N], std::string_view name) noexcept {
   std::size_t count = 0;
-  for (std::string_view n : names) count += n == name ? 1 : 0;
+  for (std::string_view n : names)
+    if (n == name) ++count;
   return count;
 }
 
@@ -132,7 +135,7 @@ MODHOOK_END_NAMESPACE
   [[maybe_unused]] static constexpr ::std::string_view modhook_names[] = {                                                \
       ::std::string_view{} MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_NAME, CAT, __VA_ARGS__)};                  \
   MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_SLOT, CAT, __VA_ARGS__)                                              \
-  static constexpr auto modhook_members() noexcept {                                                     \
+  [[maybe_unused]] static constexpr auto modhook_members() noexcept {                                    \
     return ::modhook::detail::member_list<0 MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_MEMBER, CAT, __VA_ARGS__)>{}; \
   }                                                                                                       \
   struct hana_accessors_impl { /* a template, so it costs nothing until Boost.Hana asks for it */      \

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the modhook authors. See LICENSE.
 #ifndef MODHOOK_MODULE_API_HPP
 #define MODHOOK_MODULE_API_HPP
 
@@ -27,13 +29,13 @@ public:
   /// those of the modules loaded before. Unset fields register nothing. Refused once the
   /// registry is sealed.
   template <class C>
-  expected<void, registration_error> register_callbacks(C&& callbacks) {
+  [[nodiscard]] expected<void, registration_error> register_callbacks(C&& callbacks) {
     return registry_->register_callbacks(index_, static_cast<C&&>(callbacks));
   }
 
 private:
   friend Registry;
-  module_api(Registry& registry, std::size_t index) noexcept : registry_(&registry), index_(index) {}
+  module_api(Registry& owner, std::size_t index) noexcept : registry_(&owner), index_(index) {}
 
   Registry* registry_;
   std::size_t index_;

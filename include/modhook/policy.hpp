@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the modhook authors. See LICENSE.
 #ifndef MODHOOK_POLICY_HPP
 #define MODHOOK_POLICY_HPP
 

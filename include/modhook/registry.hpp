@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the modhook authors. See LICENSE.
 #ifndef MODHOOK_REGISTRY_HPP
 #define MODHOOK_REGISTRY_HPP
 
@@ -39,7 +41,7 @@ namespace detail {
 // finds the store (and the failure sink) from it, so the hot loop keeps nothing else alive.
 template <class Sig>
 struct callback_store : module_table {
-  explicit callback_store(callback_ref callback) noexcept : module_table{&resolve, callback} {}
+  explicit callback_store(callback_ref names) noexcept : module_table{&resolve, names} {}
   callback_store(const callback_store&) = delete; // the sentinel points here
   callback_store& operator=(const callback_store&) = delete;
 
@@ -127,8 +129,8 @@ struct category_store<Category, member_list<0, Members...>>
   void remove_module([[maybe_unused]] std::size_t index) noexcept {
     (slot_store<typename member_pointer<decltype(Members)>::slot>::remove_module(index), ...);
   }
-  void set_sink([[maybe_unused]] failure_sink sink) noexcept {
-    ((slot_store<typename member_pointer<decltype(Members)>::slot>::sink = sink), ...);
+  void set_sink([[maybe_unused]] failure_sink to) noexcept {
+    ((slot_store<typename member_pointer<decltype(Members)>::slot>::sink = to), ...);
   }
 };
 
@@ -179,7 +181,7 @@ public:
   /// Constructs a module of type M from (args..., api&), under `name`. If construction
   /// throws, nothing the module registered is kept and the error carries the exception.
   template <class M, class... Args>
-  expected<module_ref, registration_error> load(std::string_view name, Args&&... args) {
+  [[nodiscard]] expected<module_ref, registration_error> load(std::string_view name, Args&&... args) {
     static_assert(std::is_constructible_v<M, Args&&..., api&>,
                   "modhook: load<M>(name, args...): M must be constructible from (args..., modhook::module_api<registry>&)");
     auto construct = [&](api& module_api, instance_ptr& instance) {
@@ -191,7 +193,7 @@ public:
   /// A module without a class: `setup(api)` registers its callbacks.
   template <class Setup>
     requires std::invocable<Setup&, api&>
-  expected<module_ref, registration_error> load(std::string_view name, Setup&& setup) {
+  [[nodiscard]] expected<module_ref, registration_error> load(std::string_view name, Setup&& setup) {
     auto construct = [&](api& module_api, instance_ptr&) { setup(module_api); };
     return load_impl(name, &construct_with<decltype(construct)>, &construct);
   }
@@ -207,7 +209,7 @@ public:
   /// error value), whatever the policy then does with it. Set it before seal(). An exception
   /// thrown by the handler is discarded: reporting never makes a dispatch fail.
   template <class Handler>
-  expected<void, registration_error> on_failure(Handler&& handler) {
+  [[nodiscard]] expected<void, registration_error> on_failure(Handler&& handler) {
     std::lock_guard lock(mutex_);
     if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, "<failure handler>", {}});
     failure_handler_ = detail::erased<void(const failure<>&)>(std::in_place, static_cast<Handler&&>(handler));
@@ -420,7 +422,7 @@ private:
   }
 
   template <class C>
-  expected<void, registration_error> register_callbacks(std::size_t index, C&& callbacks) {
+  [[nodiscard]] expected<void, registration_error> register_callbacks(std::size_t index, C&& callbacks) {
     using category_type = std::remove_cvref_t<C>;
     static_assert(category<category_type>,
                   "modhook: register_callbacks: the argument must be a category declared with MODHOOK_CALLBACKS");

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the modhook authors. See LICENSE.
 #ifndef MODHOOK_RESULTS_HPP
 #define MODHOOK_RESULTS_HPP
 
@@ -45,8 +47,10 @@ private:
 /// all_must_pass: passed (every module passed, or none is registered), rejected (a module
 /// returned a value that does not pass; that value is the answer), or failed (fail-closed:
 /// a module failed; the dispatch stopped there and the answer is not "pass").
+// [[nodiscard]]: a verdict is asked for to be acted on, and dropping it lets through what it
+// denied. (A completion is often dropped on purpose: a run_all notification has nothing to say.)
 template <class T, class E>
-class verdict : public detail::failure_log<E> {
+class [[nodiscard]] verdict : public detail::failure_log<E> {
 public:
   // Only `passed` has bit 0 set: settle() stores the value's test as the kind, and passed()
   // reads that bit, so a caller's passed() is the last call's own result, with no select or
@@ -105,7 +109,7 @@ private:
 /// first_result: the first engaged answer and who gave it; empty when no module answered;
 /// failed when a module failed before any answered (the dispatch stopped there).
 template <class T, class E>
-class answer : public detail::failure_log<E> {
+class [[nodiscard]] answer : public detail::failure_log<E> {
 public:
   answer() noexcept {}
   constexpr bool has_value() const noexcept { return value_.has_value(); }
