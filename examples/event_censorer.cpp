@@ -51,7 +51,7 @@ class event_censorer {
 public:
   event_censorer(const censor_config& config, hooks::api& api) : word_(config.word) {
     if (word_.empty()) throw std::invalid_argument("event_censorer: config needs a non-empty 'word'");
-    api.register_callbacks(third_party_rules{
+    (void)api.register_callbacks(third_party_rules{
         .check_event_allowed = modhook::bind<&event_censorer::check_event_allowed>(this),
     });
   }
@@ -81,7 +81,7 @@ int main() {
 
   if (!h.load<event_censorer>("censor", censor_config{"darn"})) return 1;
   if (!h.load("audit", [](hooks::api& api) {
-        api.register_callbacks(third_party_rules{
+        (void)api.register_callbacks(third_party_rules{
             .on_new_event = [](const event& e, const state_map&) {
               std::printf("audit: %s said \"%s\"\n", e.sender.c_str(), e.content.at("body").c_str());
             },

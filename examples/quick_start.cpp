@@ -13,10 +13,11 @@ struct rules {
 };
 using hooks = modhook::registry<rules>;
 
-// 2. A module registers the callbacks it implements, by name.
+// 2. A module registers the callbacks it implements, by name. (Registration is refused
+//    only once the registry is sealed, so never while a module is being loaded.)
 struct no_shouting {
   explicit no_shouting(hooks::api& api) {
-    api.register_callbacks(rules{
+    (void)api.register_callbacks(rules{
       .may_send = [](const message& m) { return m.body.find('!') == std::string::npos; },
       .on_sent = [](const message& m) { std::printf("sent: %s\n", m.body.c_str()); },
     });

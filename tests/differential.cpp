@@ -94,10 +94,18 @@ const char* name_of(act a) {
   return names[static_cast<int>(a)];
 }
 
+// A table by module and callback, indexed with the ints the test counts in.
+template <class T>
+struct by_module_and_callback {
+  std::array<T, static_cast<std::size_t>(max_modules * callback_count)> cells{};
+  T& operator()(int m, int c) { return cells[static_cast<std::size_t>(m * callback_count + c)]; }
+  const T& operator()(int m, int c) const { return cells[static_cast<std::size_t>(m * callback_count + c)]; }
+};
+
 struct case_state {
   int modules = 0;
-  std::array<std::array<bool, callback_count>, max_modules> implemented{};
-  std::array<std::array<act, callback_count>, max_modules> acts{};
+  by_module_and_callback<bool> implemented;
+  by_module_and_callback<act> acts;
   std::vector<int> calls; // module indices, in call order, for the dispatch under way
 };
 case_state* current = nullptr;
@@ -113,7 +121,7 @@ template <int C>
 auto implementation(int module, int x) {
   if (x != argument) std::abort(); // the argument reaches every module unchanged
   current->calls.push_back(module);
-  const act a = current->acts[module][C];
+  const act a = current->acts(module, C);
   if (a == act::throw_std || a == act::throw_other) throw_as(a, module);
   const verdict_value verdict{a == act::reject_1 ? 1 : a == act::reject_2 ? 2 : 0};
   const std::optional<int> answer = a == act::answer ? std::optional<int>(100 + module) : std::nullopt;
@@ -145,9 +153,9 @@ auto static_implementation(int x) {
 
 constexpr bool static_implements(int pattern, int module, int c) {
   if (pattern == 0) return true;
-  std::uint64_t h = 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(pattern * 10007 + module * 101 + c + 1);
+  std::uint64_t h = static_cast<std::uint64_t>(pattern * 10007 + module * 101 + c + 1) * 0x9E3779B97F4A7C15u;
   h ^= h >> 29;
-  h *= 0xBF58476D1CE4E5B9ull;
+  h *= 0xBF58476D1CE4E5B9u;
   h ^= h >> 32;
   return h % 4 != 0;
 }
@@ -214,9 +222,9 @@ observed model(const case_state& s, int c) {
          : returns_verdict(c)                  ? observed::kind::passed
                                                : observed::kind::ok;
   for (int m = 0; m < s.modules; ++m) {
-    if (!s.implemented[m][c]) continue;
+    if (!s.implemented(m, c)) continue;
     o.calls.push_back(m);
-    const act a = s.acts[m][c];
+    const act a = s.acts(m, c);
     if (is_failure(a, c)) {
       if (o.failure_count++ == 0) {
         o.first_failure = m;
@@ -349,8 +357,8 @@ case_state random_case(std::mt19937_64& random, int modules, Implements&& implem
   s.modules = modules;
   for (int m = 0; m < modules; ++m)
     for (int c = 0; c < callback_count; ++c) {
-      s.implemented[m][c] = implements(m, c);
-      s.acts[m][c] = random_act(random, c);
+      s.implemented(m, c) = implements(m, c);
+      s.acts(m, c) = random_act(random, c);
     }
   return s;
 }
@@ -363,7 +371,7 @@ std::mt19937_64 random_for(std::uint64_t seed, std::uint64_t k, std::uint64_t ki
 void describe(const case_state& s, int c) {
   std::printf("  %d modules; callback %d (policy %d):\n", s.modules, c, static_cast<int>(policy_of(c)));
   for (int m = 0; m < s.modules; ++m)
-    std::printf("    module %d: %s\n", m, s.implemented[m][c] ? name_of(s.acts[m][c]) : "(not implemented)");
+    std::printf("    module %d: %s\n", m, s.implemented(m, c) ? name_of(s.acts(m, c)) : "(not implemented)");
 }
 void print(const char* label, const observed& o) {
   std::printf("  %s: %s value %d decided_by %d names_ok %d failures %zu first %d (%s) calls", label, name_of(o.what),
@@ -407,7 +415,7 @@ bool run_time_case(std::uint64_t seed, std::uint64_t k) {
     const auto loaded = hooks.load("m" + std::to_string(m), [&](auto& api) {
       diff_hooks callbacks;
       [&]<int... C>(std::integer_sequence<int, C...>) {
-        ((s.implemented[m][C] ? void(callbacks.*member_of<C>() = [m](int x) { return implementation<C>(m, x); })
+        ((s.implemented(m, C) ? void(callbacks.*member_of<C>() = [m](int x) { return implementation<C>(m, x); })
                               : void()),
          ...);
       }(all_callbacks{});

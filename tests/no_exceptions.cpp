@@ -38,7 +38,7 @@ int main() {
          "failure handler accepted");
   for (int i = 0; i < 3; ++i) {
     const bool loaded = h.load("m" + std::to_string(i), [&, i](hooks::api& api) {
-      api.register_callbacks(rules{
+      (void)api.register_callbacks(rules{
           .check = [&, i](int x) -> modhook::expected<bool, module_error> {
             calls.push_back(i);
             if (x == i) return modhook::unexpected(module_error{i});

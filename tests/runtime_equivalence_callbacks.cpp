@@ -26,7 +26,7 @@ template <std::size_t... I>
 void load(rt_registry& hooks, int count, std::index_sequence<I...>) {
   ((static_cast<int>(I) < count
         ? (void)hooks.load("module" + std::to_string(I),
-                           [](rt_registry::api& api) { api.register_callbacks(rt_hooks{.check = modhook::bind<&check<I>>()}); })
+                           [](rt_registry::api& api) { (void)api.register_callbacks(rt_hooks{.check = modhook::bind<&check<I>>()}); })
         : void()),
    ...);
 }

@@ -306,9 +306,9 @@ constexpr frozen_hooks frozen_module{.check = &frozen_check};
 } // namespace
 
 TEST_CASE("a verdict type that cannot be assigned works in both registries") {
-  using hooks = modhook::static_registry<frozen_module>;
-  CHECK(hooks::dispatch<&frozen_hooks::check>(0).passed());
-  const auto v = hooks::dispatch<&frozen_hooks::check>(3);
+  using frozen_static = modhook::static_registry<frozen_module>;
+  CHECK(frozen_static::dispatch<&frozen_hooks::check>(0).passed());
+  const auto v = frozen_static::dispatch<&frozen_hooks::check>(3);
   REQUIRE(v.rejected());
   CHECK(v.rejection().code == 3);
   modhook::registry<frozen_hooks> runtime;
@@ -330,13 +330,13 @@ constexpr rules c2{.on_new_event = &audit_counted<2>};
 } // namespace
 
 TEST_CASE("static: a module's exception lives as long as the result that records it, and names its module") {
-  using hooks = modhook::static_registry<c0, registration_only, c1, c2>;
+  using counted_static = modhook::static_registry<c0, registration_only, c1, c2>;
   calls.clear();
   {
-    const auto one = hooks::dispatch<&rules::on_new_event>(event{"@a", "throw2"});
+    const auto one = counted_static::dispatch<&rules::on_new_event>(event{"@a", "throw2"});
     REQUIRE(one.failure_count() == 1);
     CHECK(one.first_failure()->module.index == 3);
-    const auto all = hooks::dispatch<&rules::on_new_event>(event{"@a", "throw"});
+    const auto all = counted_static::dispatch<&rules::on_new_event>(event{"@a", "throw"});
     REQUIRE(all.failure_count() == 3);
     CHECK(all.first_failure()->module.index == 0);
     CHECK(counted_exception::alive == 2); // each result keeps its first failure

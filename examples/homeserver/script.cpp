@@ -96,7 +96,7 @@ modhook::expected<std::vector<action>, std::string> read_script(const std::strin
 
 std::vector<action> synthetic_actions(std::size_t count, std::uint64_t seed) {
   std::mt19937_64 random(seed);
-  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(random() % n); };
+  auto pick = [&](std::size_t n) -> std::size_t { return random() % n; };
   const char* users[] = {"@alice:example.com", "@bob:example.com", "@carol:example.com", "@mallory:example.com",
                          "@eve:remote.example", "@dave:spam.example"};
   const char* bodies[] = {"hello", "what a darn day", "buy now, cheap", "crash the rules", "flood the queue",

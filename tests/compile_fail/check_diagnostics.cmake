@@ -1,9 +1,14 @@
-# cmake -DCXX=... -DFLAGS="..." -DINCLUDE=... -DCASE=file.cpp -DMAX_LINES=n -DNAME=callback -P check_diagnostics.cmake
+# cmake -DCXX=... -DFLAGS="..." -DINCLUDES="dir|dir" -DDEFINES="NAME=value|NAME" -DCASE=file.cpp -DMAX_LINES=n
+#       -DNAME=callback -P check_diagnostics.cmake
 #
 # Compiles a compile-fail case (syntax only) and checks what the compiler prints: at most
 # MAX_LINES lines in all, and a first error line that names NAME (the callback).
 separate_arguments(flags UNIX_COMMAND "${FLAGS}")
-execute_process(COMMAND "${CXX}" ${flags} "-I${INCLUDE}" -fsyntax-only "${CASE}"
+string(REPLACE "|" ";" includes "${INCLUDES}")
+string(REPLACE "|" ";" defines "${DEFINES}")
+list(TRANSFORM includes PREPEND "-I")
+list(TRANSFORM defines PREPEND "-D")
+execute_process(COMMAND "${CXX}" ${flags} ${includes} ${defines} -fsyntax-only "${CASE}"
                 RESULT_VARIABLE status ERROR_VARIABLE printed OUTPUT_VARIABLE printed_out)
 string(APPEND printed "${printed_out}")
 if(status EQUAL 0)

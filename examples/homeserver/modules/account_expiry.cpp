@@ -12,11 +12,11 @@ account_expiry::account_expiry(const json& config, module_services& services, ho
     : expired_(config_strings(config, "expired_users")), local_server_(config_string(config, "server_name", "")),
       undeletable_(config_strings(config, "undeletable_users")), services_(&services) {
   if (local_server_.empty()) throw config_error("account_expiry needs 'server_name'");
-  api.register_callbacks(account_validity{
+  (void)api.register_callbacks(account_validity{
       .is_user_expired = modhook::bind<&account_expiry::is_user_expired>(this),
       .on_user_registration = modhook::bind<&account_expiry::on_user_registration>(this),
   });
-  api.register_callbacks(third_party_rules{
+  (void)api.register_callbacks(third_party_rules{
       .check_can_deactivate_user = modhook::bind<&account_expiry::check_can_deactivate_user>(this),
   });
 }

@@ -9,7 +9,7 @@ namespace homeserver {
 
 audit_logger::audit_logger(const json& config, module_services& services, hooks::api& api)
     : prefix_(config_string(config, "prefix", "audit")), services_(&services), lines_(std::make_shared<int>(0)) {
-  api.register_callbacks(third_party_rules{
+  (void)api.register_callbacks(third_party_rules{
       .on_new_event = modhook::bind<&audit_logger::on_new_event>(this),
       .on_profile_update = modhook::bind<&audit_logger::on_profile_update>(this),
       .on_user_deactivation_status_changed = modhook::bind<&audit_logger::on_user_deactivation_status_changed>(this),

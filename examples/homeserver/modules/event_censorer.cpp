@@ -28,7 +28,7 @@ event_censorer::event_censorer(const json& config, module_services& services, ho
   if (words_.empty()) throw config_error("event_censorer needs a non-empty 'words' list");
   for (const auto& word : words_)
     if (word.empty()) throw config_error("event_censorer: 'words' must not contain an empty word");
-  api.register_callbacks(third_party_rules{
+  (void)api.register_callbacks(third_party_rules{
       .check_event_allowed = modhook::bind<&event_censorer::check_event_allowed>(this),
   });
   services.register_web_resource("/_synapse/client/censor/stats", [count = censored_](std::string_view) {

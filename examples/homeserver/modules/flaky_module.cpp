@@ -20,11 +20,11 @@ std::string body_of(const event& e) {
 flaky_module::flaky_module(const json& config, module_services& services, hooks::api& api)
     : trigger_(config_string(config, "trigger", "crash")), notify_trigger_(config_string(config, "notify_trigger", "flood")),
       spam_phrase_(config_string(config, "spam_phrase", "buy now")) {
-  api.register_callbacks(spam_checker{
+  (void)api.register_callbacks(spam_checker{
       .check_event_for_spam = modhook::bind<&flaky_module::check_event_for_spam>(this),
       .check_media_file_for_spam = modhook::bind<&flaky_module::check_media_file_for_spam>(this),
   });
-  api.register_callbacks(third_party_rules{
+  (void)api.register_callbacks(third_party_rules{
       .check_event_allowed = modhook::bind<&flaky_module::check_event_allowed>(this),
       .check_can_deactivate_user = modhook::bind<&flaky_module::check_can_deactivate_user>(this),
       .on_new_event = modhook::bind<&flaky_module::on_new_event>(this),

@@ -30,10 +30,10 @@ bool contains(const std::vector<std::string>& list, std::string_view value) {
 invite_blocker::invite_blocker(const json& config, module_services&, hooks::api& api)
     : blocked_servers_(config_strings(config, "blocked_servers")),
       blocked_domains_(config_strings(config, "blocked_email_domains")) {
-  api.register_callbacks(spam_checker{
+  (void)api.register_callbacks(spam_checker{
       .user_may_invite = modhook::bind<&invite_blocker::user_may_invite>(this),
   });
-  api.register_callbacks(third_party_rules{
+  (void)api.register_callbacks(third_party_rules{
       .check_threepid_can_be_invited = modhook::bind<&invite_blocker::check_threepid_can_be_invited>(this),
   });
 }

@@ -20,12 +20,12 @@ room_guard::room_guard(const json& config, module_services&, hooks::api& api)
     : forbidden_names_(config_strings(config, "forbidden_names")),
       protected_rooms_(config_strings(config, "protected_rooms")),
       room_creators_(config_strings(config, "room_creators")), tag_(config_string(config, "tag", "guarded")) {
-  api.register_callbacks(third_party_rules{
+  (void)api.register_callbacks(third_party_rules{
       .on_create_room = modhook::bind<&room_guard::on_create_room>(this),
       .check_visibility_can_be_modified = modhook::bind<&room_guard::check_visibility_can_be_modified>(this),
       .check_can_shutdown_room = modhook::bind<&room_guard::check_can_shutdown_room>(this),
   });
-  api.register_callbacks(spam_checker{
+  (void)api.register_callbacks(spam_checker{
       .user_may_create_room = modhook::bind<&room_guard::user_may_create_room>(this),
   });
 }

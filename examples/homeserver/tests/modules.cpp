@@ -219,7 +219,8 @@ TEST_CASE("json: sorted keys, escapes, equality") {
   json j = object({{"b", json(1)}, {"a", json("x\"y")}});
   j["c"]["d"] = json(true);
   CHECK(j.dump() == R"({"a":"x\"y","b":1,"c":{"d":true}})");
-  CHECK(j == json(j));
+  const json copy = j;
+  CHECK(j == copy);
   CHECK(j.find("missing") == nullptr);
   json text("x");
   CHECK_THROWS_AS(text["key"], std::logic_error);
