@@ -31,8 +31,8 @@ struct bound_member {
 
   // Used by the erased callable: the object pointer is its whole context.
   template <class... X>
-  static auto invoke(void* object, X&&... args) noexcept(
-      noexcept((static_cast<T*>(object)->*Member)(static_cast<X&&>(args)...)))
+  static auto invoke(void* object,
+                     X&&... args) noexcept(noexcept((static_cast<T*>(object)->*Member)(static_cast<X&&>(args)...)))
       -> decltype((static_cast<T*>(object)->*Member)(static_cast<X&&>(args)...)) {
     return (static_cast<T*>(object)->*Member)(static_cast<X&&>(args)...);
   }

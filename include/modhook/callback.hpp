@@ -130,7 +130,9 @@ constexpr bool check_declaration() noexcept {
   if constexpr (!diagnostic::callback_name_is_listed_once<Slot, Occurrences>)
     static_assert(std::is_void_v<decltype(error::this_callback_name_is_listed_more_than_once_in_the_category<Slot>())>);
   if constexpr (!diagnostic::signature_is_a_function_type_R_of_Args<Slot, Sig>)
-    static_assert(std::is_void_v<decltype(error::the_signature_is_not_a_function_type_R_of_Args_entries_are_name_policy_signature<Slot, Sig>())>);
+    static_assert(
+        std::is_void_v<decltype(error::the_signature_is_not_a_function_type_R_of_Args_entries_are_name_policy_signature<
+                                Slot, Sig>())>);
   else if constexpr (!diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>)
     static_assert(std::is_void_v<decltype(error::the_signature_has_an_rvalue_reference_parameter<Slot, Sig>())>);
   else if constexpr (!diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>)
@@ -172,19 +174,24 @@ public:
     // Named in an unevaluated operand: the error is the use of the deleted function, and the
     // constructor stays usable in a constant expression (no second error for constexpr modules).
     if constexpr (!diagnostic::callable_is_not_a_pointer_to_member<Slot, Sig, given>)
-      static_assert(std::is_void_v<decltype(error::a_pointer_to_member_needs_an_object_use_modhook_bind<Slot, Sig, given>())>);
+      static_assert(
+          std::is_void_v<decltype(error::a_pointer_to_member_needs_an_object_use_modhook_bind<Slot, Sig, given>())>);
     if constexpr (!diagnostic::callable_takes_the_callback_arguments<Slot, Sig, given>)
-      static_assert(std::is_void_v<decltype(error::the_callable_cannot_be_called_with_the_callback_arguments<Slot, Sig, given>())>);
+      static_assert(std::is_void_v<
+                    decltype(error::the_callable_cannot_be_called_with_the_callback_arguments<Slot, Sig, given>())>);
     if constexpr (!diagnostic::callable_result_converts_to_the_callback_result<Slot, Sig, given>)
-      static_assert(std::is_void_v<decltype(error::the_callable_result_does_not_convert_to_the_callback_result<Slot, Sig, given>())>);
+      static_assert(std::is_void_v<
+                    decltype(error::the_callable_result_does_not_convert_to_the_callback_result<Slot, Sig, given>())>);
     if constexpr (!diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>)
-      static_assert(std::is_void_v<decltype(error::a_callable_stored_on_the_heap_must_be_copy_constructible<Slot, Sig, given>())>);
+      static_assert(std::is_void_v<
+                    decltype(error::a_callable_stored_on_the_heap_must_be_copy_constructible<Slot, Sig, given>())>);
 #endif
   }
 
   /// Whether a dispatch may pass these arguments.
   template <class... Args>
-  static constexpr bool modhook_accepts = diagnostic::dispatch_arguments_convert_to_the_callback_parameters<Slot, Sig, Args...>;
+  static constexpr bool modhook_accepts =
+      diagnostic::dispatch_arguments_convert_to_the_callback_parameters<Slot, Sig, Args...>;
 
   /// The error for a dispatch that may not: called only then, from the dispatch.
   template <class... Args>

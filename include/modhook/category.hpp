@@ -105,18 +105,18 @@ MODHOOK_END_NAMESPACE
 
 #define MODHOOK_DETAIL_SLOT(CAT, ELEM) MODHOOK_DETAIL_SLOT_I(CAT, MODHOOK_PP_REMOVE_PARENS ELEM)
 #define MODHOOK_DETAIL_SLOT_I(...) MODHOOK_DETAIL_SLOT_II(__VA_ARGS__)
-#define MODHOOK_DETAIL_SLOT_II(CAT, NAME, POLICY, ...)                                                         \
-  struct modhook_slot_##NAME                                                                                   \
-      : ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME), \
-                                          POLICY, __VA_ARGS__> {                                               \
-    using modhook_base =                                                                                       \
-        ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME), \
-                                          POLICY, __VA_ARGS__>;                                                \
-    using modhook_base::modhook_base;                                                                          \
-    using modhook_category = CAT;                                                                              \
-    [[maybe_unused]] static constexpr ::std::string_view category_name = #CAT;                                  \
-    [[maybe_unused]] static constexpr ::std::string_view callback_name = #NAME;                                 \
-  };                                                                                                           \
+#define MODHOOK_DETAIL_SLOT_II(CAT, NAME, POLICY, ...)                                                                 \
+  struct modhook_slot_##NAME                                                                                           \
+      : ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME),   \
+                                          POLICY, __VA_ARGS__> {                                                       \
+    using modhook_base =                                                                                               \
+        ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME),   \
+                                          POLICY, __VA_ARGS__>;                                                        \
+    using modhook_base::modhook_base;                                                                                  \
+    using modhook_category = CAT;                                                                                      \
+    [[maybe_unused]] static constexpr ::std::string_view category_name = #CAT;                                         \
+    [[maybe_unused]] static constexpr ::std::string_view callback_name = #NAME;                                        \
+  };                                                                                                                   \
   modhook_slot_##NAME NAME = {};
 
 /// Declares a category inside a struct: each entry is (name, policy, signature). The
@@ -130,17 +130,19 @@ MODHOOK_END_NAMESPACE
 ///
 /// The struct stays an aggregate: modules fill it with designated initializers. It is also
 /// a Boost.Hana Struct whose keys are the callback names.
-#define MODHOOK_CALLBACKS(CAT, ...)                                                                       \
-  [[maybe_unused]] static constexpr ::std::string_view modhook_category_name = #CAT;                                      \
-  [[maybe_unused]] static constexpr ::std::string_view modhook_names[] = {                                                \
-      ::std::string_view{} MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_NAME, CAT, __VA_ARGS__)};                  \
-  MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_SLOT, CAT, __VA_ARGS__)                                              \
-  [[maybe_unused]] static constexpr auto modhook_members() noexcept {                                    \
-    return ::modhook::detail::member_list<0 MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_MEMBER, CAT, __VA_ARGS__)>{}; \
-  }                                                                                                       \
-  struct hana_accessors_impl { /* a template, so it costs nothing until Boost.Hana asks for it */      \
-    template <class Category = CAT>                                                                       \
-    static constexpr auto apply() { return ::modhook::detail::hana_accessors(Category::modhook_members()); } \
+#define MODHOOK_CALLBACKS(CAT, ...)                                                                                    \
+  [[maybe_unused]] static constexpr ::std::string_view modhook_category_name = #CAT;                                   \
+  [[maybe_unused]] static constexpr ::std::string_view modhook_names[] = {                                             \
+      ::std::string_view{} MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_NAME, CAT, __VA_ARGS__)};                                \
+  MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_SLOT, CAT, __VA_ARGS__)                                                           \
+  [[maybe_unused]] static constexpr auto modhook_members() noexcept {                                                  \
+    return ::modhook::detail::member_list<0 MODHOOK_PP_FOR_EACH(MODHOOK_DETAIL_MEMBER, CAT, __VA_ARGS__)>{};           \
+  }                                                                                                                    \
+  struct hana_accessors_impl { /* a template, so it costs nothing until Boost.Hana asks for it */                      \
+    template <class Category = CAT>                                                                                    \
+    static constexpr auto apply() {                                                                                    \
+      return ::modhook::detail::hana_accessors(Category::modhook_members());                                           \
+    }                                                                                                                  \
   }
 
 #endif

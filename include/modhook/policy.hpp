@@ -81,6 +81,7 @@ concept declares_combines = requires {
   { P::template combines<T> } -> std::convertible_to<bool>;
 };
 
+// clang-format off
 template <class P, class T, class E>
 concept policy_for = (!declares_combines<P, T> || P::template combines<T>) &&
                      requires(typename P::template combiner<T, E> c, T&& value, failure<E>&& f,
@@ -90,6 +91,7 @@ concept policy_for = (!declares_combines<P, T> || P::template combines<T>) &&
                        { c.on_failure(static_cast<failure<E>&&>(f)) } -> std::same_as<bool>;
                        static_cast<typename P::template combiner<T, E>&&>(c).finish();
                      };
+// clang-format on
 
 /// What "passes" for all_must_pass: specialize for your verdict type with
 /// `static constexpr bool passes(const T&) noexcept`.

@@ -43,8 +43,7 @@ struct registration_error {
     } catch (const std::exception& e) {
       text += ": ";
       text += e.what();
-    } catch (...) {
-    }
+    } catch (...) {}
 #endif
     return text;
   }

@@ -182,10 +182,12 @@ public:
   /// throws, nothing the module registered is kept and the error carries the exception.
   template <class M, class... Args>
   [[nodiscard]] expected<module_ref, registration_error> load(std::string_view name, Args&&... args) {
-    static_assert(std::is_constructible_v<M, Args&&..., api&>,
-                  "modhook: load<M>(name, args...): M must be constructible from (args..., modhook::module_api<registry>&)");
+    static_assert(
+        std::is_constructible_v<M, Args&&..., api&>,
+        "modhook: load<M>(name, args...): M must be constructible from (args..., modhook::module_api<registry>&)");
     auto construct = [&](api& module_api, instance_ptr& instance) {
-      instance = instance_ptr(new M(static_cast<Args&&>(args)..., module_api), [](void* p) { delete static_cast<M*>(p); });
+      instance =
+          instance_ptr(new M(static_cast<Args&&>(args)..., module_api), [](void* p) { delete static_cast<M*>(p); });
     };
     return load_impl(name, &construct_with<decltype(construct)>, &construct);
   }
@@ -227,8 +229,7 @@ public:
     if constexpr (!holds<category_of<Member>>) {
       reject_callback_of<slot>();
       return 0;
-    }
-    else
+    } else
       return store<slot>().size();
   }
 
@@ -271,7 +272,8 @@ private:
   template <class C>
   static void reject_category() noexcept {
 #if defined(__clang__)
-    static_assert(diagnostic::registry_holds_the_category<C, registry>, "modhook: this registry does not hold the category");
+    static_assert(diagnostic::registry_holds_the_category<C, registry>,
+                  "modhook: this registry does not hold the category");
 #else
     error::this_registry_does_not_hold_the_category<C, registry>();
 #endif
@@ -295,22 +297,25 @@ private:
       const auto* const last = callbacks.last;
       for (const auto* it = callbacks.first; it != last; ++it) {
         bool threw = false;
-        const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
-        const auto stop = [it, last, &prepared, &decided, &slow, &threw](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
+        const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
+          return it->invoke(it->data, std::get<I>(prepared)...);
+        };
+        const auto stop = [it, last, &prepared, &decided, &slow, &threw](auto tag,
+                                                                         auto&&... outcome) MODHOOK_INLINE_LAMBDA {
           if constexpr (std::is_same_v<decltype(tag), detail::stopped_by_exception>)
             threw = true; // resumed where the dispatch returns, straight into its result
           else if constexpr (detail::decides_on_value<shape> && std::is_same_v<decltype(tag), detail::stopped_by_value>)
             decided.set(static_cast<decltype(outcome)&&>(outcome)..., module_source(store_type::of(last), it));
           else
-            resume_after<shape, detail::cold_t<typename signature::template parameter<I>,
-                                               std::tuple_element_t<I, Prepared>>...>(
+            resume_after<
+                shape, detail::cold_t<typename signature::template parameter<I>, std::tuple_element_t<I, Prepared>>...>(
                 slow, it, last, tag, static_cast<decltype(outcome)&&>(outcome)...,
                 detail::to_cold<typename signature::template parameter<I>>(std::get<I>(prepared))...);
         };
         if (!detail::fast_step<shape>(call, stop)) {
           if (threw)
-            return resume_thrown<shape, detail::cold_t<typename signature::template parameter<I>,
-                                                       std::tuple_element_t<I, Prepared>>...>(
+            return resume_thrown<
+                shape, detail::cold_t<typename signature::template parameter<I>, std::tuple_element_t<I, Prepared>>...>(
                 it, last, detail::to_cold<typename signature::template parameter<I>>(std::get<I>(prepared))...);
           if constexpr (detail::decides_on_value<shape>)
             if (decided) return decided.take();
@@ -347,9 +352,8 @@ private:
                               static_cast<Args&&>(args)...);
   }
   template <class Shape, class Tag, class... Rest>
-  MODHOOK_COLD static detail::dispatch_result_t<Shape> resume_rest(const delegate_of<Shape>* at,
-                                                                   const delegate_of<Shape>* last, Tag tag,
-                                                                   Rest&&... rest) {
+  MODHOOK_COLD static detail::dispatch_result_t<Shape>
+  resume_rest(const delegate_of<Shape>* at, const delegate_of<Shape>* last, Tag tag, Rest&&... rest) {
     const auto& callbacks = detail::callback_store<typename Shape::signature>::of(last);
     auto feed_rest = [&](auto& combiner, auto& arguments) {
       general_loop<Shape>(combiner, callbacks, at + 1, arguments,
@@ -360,13 +364,14 @@ private:
   }
 
   template <class Shape, class Combiner, class Prepared, std::size_t... I>
-  MODHOOK_ALWAYS_INLINE static void general_loop(Combiner& combiner,
-                                                 const detail::callback_store<typename Shape::signature>& callbacks,
-                                                 const delegate_of<Shape>* from, Prepared& prepared,
-                                                 std::index_sequence<I...>) {
+  MODHOOK_ALWAYS_INLINE static void
+  general_loop(Combiner& combiner, const detail::callback_store<typename Shape::signature>& callbacks,
+               const delegate_of<Shape>* from, Prepared& prepared, std::index_sequence<I...>) {
     const auto* const last = callbacks.last;
     for (const auto* it = from; it != last; ++it) {
-      const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, std::get<I>(prepared)...); };
+      const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
+        return it->invoke(it->data, std::get<I>(prepared)...);
+      };
       if (!detail::feed<Shape>(combiner, call, module_source(callbacks, it), callbacks.sink)) break;
     }
   }
@@ -390,9 +395,8 @@ private:
   }
 
   // One function for every module: what differs, the construction, comes as a pointer.
-  MODHOOK_NOINLINE expected<module_ref, registration_error> load_impl(std::string_view name,
-                                                                     void (*construct)(void*, api&, instance_ptr&),
-                                                                     void* context) {
+  MODHOOK_NOINLINE expected<module_ref, registration_error>
+  load_impl(std::string_view name, void (*construct)(void*, api&, instance_ptr&), void* context) {
     using kind = registration_error::kind;
     std::lock_guard lock(mutex_);
     if (sealed()) return unexpected(registration_error{kind::sealed, std::string(name), {}});
@@ -431,8 +435,7 @@ private:
       return {};
     } else {
       std::lock_guard lock(mutex_);
-      if (sealed())
-        return unexpected(registration_error{registration_error::kind::sealed, modules_[index]->name, {}});
+      if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, modules_[index]->name, {}});
       append(module(index), static_cast<C&&>(callbacks), category_type::modhook_members());
       return {};
     }
@@ -455,8 +458,7 @@ private:
 #if MODHOOK_HAS_EXCEPTIONS
     try {
       handler(f);
-    } catch (...) {
-    }
+    } catch (...) {}
 #else
     handler(f);
 #endif

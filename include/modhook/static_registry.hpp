@@ -59,8 +59,7 @@ struct handler_sink {
 #if MODHOOK_HAS_EXCEPTIONS
               try {
                 (*static_cast<Handler*>(const_cast<void*>(h)))(f);
-              } catch (...) {
-              }
+              } catch (...) {}
 #else
               (*static_cast<Handler*>(const_cast<void*>(h)))(f);
 #endif
@@ -127,9 +126,11 @@ public:
     requires callback_member<Member> && std::is_invocable_v<Handler&, const failure<>&>
   MODHOOK_ALWAYS_INLINE static auto dispatch(Handler&& on_failure, Args&&... args)
       -> detail::dispatch_result_t<slot_of<Member>> {
-    if constexpr (std::is_function_v<std::remove_reference_t<Handler>> || std::is_pointer_v<std::remove_cvref_t<Handler>>) {
+    if constexpr (std::is_function_v<std::remove_reference_t<Handler>> ||
+                  std::is_pointer_v<std::remove_cvref_t<Handler>>) {
       auto function = static_cast<void (*)(const failure<>&)>(on_failure); // an object the sink can point at
-      return dispatch_reporting<Member>(detail::handler_sink<decltype(function)>{&function}, static_cast<Args&&>(args)...);
+      return dispatch_reporting<Member>(detail::handler_sink<decltype(function)>{&function},
+                                        static_cast<Args&&>(args)...);
     } else {
       return dispatch_reporting<Member>(detail::handler_sink<std::remove_reference_t<Handler>>{&on_failure},
                                         static_cast<Args&&>(args)...);
@@ -163,8 +164,8 @@ private:
         detail::returned<result> slow;
         bool threw = false;
         if (fast_run<Member, 0, last>(decided, slow, threw, sink, prepared, arguments, modules) &&
-            fast_run<Member, last, last + 1, !last_decides>(decided, slow, threw, sink, prepared, arguments,
-                                                            modules)) [[likely]]
+            fast_run<Member, last, last + 1, !last_decides>(decided, slow, threw, sink, prepared, arguments, modules))
+            [[likely]]
           return detail::nothing_seen<slot>(); // every value ignored, or no implementation
         if (threw) [[unlikely]]
           return resume_thrown<Member>(sink, prepared, arguments);
@@ -185,10 +186,12 @@ private:
   static constexpr std::size_t last_implementation() {
     std::size_t last = sizeof...(Modules);
     [[maybe_unused]] std::size_t position = 0; // unused when there are no modules
+    // clang-format off
     ([&] {
       if constexpr (implements<Member, Modules>) last = position;
       ++position;
     }(), ...);
+    // clang-format on
     return last;
   }
 
@@ -197,11 +200,11 @@ private:
   template <auto Member, std::size_t From, std::size_t Until, bool SkipIgnored = true, class Sink, class Prepared,
             std::size_t... A, std::size_t... M>
   // (Parameters unused when no module is listed.)
-  MODHOOK_ALWAYS_INLINE static bool fast_run(
-      [[maybe_unused]] detail::decision<slot_of<Member>, detail::static_module>& decided,
-      [[maybe_unused]] detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-      [[maybe_unused]] bool& threw, [[maybe_unused]] Sink sink, [[maybe_unused]] Prepared& prepared,
-      std::index_sequence<A...>, std::index_sequence<M...>) {
+  MODHOOK_ALWAYS_INLINE static bool
+  fast_run([[maybe_unused]] detail::decision<slot_of<Member>, detail::static_module>& decided,
+           [[maybe_unused]] detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
+           [[maybe_unused]] bool& threw, [[maybe_unused]] Sink sink, [[maybe_unused]] Prepared& prepared,
+           std::index_sequence<A...>, std::index_sequence<M...>) {
     return ((M < From || M >= Until ||
              fast_step<Member, Modules, M, SkipIgnored>(decided, slow, threw, sink, prepared,
                                                         std::index_sequence<A...>{})) &&
@@ -212,8 +215,7 @@ private:
             std::size_t... A>
   MODHOOK_ALWAYS_INLINE static bool fast_step(detail::decision<slot_of<Member>, detail::static_module>& decided,
                                               detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-                                              bool& threw, Sink sink, Prepared& prepared,
-                                              std::index_sequence<A...>) {
+                                              bool& threw, Sink sink, Prepared& prepared, std::index_sequence<A...>) {
     if constexpr (!implements<Member, Module>) {
       return true; // not this module's category, or left unset: no code at all
     } else {
@@ -222,8 +224,7 @@ private:
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
         return target.invoke(target.data, std::get<A>(prepared)...);
       };
-      const auto stop = [&decided, &slow, &threw, sink, &prepared](auto tag,
-                                                                  auto&&... outcome) MODHOOK_INLINE_LAMBDA {
+      const auto stop = [&decided, &slow, &threw, sink, &prepared](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
         (void)prepared; // read only when an implementation follows
         if constexpr (std::is_same_v<decltype(tag), detail::stopped_by_exception>)
           threw = true; // resumed where the dispatch returns, straight into its result
@@ -231,8 +232,8 @@ private:
                            std::is_same_v<decltype(tag), detail::stopped_by_value>)
           decided.set(static_cast<decltype(outcome)&&>(outcome)..., detail::static_module{Position});
         else if constexpr (implemented_after<Member, Position>)
-          resume_after<Member, detail::cold_t<typename signature::template parameter<A>,
-                                              std::tuple_element_t<A, Prepared>>...>(
+          resume_after<Member,
+                       detail::cold_t<typename signature::template parameter<A>, std::tuple_element_t<A, Prepared>>...>(
               slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...,
               detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
         else // nothing runs after this module: the arguments need not be kept for the cold path
@@ -261,8 +262,8 @@ private:
       -> detail::dispatch_result_t<slot_of<Member>> {
     using signature = detail::signature<typename slot_of<Member>::signature>;
     if constexpr (implementation_count<Member> > 1)
-      return resume_thrown_at<Member, detail::cold_t<typename signature::template parameter<A>,
-                                                     std::tuple_element_t<A, Prepared>>...>(
+      return resume_thrown_at<
+          Member, detail::cold_t<typename signature::template parameter<A>, std::tuple_element_t<A, Prepared>>...>(
           sink.get(), detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
     else // no implementation follows the one that threw
       return resume_thrown_at<Member>(sink.get());

@@ -20,7 +20,9 @@
 #else
 #define MODHOOK_DETAIL_ABI_NAMESPACE v0_tl
 #endif
+// clang-format off
 #define MODHOOK_BEGIN_NAMESPACE namespace modhook { inline namespace MODHOOK_DETAIL_ABI_NAMESPACE {
 #define MODHOOK_END_NAMESPACE } }
+// clang-format on
 
 #endif

@@ -41,6 +41,7 @@ struct storage_for;
 template <class F, class R, class... A>
 struct storage_for<F, R(A...)> {
   static constexpr bool const_callable = std::is_invocable_v<const F&, A...>;
+  // clang-format off
   static constexpr storage_kind value =
       // Exactly R(*)(A...), or one that converts to it (a noexcept function): stored as such.
       std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>> && std::is_convertible_v<F, R (*)(A...)>
@@ -51,6 +52,7 @@ struct storage_for<F, R(A...)> {
       : std::is_trivially_copyable_v<F> && sizeof(F) <= sizeof(void*) && alignof(F) <= alignof(void*) && const_callable
                                           ? storage_kind::in_place
                                           : storage_kind::heap;
+  // clang-format on
 };
 
 // A type-erased callable of signature R(A...): one invoker pointer plus one context word,
@@ -163,7 +165,9 @@ public:
   /// True when a callable is set.
   // A flag rather than `invoke_ != nullptr`: GCC will not fold a function's address compared
   // with null in a constant expression under -fsanitize, and constexpr modules need this.
-  constexpr explicit operator bool() const noexcept { return set_ && !(maybe_null_ && detail::is_null(context_.function)); }
+  constexpr explicit operator bool() const noexcept {
+    return set_ && !(maybe_null_ && detail::is_null(context_.function));
+  }
 
   /// Calls the callable; precondition: one is set.
   R operator()(A... args) const { return invoke_(context_, static_cast<A&&>(args)...); }

@@ -27,16 +27,19 @@
 
 // Each #error is followed by a header that does not exist: a missing header is fatal on
 // every compiler, so compilation stops at the error instead of a cascade of undeclared names.
+// clang-format off (the messages stay on one line, where the compiler quotes them)
 #if defined(MODHOOK_EXPECTED)
 #if MODHOOK_DETAIL_EXPECTED_CHOICE(MODHOOK_EXPECTED) == 1
 #if !MODHOOK_DETAIL_HAS_STD_EXPECTED
-#error "modhook: MODHOOK_EXPECTED=std, but this standard library has no std::expected (C++23: g++ 12 with -std=c++23, or clang++ 16 with libc++ 16 and -std=c++2b)"
+#error                                                                                                                 \
+    "modhook: MODHOOK_EXPECTED=std, but this standard library has no std::expected (C++23: g++ 12 with -std=c++23, or clang++ 16 with libc++ 16 and -std=c++2b)"
 #include <modhook/compilation_stops_here>
 #endif
 #define MODHOOK_EXPECTED_IS_STD 1
 #elif MODHOOK_DETAIL_EXPECTED_CHOICE(MODHOOK_EXPECTED) == 2
 #if !__has_include(<tl/expected.hpp>)
-#error "modhook: MODHOOK_EXPECTED=tl, but <tl/expected.hpp> is not found (install tl-expected; with CMake, find_package(tl-expected))"
+#error                                                                                                                 \
+    "modhook: MODHOOK_EXPECTED=tl, but <tl/expected.hpp> is not found (install tl-expected; with CMake, find_package(tl-expected))"
 #include <modhook/compilation_stops_here>
 #endif
 #define MODHOOK_EXPECTED_IS_STD 0
@@ -49,8 +52,10 @@
 #elif __has_include(<tl/expected.hpp>)
 #define MODHOOK_EXPECTED_IS_STD 0
 #else
-#error "modhook: no expected type: use a standard library with std::expected (g++ 12 with -std=c++23, clang++ 16 with libc++ 16 and -std=c++2b) or make tl::expected available (find_package(tl-expected))"
+#error                                                                                                                 \
+    "modhook: no expected type: use a standard library with std::expected (g++ 12 with -std=c++23, clang++ 16 with libc++ 16 and -std=c++2b) or make tl::expected available (find_package(tl-expected))"
 #include <modhook/compilation_stops_here>
 #endif
+// clang-format on
 
 #endif

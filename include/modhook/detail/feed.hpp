@@ -35,8 +35,8 @@ struct failure_sink {
 // Cold: a module failed. Names it and reports it; the caller hands it to the policy. The
 // combiner is never passed out of line, so on the happy path it can live in registers.
 template <class Slot>
-MODHOOK_COLD failure<typename Slot::error_type> module_failed(failure<typename Slot::error_type>&& f,
-                                                              module_source who, failure_sink sink) {
+MODHOOK_COLD failure<typename Slot::error_type> module_failed(failure<typename Slot::error_type>&& f, module_source who,
+                                                              failure_sink sink) {
   f.module = who();
   f.callback = who.callback();
   sink.report(sink.context, f);
@@ -146,12 +146,14 @@ using cold_t = decltype(to_cold<Param>(std::declval<T&>()));
 // is the answer and the dispatch stops there, so the result is built inline, where the
 // compiler can see through it (a caller that only asks passed() pays for nothing more).
 // `Who` is what the driver names modules with: a module_source, or a constant.
+// clang-format off
 template <class Slot, class Who = module_source>
 concept decides_on_value =
     has_fast_path<Slot> && requires(typename Slot::value_type&& value, const Who& who) {
       { combiner_t<Slot>::decide(static_cast<typename Slot::value_type&&>(value), who) }
           -> std::same_as<dispatch_result_t<Slot>>;
     };
+// clang-format on
 
 // The value a fast path stopped at (or, in the static registry, the last implementation's
 // value, whatever it is), kept until the result is built inline; apart from the cold path's

@@ -17,9 +17,8 @@ namespace detail {
 // directly), or is first converted to the parameter's type.
 template <class Param, class Given>
 inline constexpr bool passes_through =
-    std::is_reference_v<Param>
-        ? std::is_convertible_v<std::remove_reference_t<Given>*, std::remove_reference_t<Param>*>
-        : std::is_same_v<std::remove_cvref_t<Given>, std::remove_cvref_t<Param>>;
+    std::is_reference_v<Param> ? std::is_convertible_v<std::remove_reference_t<Given>*, std::remove_reference_t<Param>*>
+                               : std::is_same_v<std::remove_cvref_t<Given>, std::remove_cvref_t<Param>>;
 
 template <class Param, class Given>
 constexpr decltype(auto) prepare_argument(Given&& given) {
