@@ -6,6 +6,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 
 using namespace test;
@@ -14,7 +15,13 @@ namespace {
 
 bool allow_all(const event&) { return true; }
 bool deny_spam(const event& e) { return e.body != "spam"; }
-int truthy_int(const event& e) { return static_cast<int>(e.body.size()); } // converts to bool
+int truthy_int(const event& e) { return static_cast<int>(e.body.size()); } // converts to bool, by accident
+// A class that chooses to convert to bool is taken.
+struct yes_no {
+  bool value;
+  operator bool() const { return value; } // implicit on purpose
+};
+yes_no nonempty(event e) { return {!e.body.empty()}; } // takes the event by value: converts too
 
 struct counter_module {
   int seen = 0;
@@ -55,10 +62,27 @@ TEST_CASE("a function of exactly the signature: overloads resolve, a noexcept on
   CHECK_FALSE(allowed(nothrow, spam));
 }
 
-TEST_CASE("a function whose signature differs but converts is accepted") {
-  const rules r{.check_event_allowed = &truthy_int};
+TEST_CASE("a function whose signature differs but converts is accepted, unless a number stands for a bool") {
+  const rules r{.check_event_allowed = &nonempty};
   CHECK(allowed(r, ham));
   CHECK_FALSE(allowed(r, event{"", ""}));
+  using check = modhook::detail::callable_check;
+  static_assert(modhook::detail::check_callable<decltype(&truthy_int), bool(const event&)>::value ==
+                check::accidental_bool);
+  static_assert(modhook::detail::check_callable<decltype(&nonempty), bool(const event&)>::value == check::ok);
+  const auto literal = [](const event&) { return "M_FORBIDDEN"; };
+  static_assert(modhook::detail::check_callable<decltype(literal), bool(const event&)>::value == check::accidental_bool);
+  const auto null = [](const event&) { return nullptr; }; // no implicit conversion at all
+  static_assert(modhook::detail::check_callable<decltype(null), bool(const event&)>::value == check::wrong_result);
+  const auto count = [](const std::string&) { return 2; };
+  static_assert(modhook::detail::check_callable<decltype(count), std::optional<bool>(const std::string&)>::value ==
+                check::accidental_bool);
+  const auto code = [](const std::string&) { return 1.0; };
+  static_assert(modhook::detail::check_callable<decltype(code),
+                                                modhook::expected<bool, module_error>(const std::string&)>::value ==
+                check::accidental_bool);
+  // Where the callback returns a number, a number is what it asks for.
+  static_assert(modhook::detail::check_callable<decltype(&truthy_int), long(const event&)>::value == check::ok);
 }
 
 TEST_CASE("unset and null slots are empty") {

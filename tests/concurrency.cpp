@@ -7,6 +7,8 @@
 
 #include <modhook/modhook.hpp>
 
+#include "sanitizer_defaults.hpp"
+
 #include <atomic>
 #include <cstdio>
 #include <string>

@@ -16,6 +16,8 @@
 
 #include <modhook/modhook.hpp>
 
+#include "sanitizer_defaults.hpp"
+
 #include <array>
 #include <cstdint>
 #include <cstdio>

@@ -184,17 +184,18 @@ TEST_CASE("a failed load removes the module's callbacks even when another module
   hooks h;
   hooks::api* first_api = nullptr;
   REQUIRE(h.load("first", [&](hooks::api& api) { first_api = &api; }));
+  std::vector<std::string> called;
   auto failed = h.load("second", [&](hooks::api& api) {
-    REQUIRE(api.register_callbacks(rules{.on_new_event = [](const event&) {}}));
+    REQUIRE(api.register_callbacks(rules{.on_new_event = [&](const event&) { called.push_back("second"); }}));
     // A module holding another's api can register for it: those stay, the failing ones go.
-    REQUIRE(first_api->register_callbacks(rules{.on_new_event = [](const event&) {}}));
+    REQUIRE(first_api->register_callbacks(rules{.on_new_event = [&](const event&) { called.push_back("first"); }}));
     throw std::runtime_error("second fails after the fact");
   });
   REQUIRE_FALSE(failed);
   h.seal();
   REQUIRE(h.implementation_count<&rules::on_new_event>() == 1);
-  std::vector<std::string> reported;
   CHECK(h.dispatch<&rules::on_new_event>(hello).ok());
+  CHECK(called == std::vector<std::string>{"first"}); // the module's own entry went, not the last one
 }
 
 namespace {

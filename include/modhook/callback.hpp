@@ -10,13 +10,38 @@
 
 #include <concepts>
 #include <cstddef>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-enum class callable_check { ok, member_pointer, not_invocable, wrong_result, not_copyable };
+enum class callable_check { ok, member_pointer, not_invocable, wrong_result, accidental_bool, not_copyable };
+
+// The type a decision is made of: T itself, or what an optional or an expected holds.
+template <class T>
+struct decision_core {
+  using type = T;
+};
+template <class T>
+struct decision_core<std::optional<T>> : decision_core<std::remove_cv_t<T>> {};
+template <class T, class E>
+struct decision_core<expected<T, E>> : decision_core<std::remove_cv_t<T>> {};
+template <class T>
+using decision_core_t = typename decision_core<std::remove_cvref_t<T>>::type;
+
+// A callable whose result converts to the callback's bool (bare, or in an optional or an
+// expected) only as a pointer, a number or an enumeration does: legal C++, and almost always
+// a mistake for a verdict. A string literal or a C string is `true`, so a Synapse module
+// ported literally (`return blocked ? "M_FORBIDDEN" : nullptr;`) would allow what it meant
+// to refuse; an integer (a count, an error code) is `true` when it is not 0, which is not
+// what the callback asks. Only a bool, or a class that chooses to convert to one, is taken.
+template <class R, class Given>
+inline constexpr bool converts_to_bool_by_accident =
+    std::is_same_v<decision_core_t<R>, bool> && !std::is_same_v<decision_core_t<Given>, bool> &&
+    (std::is_pointer_v<decision_core_t<Given>> || std::is_null_pointer_v<decision_core_t<Given>> ||
+     std::is_arithmetic_v<decision_core_t<Given>> || std::is_enum_v<decision_core_t<Given>>);
 
 template <class F, class Sig>
 struct check_callable;
@@ -30,6 +55,8 @@ struct check_callable<F, R(A...)> {
       return callable_check::not_invocable;
     } else if constexpr (!std::is_void_v<R> && !std::is_convertible_v<std::invoke_result_t<D&, A...>, R>) {
       return callable_check::wrong_result;
+    } else if constexpr (converts_to_bool_by_accident<R, std::invoke_result_t<D&, A...>>) {
+      return callable_check::accidental_bool;
     } else if constexpr (storage_for<D, R(A...)>::value == storage_kind::heap && !std::copy_constructible<D>) {
       return callable_check::not_copyable;
     } else {
@@ -38,6 +65,15 @@ struct check_callable<F, R(A...)> {
   }();
 };
 
+} // namespace detail
+
+namespace detail {
+template <class Policy>
+inline constexpr bool is_all_must_pass = false;
+template <on_module_failure OnFailure>
+inline constexpr bool is_all_must_pass<all_must_pass_policy<OnFailure>> = true;
+template <class Sig>
+using value_of_signature = typename split_result<typename signature<Sig>::result>::value;
 } // namespace detail
 
 namespace diagnostic {
@@ -51,6 +87,9 @@ template <class Slot, class Signature, class Given>
 inline constexpr bool callable_result_converts_to_the_callback_result =
     detail::check_callable<Given, Signature>::value != detail::callable_check::wrong_result;
 template <class Slot, class Signature, class Given>
+inline constexpr bool callable_returns_a_bool_not_a_pointer_or_a_number =
+    detail::check_callable<Given, Signature>::value != detail::callable_check::accidental_bool;
+template <class Slot, class Signature, class Given>
 inline constexpr bool callable_stored_on_the_heap_is_copyable =
     detail::check_callable<Given, Signature>::value != detail::callable_check::not_copyable;
 template <class Slot, class Signature, class... Given>
@@ -62,6 +101,12 @@ template <class Slot, std::size_t Occurrences>
 inline constexpr bool callback_name_is_listed_once = Occurrences == 1;
 template <class Slot, class Signature>
 inline constexpr bool signature_has_no_rvalue_reference_parameter = !detail::signature<Signature>::has_rvalue_parameter;
+template <class Slot, class Signature>
+inline constexpr bool signature_by_value_parameters_are_copyable =
+    detail::signature<Signature>::by_value_parameters_copyable;
+template <class Slot, class Policy, class Value>
+inline constexpr bool all_must_pass_finds_pass_traits_for_the_result =
+    !detail::is_all_must_pass<Policy> || passable<Value>;
 template <class Slot, class Policy, class Signature>
 inline constexpr bool policy_combines_the_callback_result =
     policy_for<Policy, typename detail::split_result<typename detail::signature<Signature>::result>::value,
@@ -123,8 +168,16 @@ constexpr bool check_declaration() noexcept {
     static_assert(diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>,
                   "modhook: the callback's signature has an rvalue-reference parameter, but every module receives "
                   "the same arguments");
-    static_assert(diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>,
-                  "modhook: the callback's policy cannot combine the result of its signature");
+    static_assert(diagnostic::signature_by_value_parameters_are_copyable<Slot, Sig>,
+                  "modhook: the callback's signature has a by-value parameter that cannot be copied, but every "
+                  "module receives its own copy: take it by const reference");
+    if constexpr (diagnostic::all_must_pass_finds_pass_traits_for_the_result<Slot, Policy, value_of_signature<Sig>>)
+      static_assert(diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>,
+                    "modhook: the callback's policy cannot combine the result of its signature");
+    else
+      static_assert(diagnostic::all_must_pass_finds_pass_traits_for_the_result<Slot, Policy, value_of_signature<Sig>>,
+                    "modhook: all_must_pass needs modhook::pass_traits<T>::passes(const T&) for the callback's result "
+                    "type T: specialize it before declaring the category");
   }
 #else
   if constexpr (!diagnostic::callback_name_is_listed_once<Slot, Occurrences>)
@@ -135,6 +188,12 @@ constexpr bool check_declaration() noexcept {
                                 Slot, Sig>())>);
   else if constexpr (!diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>)
     static_assert(std::is_void_v<decltype(error::the_signature_has_an_rvalue_reference_parameter<Slot, Sig>())>);
+  else if constexpr (!diagnostic::signature_by_value_parameters_are_copyable<Slot, Sig>)
+    static_assert(
+        std::is_void_v<decltype(error::a_by_value_parameter_must_be_copyable_every_module_gets_a_copy<Slot, Sig>())>);
+  else if constexpr (!diagnostic::all_must_pass_finds_pass_traits_for_the_result<Slot, Policy, value_of_signature<Sig>>)
+    static_assert(std::is_void_v<decltype(error::all_must_pass_needs_a_pass_traits_specialization_for_the_result<
+                                          Slot, value_of_signature<Sig>>())>);
   else if constexpr (!diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>)
     static_assert(std::is_void_v<decltype(error::the_policy_cannot_combine_the_callback_result<Slot, Policy, Sig>())>);
 #endif
@@ -168,6 +227,9 @@ public:
                   "modhook: the callable cannot be called with the arguments of the callback's signature");
     static_assert(diagnostic::callable_result_converts_to_the_callback_result<Slot, Sig, given>,
                   "modhook: the callable's result does not convert to the result of the callback's signature");
+    static_assert(diagnostic::callable_returns_a_bool_not_a_pointer_or_a_number<Slot, Sig, given>,
+                  "modhook: the callback decides with a bool: a pointer, a string, a number or an enumeration "
+                  "converts to it by accident (a string is true); return a bool");
     static_assert(diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>,
                   "modhook: a callable stored on the heap must be copy-constructible");
 #else
@@ -182,6 +244,10 @@ public:
     if constexpr (!diagnostic::callable_result_converts_to_the_callback_result<Slot, Sig, given>)
       static_assert(std::is_void_v<
                     decltype(error::the_callable_result_does_not_convert_to_the_callback_result<Slot, Sig, given>())>);
+    if constexpr (!diagnostic::callable_returns_a_bool_not_a_pointer_or_a_number<Slot, Sig, given>)
+      static_assert(
+          std::is_void_v<decltype(error::the_callback_decides_with_a_bool_return_one_not_a_pointer_or_a_number<
+                                  Slot, Sig, given>())>);
     if constexpr (!diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>)
       static_assert(std::is_void_v<
                     decltype(error::a_callable_stored_on_the_heap_must_be_copy_constructible<Slot, Sig, given>())>);

@@ -143,6 +143,8 @@ inline constexpr std::size_t count_of = (std::size_t{std::is_same_v<T, Ts>} + ..
 } // namespace detail
 
 namespace diagnostic {
+template <class Handler>
+inline constexpr bool failure_handler_takes_a_failure = std::is_invocable_v<Handler&, const failure<>&>;
 template <class Slot, class Registry>
 inline constexpr bool registry_holds_the_callback_category = Registry::template holds<typename Slot::modhook_category>;
 template <class Category, class Registry>
@@ -212,10 +214,13 @@ public:
   /// thrown by the handler is discarded: reporting never makes a dispatch fail.
   template <class Handler>
   [[nodiscard]] expected<void, registration_error> on_failure(Handler&& handler) {
-    std::lock_guard lock(mutex_);
-    if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, "<failure handler>", {}});
-    failure_handler_ = detail::erased<void(const failure<>&)>(std::in_place, static_cast<Handler&&>(handler));
-    return {};
+    if constexpr (!diagnostic::failure_handler_takes_a_failure<std::remove_cvref_t<Handler>>) {
+      static_assert(diagnostic::failure_handler_takes_a_failure<std::remove_cvref_t<Handler>>,
+                    "modhook: on_failure(handler): the handler must be callable as handler(const modhook::failure<>&)");
+      return {};
+    } else {
+      return set_failure_handler(static_cast<Handler&&>(handler));
+    }
   }
 
   std::size_t module_count() const noexcept { return modules_.size(); }
@@ -258,6 +263,14 @@ public:
 
 private:
   friend api;
+
+  template <class Handler>
+  expected<void, registration_error> set_failure_handler(Handler&& handler) {
+    std::lock_guard lock(mutex_);
+    if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, "<failure handler>", {}});
+    failure_handler_ = detail::erased<void(const failure<>&)>(std::in_place, static_cast<Handler&&>(handler));
+    return {};
+  }
 
   // The errors for a callback (or a category) this registry does not hold: called only then.
   template <class Slot>

@@ -91,7 +91,8 @@ class static_registry {
 
   template <auto Member, const auto& Module>
   static constexpr bool implements = [] {
-    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Module)>, category_of<Member>>)
+    // A module of the category, or of a type derived from it (`struct censor : rules {}`).
+    if constexpr (std::is_base_of_v<category_of<Member>, std::remove_cvref_t<decltype(Module)>>)
       return static_cast<bool>(Module.*Member);
     else
       return false;
@@ -128,7 +129,7 @@ public:
       -> detail::dispatch_result_t<slot_of<Member>> {
     if constexpr (std::is_function_v<std::remove_reference_t<Handler>> ||
                   std::is_pointer_v<std::remove_cvref_t<Handler>>) {
-      auto function = static_cast<void (*)(const failure<>&)>(on_failure); // an object the sink can point at
+      std::decay_t<Handler> function = on_failure; // an object the sink can point at; its result is dropped
       return dispatch_reporting<Member>(detail::handler_sink<decltype(function)>{&function},
                                         static_cast<Args&&>(args)...);
     } else {

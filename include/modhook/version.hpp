@@ -3,22 +3,29 @@
 #ifndef MODHOOK_VERSION_HPP
 #define MODHOOK_VERSION_HPP
 
-#include <modhook/detail/expected_choice.hpp>
-
 // The one place the version is written: CMakeLists.txt reads it from here.
 #define MODHOOK_VERSION_MAJOR 0
 #define MODHOOK_VERSION_MINOR 1
 #define MODHOOK_VERSION_PATCH 0
 #define MODHOOK_VERSION (MODHOOK_VERSION_MAJOR * 10000 + MODHOOK_VERSION_MINOR * 100 + MODHOOK_VERSION_PATCH)
 
-// Every entity lives in an inline namespace named after the version and the expected type
-// (v0_std, v0_tl): two incompatible modhook versions linked into one program fail to link
-// instead of silently mixing layouts, and translation units built with different expected
-// types define different symbols instead of one symbol two ways.
-#if MODHOOK_EXPECTED_IS_STD
-#define MODHOOK_DETAIL_ABI_NAMESPACE v0_std
+#include <modhook/detail/expected_choice.hpp>
+
+// Every entity lives in an inline namespace named after the version (the major version, and
+// the minor one while the major is 0: such minor versions are incompatible) and the expected
+// type: v0_1_std, v0_1_tl. Two versions of modhook in one program, or translation units
+// built with different expected types, are then different entities with different symbols,
+// never one symbol defined two ways; passing one's objects to the other fails to link.
+#define MODHOOK_DETAIL_ABI_NAME(major, minor, expected) MODHOOK_DETAIL_ABI_NAME_I(major, minor, expected)
+#if MODHOOK_VERSION_MAJOR == 0
+#define MODHOOK_DETAIL_ABI_NAME_I(major, minor, expected) v##major##_##minor##_##expected
 #else
-#define MODHOOK_DETAIL_ABI_NAMESPACE v0_tl
+#define MODHOOK_DETAIL_ABI_NAME_I(major, minor, expected) v##major##_##expected
+#endif
+#if MODHOOK_EXPECTED_IS_STD
+#define MODHOOK_DETAIL_ABI_NAMESPACE MODHOOK_DETAIL_ABI_NAME(MODHOOK_VERSION_MAJOR, MODHOOK_VERSION_MINOR, std)
+#else
+#define MODHOOK_DETAIL_ABI_NAMESPACE MODHOOK_DETAIL_ABI_NAME(MODHOOK_VERSION_MAJOR, MODHOOK_VERSION_MINOR, tl)
 #endif
 // clang-format off
 #define MODHOOK_BEGIN_NAMESPACE namespace modhook { inline namespace MODHOOK_DETAIL_ABI_NAMESPACE {

@@ -1,5 +1,5 @@
 # cmake -DCXX=... -DFLAGS="..." -DINCLUDES="dir|dir" -DDEFINES="NAME=value|NAME" -DCASE=file.cpp -DMAX_LINES=n
-#       -DNAME=callback -P check_diagnostics.cmake
+#       -DNAME=callback [-DMAX_ERRORS=n] -P check_diagnostics.cmake
 #
 # Compiles a compile-fail case (syntax only) and checks what the compiler prints: at most
 # MAX_LINES lines in all, and a first error line that names NAME (the callback).
@@ -22,6 +22,13 @@ string(REGEX MATCH "[^\n]*error: [^\n]*" first_error "${printed}")
 set(problems "")
 if(count GREATER MAX_LINES)
   list(APPEND problems "the compiler printed ${count} lines (bound: ${MAX_LINES})")
+endif()
+if(DEFINED MAX_ERRORS) # errors other than a fatal one, which stops compilation
+  string(REGEX MATCHALL "(^|\n)[^\n]*[^l] error: " errors "${printed}")
+  list(LENGTH errors error_count)
+  if(error_count GREATER MAX_ERRORS)
+    list(APPEND problems "the compiler printed ${error_count} errors (bound: ${MAX_ERRORS})")
+  endif()
 endif()
 string(FIND "${first_error}" "${NAME}" at)
 if(at EQUAL -1)

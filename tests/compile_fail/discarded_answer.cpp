@@ -1,4 +1,4 @@
-// EXPECT: (ignoring returned value of type .*modhook::v0_[a-z]+::answer<bool, void>.*nodiscard|ignoring return value of (type 'answer<bool, void>'|function) declared with 'nodiscard' attribute)
+// EXPECT: error: (ignoring returned value of type .*modhook::v0_[0-9]+_[a-z]+::answer<bool, void>.*nodiscard|ignoring return value of (type 'answer<bool, void>'|function) declared with 'nodiscard' attribute)
 #include "common.hpp"
 
 #include <string>

@@ -1,4 +1,4 @@
-// EXPECT: (ignoring return value of .*registry<Categories>::on_failure\(|ignoring return value of function declared with .nodiscard. attribute)
+// EXPECT: error: (ignoring return value of .*registry<Categories>::on_failure\(|ignoring return value of function declared with .nodiscard. attribute)
 #include "common.hpp"
 
 // A failure handler set after seal() is refused: failures would go unreported.

@@ -1,4 +1,4 @@
-// EXPECT: (ignoring return value of .*registry<Categories>::load\(|ignoring return value of function declared with .nodiscard. attribute)
+// EXPECT: error: (ignoring return value of .*registry<Categories>::load\(|ignoring return value of function declared with .nodiscard. attribute)
 #include "common.hpp"
 
 // A load can be refused (a duplicate name, a sealed registry, a module that threw): a host

@@ -1,4 +1,4 @@
-// EXPECT: (ignoring return value of .*module_api<Registry>::register_callbacks\(|ignoring return value of function declared with .nodiscard. attribute)
+// EXPECT: error: (ignoring return value of .*module_api<Registry>::register_callbacks\(|ignoring return value of function declared with .nodiscard. attribute)
 #include "common.hpp"
 
 // Registration is refused once the registry is sealed: a module that registers late and

@@ -1,4 +1,4 @@
-// EXPECT: (ignoring returned value of type .*modhook::v0_[a-z]+::verdict<bool, void>.*nodiscard|ignoring return value of (type 'verdict<bool, void>'|function) declared with 'nodiscard' attribute)
+// EXPECT: error: (ignoring returned value of type .*modhook::v0_[0-9]+_[a-z]+::verdict<bool, void>.*nodiscard|ignoring return value of (type 'verdict<bool, void>'|function) declared with 'nodiscard' attribute)
 #include "common.hpp"
 
 // An all_must_pass verdict is asked for to be acted on: dropping it allows what it denied.

@@ -35,6 +35,8 @@ void the_callable_cannot_be_called_with_the_callback_arguments() = delete;
 template <class Slot, class Signature, class Given>
 void the_callable_result_does_not_convert_to_the_callback_result() = delete;
 template <class Slot, class Signature, class Given>
+void the_callback_decides_with_a_bool_return_one_not_a_pointer_or_a_number() = delete;
+template <class Slot, class Signature, class Given>
 void a_callable_stored_on_the_heap_must_be_copy_constructible() = delete;
 template <class Slot, class Signature, class... Given>
 void the_dispatch_arguments_do_not_convert_to_the_callback_parameters() = delete;
@@ -48,6 +50,10 @@ template <class Slot, class Signature>
 void the_signature_is_not_a_function_type_R_of_Args_entries_are_name_policy_signature() = delete;
 template <class Slot, class Signature>
 void the_signature_has_an_rvalue_reference_parameter() = delete;
+template <class Slot, class Signature>
+void a_by_value_parameter_must_be_copyable_every_module_gets_a_copy() = delete;
+template <class Slot, class Result>
+void all_must_pass_needs_a_pass_traits_specialization_for_the_result() = delete;
 template <class Slot, class Policy, class Signature>
 void the_policy_cannot_combine_the_callback_result() = delete;
 } // namespace error

@@ -14,10 +14,14 @@
 
 #include <version>
 
-#define MODHOOK_DETAIL_EXPECTED_CHOICE_std 1
-#define MODHOOK_DETAIL_EXPECTED_CHOICE_tl 2
+// MODHOOK_DETAIL_EXPECTED_CHOICE(x): 1 for std, 2 for tl, 0 for anything else, leaving no
+// undefined name in an #if (-Wundef): the choice's macro expands to "~, n", and SECOND picks n.
+#define MODHOOK_DETAIL_EXPECTED_CHOICE_std ~, 1
+#define MODHOOK_DETAIL_EXPECTED_CHOICE_tl ~, 2
+#define MODHOOK_DETAIL_SECOND(a, b, ...) b
+#define MODHOOK_DETAIL_SECOND_I(...) MODHOOK_DETAIL_SECOND(__VA_ARGS__)
 #define MODHOOK_DETAIL_EXPECTED_CHOICE_I(choice) MODHOOK_DETAIL_EXPECTED_CHOICE_##choice
-#define MODHOOK_DETAIL_EXPECTED_CHOICE(choice) MODHOOK_DETAIL_EXPECTED_CHOICE_I(choice)
+#define MODHOOK_DETAIL_EXPECTED_CHOICE(choice) MODHOOK_DETAIL_SECOND_I(MODHOOK_DETAIL_EXPECTED_CHOICE_I(choice), 0, 0)
 
 #if defined(__cpp_lib_expected) && __cpp_lib_expected >= 202202L
 #define MODHOOK_DETAIL_HAS_STD_EXPECTED 1
@@ -27,19 +31,18 @@
 
 // Each #error is followed by a header that does not exist: a missing header is fatal on
 // every compiler, so compilation stops at the error instead of a cascade of undeclared names.
-// clang-format off (the messages stay on one line, where the compiler quotes them)
+// The messages stay on one line each, where the compiler quotes them.
+// clang-format off
 #if defined(MODHOOK_EXPECTED)
 #if MODHOOK_DETAIL_EXPECTED_CHOICE(MODHOOK_EXPECTED) == 1
 #if !MODHOOK_DETAIL_HAS_STD_EXPECTED
-#error                                                                                                                 \
-    "modhook: MODHOOK_EXPECTED=std, but this standard library has no std::expected (C++23: g++ 12 with -std=c++23, or clang++ 16 with libc++ 16 and -std=c++2b)"
+#error "modhook: MODHOOK_EXPECTED=std, but this standard library has no std::expected (C++23: g++ 12 with -std=c++23, or clang++ 16 with libc++ 16 and -std=c++2b)"
 #include <modhook/compilation_stops_here>
 #endif
 #define MODHOOK_EXPECTED_IS_STD 1
 #elif MODHOOK_DETAIL_EXPECTED_CHOICE(MODHOOK_EXPECTED) == 2
 #if !__has_include(<tl/expected.hpp>)
-#error                                                                                                                 \
-    "modhook: MODHOOK_EXPECTED=tl, but <tl/expected.hpp> is not found (install tl-expected; with CMake, find_package(tl-expected))"
+#error "modhook: MODHOOK_EXPECTED=tl, but <tl/expected.hpp> is not found (install tl-expected; with CMake, find_package(tl-expected))"
 #include <modhook/compilation_stops_here>
 #endif
 #define MODHOOK_EXPECTED_IS_STD 0
@@ -52,8 +55,7 @@
 #elif __has_include(<tl/expected.hpp>)
 #define MODHOOK_EXPECTED_IS_STD 0
 #else
-#error                                                                                                                 \
-    "modhook: no expected type: use a standard library with std::expected (g++ 12 with -std=c++23, clang++ 16 with libc++ 16 and -std=c++2b) or make tl::expected available (find_package(tl-expected))"
+#error "modhook: no expected type: use a standard library with std::expected (g++ 12 with -std=c++23, clang++ 16 with libc++ 16 and -std=c++2b) or make tl::expected available (find_package(tl-expected))"
 #include <modhook/compilation_stops_here>
 #endif
 // clang-format on

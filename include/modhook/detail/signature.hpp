@@ -5,6 +5,7 @@
 
 #include <modhook/expected.hpp>
 
+#include <functional>
 #include <optional>
 #include <tuple>
 #include <type_traits>
@@ -20,9 +21,18 @@ inline constexpr bool passes_through =
     std::is_reference_v<Param> ? std::is_convertible_v<std::remove_reference_t<Given>*, std::remove_reference_t<Param>*>
                                : std::is_same_v<std::remove_cvref_t<Given>, std::remove_cvref_t<Param>>;
 
+// std::ref(x) and std::cref(x) stand for x itself, as in a plain call: a parameter that x
+// binds to directly binds to x, never to a copy made through the wrapper's conversion.
+template <class Param, class Given>
+inline constexpr bool unwraps = false;
+template <class Param, class T>
+inline constexpr bool unwraps<Param, std::reference_wrapper<T>> = passes_through<Param, T&>;
+
 template <class Param, class Given>
 constexpr decltype(auto) prepare_argument(Given&& given) {
-  if constexpr (passes_through<Param, Given>)
+  if constexpr (unwraps<Param, std::remove_cvref_t<Given>>)
+    return given.get();
+  else if constexpr (passes_through<Param, Given>)
     return static_cast<Given&&>(given);
   else
     return static_cast<std::remove_cvref_t<Param>>(static_cast<Given&&>(given));
@@ -44,10 +54,18 @@ struct signature<R(A...)> {
   static constexpr bool returns_expected = false;
   static constexpr std::size_t arity = sizeof...(A);
   static constexpr bool has_rvalue_parameter = (std::is_rvalue_reference_v<A> || ...);
+  // Every module receives its own copy of a by-value parameter.
+  static constexpr bool by_value_parameters_copyable =
+      ((std::is_reference_v<A> || std::is_copy_constructible_v<A>)&&...);
   // Given as a forwarding reference deduces it: T& for an lvalue, T for an rvalue, so a
   // temporary is refused for a non-const reference parameter, as in a plain call.
   template <class... Given>
-  static constexpr bool accepts = sizeof...(Given) == sizeof...(A) && (std::is_convertible_v<Given, A> && ...);
+  static constexpr bool accepts = [] {
+    if constexpr (sizeof...(Given) == sizeof...(A)) // else the fold below would be ill-formed
+      return (std::is_convertible_v<Given, A> && ...);
+    else
+      return false;
+  }();
 
   // Converts each argument to its parameter type once, before any module is called and
   // outside any module's try block: a conversion that throws or allocates is the host's,
