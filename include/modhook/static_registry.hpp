@@ -85,12 +85,24 @@ class static_registry {
                 "modhook: static_registry<modules...>: every module must be a constexpr object of a category "
                 "declared with MODHOOK_CALLBACKS");
 
+  // Whether a module's callback can be read at compile time: a constexpr object whose
+  // initializer is a constant expression. One that is not (a callable with state) has had its
+  // own error; dispatch adds one that says what a static module must be.
+  template <auto Member, const auto& Module>
+  static constexpr bool readable = [] {
+    if constexpr (std::is_base_of_v<category_of<Member>, std::remove_cvref_t<decltype(Module)>>)
+      return requires { typename std::bool_constant<static_cast<bool>(Module.*Member)>; };
+    else
+      return true;
+  }();
+
   // Module positions, and the callback's names, for failures and deciding modules.
   template <auto Member>
   static constexpr auto table_ = detail::make_static_module_table<sizeof...(Modules)>(callback_name<Member>);
 
   template <auto Member, const auto& Module>
   static constexpr bool implements = [] {
+    if constexpr (!readable<Member, Module>) return false; // reported once, by dispatch
     // A module of the category, or of a type derived from it (`struct censor : rules {}`).
     if constexpr (std::is_base_of_v<category_of<Member>, std::remove_cvref_t<decltype(Module)>>)
       return static_cast<bool>(Module.*Member);
@@ -144,7 +156,13 @@ private:
       -> detail::dispatch_result_t<slot_of<Member>> {
     using slot = slot_of<Member>;
     using result = detail::dispatch_result_t<slot>;
-    if constexpr (!slot::template modhook_accepts<Args...>) {
+    if constexpr (!(readable<Member, Modules> && ...)) {
+      static_assert((readable<Member, Modules> && ...),
+                    "modhook: static_registry<modules...>: every module must be a constant expression: a constexpr "
+                    "object whose callables hold no state (functions, stateless lambdas, bind<&T::f>(static object), "
+                    "bind<&f>())");
+      return {};
+    } else if constexpr (!slot::template modhook_accepts<Args...>) {
       slot::template modhook_reject_dispatch<Args...>();
       return {};
     } else {

@@ -33,6 +33,11 @@ constexpr bool is_null(P pointer) noexcept {
   return pointer == nullptr;
 }
 
+// Not constexpr, so that a constexpr module (a static registry's) given a callable with state
+// (a capture, a std::string member) fails here, where the compiler names this function,
+// rather than in the bytes copied or the allocation that would hold the state.
+inline void constexpr_module_with_a_stateful_callable() noexcept {}
+
 // How a callable is held: chosen at construction, invisible at the call.
 enum class storage_kind { function_pointer, bound_member, stateless, in_place, heap };
 
@@ -125,11 +130,13 @@ public:
       if constexpr (std::is_pointer_v<D>) {
         if (detail::is_null(f)) return;
       }
+      if (std::is_constant_evaluated()) constexpr_module_with_a_stateful_callable();
       const D copy(static_cast<F&&>(f));
       std::memcpy(context_.bytes, static_cast<const void*>(&copy), sizeof(D));
       invoke_ = &call_in_place<D>;
       set_ = true;
     } else {
+      if (std::is_constant_evaluated()) constexpr_module_with_a_stateful_callable();
       context_.object = new D(static_cast<F&&>(f));
       manager_ = &manager_for<D>;
       invoke_ = &call_heap<D>;
