@@ -196,3 +196,52 @@ TEST_CASE("a module that registered a callback twice and then threw leaves none 
   CHECK(h.dispatch<&rules::on_new_event>(event{"@a", "x"}).ok());
   CHECK(called == std::vector<std::string>{"before", "after"});
 }
+
+namespace {
+struct editor {
+  void by_value(std::string request, bool) { (void)request; }
+  void by_reference(std::string& request, bool) { request += "!"; }
+};
+void free_by_value(std::string, bool) {}
+void free_by_const_reference(const std::string&, bool) {}
+struct functor_by_value {
+  void operator()(std::string, bool) const {}
+};
+} // namespace
+
+TEST_CASE("a callable that takes by value what the callback passes by non-const reference is refused") {
+  using check = modhook::detail::callable_check;
+  using sig = void(std::string&, bool);
+  const auto lambda_by_value = [](std::string, bool) {};
+  const auto lambda_by_reference = [](std::string& r, bool) { r += "!"; };
+  const auto generic = [](auto&&, bool) {}; // its parameters are not known: accepted
+  static_assert(modhook::detail::check_callable<decltype(lambda_by_value), sig>::value ==
+                check::copies_an_editable_argument);
+  static_assert(modhook::detail::check_callable<decltype(&free_by_value), sig>::value ==
+                check::copies_an_editable_argument);
+  static_assert(modhook::detail::check_callable<functor_by_value, sig>::value == check::copies_an_editable_argument);
+  static_assert(modhook::detail::check_callable<decltype(modhook::bind<&editor::by_value>(std::declval<editor&>())),
+                                                sig>::value == check::copies_an_editable_argument);
+  static_assert(modhook::detail::check_callable<decltype(modhook::bind<&free_by_value>()), sig>::value ==
+                check::copies_an_editable_argument);
+  // By reference, by const reference (it says it does not edit), or generic: accepted.
+  static_assert(modhook::detail::check_callable<decltype(lambda_by_reference), sig>::value == check::ok);
+  static_assert(modhook::detail::check_callable<decltype(&free_by_const_reference), sig>::value == check::ok);
+  static_assert(modhook::detail::check_callable<decltype(generic), sig>::value == check::ok);
+  static_assert(modhook::detail::check_callable<decltype(modhook::bind<&editor::by_reference>(std::declval<editor&>())),
+                                                sig>::value == check::ok);
+  // A by-value parameter of the callback may be taken by value.
+  static_assert(modhook::detail::check_callable<decltype(&free_by_value), void(std::string, bool)>::value == check::ok);
+  // And the edits of one that takes it by reference reach the host and the next module.
+  modhook::registry<rules> h;
+  REQUIRE(h.load("a", [](auto& api) {
+    (void)api.register_callbacks(rules{.on_create_room = [](std::string& r, bool) { r += "a"; }});
+  }));
+  REQUIRE(h.load("b", [](auto& api) {
+    (void)api.register_callbacks(rules{.on_create_room = [](std::string& r, bool) { r += r.size() == 8 ? "b" : "?"; }});
+  }));
+  h.seal();
+  std::string request = "request";
+  CHECK(h.dispatch<&rules::on_create_room>(request, false).ok());
+  CHECK(request == "requestab");
+}

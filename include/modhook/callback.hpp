@@ -4,6 +4,7 @@
 #define MODHOOK_CALLBACK_HPP
 
 #include <modhook/policy.hpp>
+#include <modhook/detail/call_parameters.hpp>
 #include <modhook/detail/diagnostics.hpp>
 #include <modhook/detail/erased.hpp>
 #include <modhook/detail/signature.hpp>
@@ -17,7 +18,15 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-enum class callable_check { ok, member_pointer, not_invocable, wrong_result, accidental_bool, not_copyable };
+enum class callable_check {
+  ok,
+  member_pointer,
+  not_invocable,
+  wrong_result,
+  accidental_bool,
+  copies_an_editable_argument,
+  not_copyable
+};
 
 // The type a decision is made of: T itself, or what an optional or an expected holds.
 template <class T>
@@ -57,6 +66,8 @@ struct check_callable<F, R(A...)> {
       return callable_check::wrong_result;
     } else if constexpr (converts_to_bool_by_accident<R, std::invoke_result_t<D&, A...>>) {
       return callable_check::accidental_bool;
+    } else if constexpr (takes_a_copy_of_an_editable_argument<declared_parameters_t<D>, parameter_list<A...>>) {
+      return callable_check::copies_an_editable_argument;
     } else if constexpr (storage_for<D, R(A...)>::value == storage_kind::heap && !std::copy_constructible<D>) {
       return callable_check::not_copyable;
     } else {
@@ -89,6 +100,9 @@ inline constexpr bool callable_result_converts_to_the_callback_result =
 template <class Slot, class Signature, class Given>
 inline constexpr bool callable_returns_a_bool_not_a_pointer_or_a_number =
     detail::check_callable<Given, Signature>::value != detail::callable_check::accidental_bool;
+template <class Slot, class Signature, class Given>
+inline constexpr bool callable_takes_by_reference_what_the_callback_passes_to_edit =
+    detail::check_callable<Given, Signature>::value != detail::callable_check::copies_an_editable_argument;
 template <class Slot, class Signature, class Given>
 inline constexpr bool callable_stored_on_the_heap_is_copyable =
     detail::check_callable<Given, Signature>::value != detail::callable_check::not_copyable;
@@ -230,6 +244,10 @@ public:
     static_assert(diagnostic::callable_returns_a_bool_not_a_pointer_or_a_number<Slot, Sig, given>,
                   "modhook: the callback decides with a bool: a pointer, a string, a number or an enumeration "
                   "converts to it by accident (a string is true); return a bool");
+    static_assert(diagnostic::callable_takes_by_reference_what_the_callback_passes_to_edit<Slot, Sig, given>,
+                  "modhook: the callback passes an argument by non-const reference, for modules to edit, but the "
+                  "callable takes it by value: its edits would be lost (take it by reference, or by const "
+                  "reference not to edit it)");
     static_assert(diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>,
                   "modhook: a callable stored on the heap must be copy-constructible");
 #else
@@ -248,6 +266,9 @@ public:
       static_assert(
           std::is_void_v<decltype(error::the_callback_decides_with_a_bool_return_one_not_a_pointer_or_a_number<
                                   Slot, Sig, given>())>);
+    if constexpr (!diagnostic::callable_takes_by_reference_what_the_callback_passes_to_edit<Slot, Sig, given>)
+      static_assert(std::is_void_v<
+                    decltype(error::the_callable_takes_by_value_what_the_callback_passes_to_edit<Slot, Sig, given>())>);
     if constexpr (!diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>)
       static_assert(std::is_void_v<
                     decltype(error::a_callable_stored_on_the_heap_must_be_copy_constructible<Slot, Sig, given>())>);
