@@ -1,4 +1,5 @@
 #include "bench_callbacks.hpp"
+#include "reference_arguments.hpp"
 
 #include <modhook/bind.hpp>
 
@@ -61,7 +62,7 @@ struct tables {
     (((static_cast<int>(I) < count)
           ? (void)hooks.load("module" + std::to_string(I),
                              [](bench_registry::api& api) {
-                               api.register_callbacks(bench_hooks{
+                               (void)api.register_callbacks(bench_hooks{
                                    .check = modhook::bind<&check<I>>(),
                                    .notify = modhook::bind<&notify<I>>(),
                                });
@@ -101,3 +102,63 @@ void load_modules(bench_registry& hooks, int count) {
   all::load(hooks, count);
   hooks.seal();
 }
+
+// The reference-argument benchmark's callbacks (reference_arguments.hpp).
+namespace {
+int reference_counters[max_reference_modules];
+}
+
+template <int I>
+bool allow_event(const bench_event& event, const bench_state& state) {
+  reference_counters[I] += static_cast<int>(event.body.size() + state.size());
+  return true;
+}
+
+// Defined here for the static registry's modules in reference_counts.cpp, which call them directly.
+template bool allow_event<0>(const bench_event&, const bench_state&);
+template bool allow_event<1>(const bench_event&, const bench_state&);
+template bool allow_event<2>(const bench_event&, const bench_state&);
+template bool allow_event<3>(const bench_event&, const bench_state&);
+template bool allow_event<4>(const bench_event&, const bench_state&);
+template bool allow_event<5>(const bench_event&, const bench_state&);
+template bool allow_event<6>(const bench_event&, const bench_state&);
+template bool allow_event<7>(const bench_event&, const bench_state&);
+template bool allow_event<8>(const bench_event&, const bench_state&);
+template bool allow_event<9>(const bench_event&, const bench_state&);
+template bool allow_event<10>(const bench_event&, const bench_state&);
+template bool allow_event<11>(const bench_event&, const bench_state&);
+template bool allow_event<12>(const bench_event&, const bench_state&);
+template bool allow_event<13>(const bench_event&, const bench_state&);
+template bool allow_event<14>(const bench_event&, const bench_state&);
+template bool allow_event<15>(const bench_event&, const bench_state&);
+
+namespace {
+template <int I>
+bool allow_with_context(void* context, const bench_event& event, const bench_state& state) {
+  static_cast<int*>(context)[I] += static_cast<int>(event.body.size() + state.size());
+  return true;
+}
+template <std::size_t... I>
+struct reference_tables {
+  static constexpr hand_reference_entry entries[] = {{&allow_with_context<I>, reference_counters}...};
+  static void load(reference_registry& hooks, int count) {
+    ((static_cast<int>(I) < count
+          ? void(hooks
+                     .load("m" + std::to_string(I),
+                           [](reference_registry::api& api) {
+                             (void)api.register_callbacks(
+                                 reference_hooks{.check_event_allowed = modhook::bind<&allow_event<I>>()});
+                           })
+                     .value())
+          : void()),
+     ...);
+    hooks.seal();
+  }
+};
+template <std::size_t... I>
+reference_tables<I...> make_reference_tables(std::index_sequence<I...>);
+using all_reference_tables = decltype(make_reference_tables(std::make_index_sequence<max_reference_modules>{}));
+} // namespace
+
+hand_reference_entry hand_reference_entry_for(int i) { return all_reference_tables::entries[i]; }
+void load_reference_modules(reference_registry& hooks, int count) { all_reference_tables::load(hooks, count); }

@@ -31,6 +31,10 @@ BUILDS = [  # (label, compiler, build directory, extra cmake arguments)
 ]
 # Each modhook variant against the hand-written code with the same knowledge and guarantee
 # (callbacks declared noexcept; callbacks that may throw, caught), and against the bare calls.
+# A (const event&, const state&) callback given plain arguments and std::cref: the same cost,
+# both binding to the caller's objects (benchmarks/reference_counts.cpp).
+REFERENCE_VARIANTS = ["hand_loop", "runtime_plain", "runtime_cref", "static_plain", "static_cref"]
+REFERENCE_SIZES = [1, 4, 16]
 RATIOS = [("modhook_static_noexcept", "hand_direct_noexcept"), ("modhook_static", "hand_direct_catching"),
           ("modhook_static", "hand_direct"), ("modhook_runtime", "hand_loop_catching"),
           ("modhook_runtime", "hand_loop")]
@@ -48,14 +52,15 @@ def build(compiler, directory, extra):
     return ROOT / directory / "benchmarks"
 
 
-def instructions(program, variant, callback, n):
+def instructions(program, *args):
     """Instructions per dispatch: the difference between two runs, so one-time costs
-    (first-call symbol binding, for instance) cancel out."""
+    (first-call symbol binding, for instance) cancel out. `args` go to the program before the
+    iteration count."""
     totals = []
     for iterations in (100, 1100):
         out = RESULTS / "callgrind.tmp"
         proc = subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=*measured_*",
-                               f"--callgrind-out-file={out}", str(program), variant, callback, str(n),
+                               f"--callgrind-out-file={out}", str(program), *map(str, args),
                                str(iterations)], text=True, capture_output=True)
         if proc.returncode != 0:
             return None  # variant not in this build (libsigc++ under libc++)
@@ -168,6 +173,9 @@ def main():
                 for n in SIZES:
                     counts[(label, variant, callback, n)] = instructions(bench_dir / "dispatch_counts", variant,
                                                                         callback, n)
+        for variant in REFERENCE_VARIANTS:
+            for n in REFERENCE_SIZES:
+                counts[(label, "reference", variant, n)] = instructions(bench_dir / "reference_counts", variant, n)
         direct[label] = {v: direct_calls_only(bench_dir / "dispatch_counts", rf"measured_check<variants::{v}<16>")
                          for v in DIRECT_VARIANTS}
         if (bench_dir / "dispatch_bench").exists() and not extra:
@@ -197,6 +205,17 @@ def main():
                     cells.append(f"{va / vb:.2f}" if va and vb else "–")
                 lines.append(f"| *ratio {a} / {b}* | " + " | ".join(cells) + " |")
             lines.append("")
+    for label, *_ in BUILDS:
+        lines += [f"## Instructions per dispatch: `bool(const event&, const state_map&)`, plain arguments and "
+                  f"`std::cref`, {label}", "",
+                  "A Synapse-shaped `check_event_allowed` (the state map holds 32 events), all modules passing; "
+                  "`hand_loop` is a vector of {function, context} over the same bodies.", "",
+                  "| variant | " + " | ".join(f"{n} modules" for n in REFERENCE_SIZES) + " |",
+                  "|---|" + "---:|" * len(REFERENCE_SIZES)]
+        for variant in REFERENCE_VARIANTS:
+            lines.append(f"| {variant} | " + " | ".join(fmt(counts[(label, "reference", variant, n)])
+                                                       for n in REFERENCE_SIZES) + " |")
+        lines.append("")
     lines += ["## Direct calls under retpolines", "",
               "Whether the dispatch function for 16 modules makes only direct calls (no indirect call, no "
               "`__x86_indirect_thunk`), hot and cold parts alike:", "",
