@@ -45,11 +45,12 @@ foreach(n 1 4 16 64)
 endforeach()
 # The slope from 4 modules on: hand-written code for a single module may be a bare tail call,
 # so 1 module only enters the bound on the fixed cost.
-# The fixed part may vary by a couple of instructions between sizes (how the compiler
-# materializes the result); one instruction more per module would show as 12 at 16 modules.
+# The fixed part may vary by up to three instructions between sizes (how the compiler
+# materializes the result, and whether it keeps an argument in a register besides its home
+# on the stack); one instruction more per module would show as 12 at 16 modules.
 foreach(n 16 64)
   math(EXPR drift "${fixed_${n}} - ${fixed_4}")
-  if(drift GREATER 2 OR drift LESS -2)
+  if(drift GREATER 3 OR drift LESS -3)
     list(APPEND failures "the ${CANDIDATE} dispatch's cost per module differs from hand-written code (+${fixed_4} at 4 modules, +${fixed_${n}} at ${n})")
   endif()
 endforeach()

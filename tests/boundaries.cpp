@@ -244,3 +244,144 @@ TEST_CASE("a callable that takes by value what the callback passes by non-const 
   CHECK(h.dispatch<&rules::on_create_room>(request, false).ok());
   CHECK(request == "requestab");
 }
+
+namespace {
+// A by-value argument whose copy may throw; it counts its copies and can be told which one
+// throws.
+struct fragile {
+  static inline int copies = 0;
+  static inline int throw_at = -1; // the copy (0-based) that throws, or -1
+  int id = 0;
+  fragile() = default;
+  explicit fragile(int i) : id(i) {}
+  fragile(const fragile& other) : id(other.id) {
+    if (copies++ == throw_at) throw std::bad_alloc();
+  }
+  fragile(fragile&&) noexcept = default;
+};
+static_assert(!std::is_nothrow_copy_constructible_v<fragile>);
+
+// The by-value rule: each module's parameter is a copy of the argument as it is when that
+// module is called, as in `a(x); b(x); c(x);`, whatever failed before it.
+struct value_hooks {
+  MODHOOK_CALLBACKS(value_hooks,
+    (level, modhook::run_all, void(int)),
+    (allowed, modhook::all_must_pass_fail_open, bool(int)),
+    (copied, modhook::run_all, void(fragile)));
+};
+
+
+int host_level = 0;          // the host's object, changed by modules during a dispatch
+std::vector<int> levels_seen; // what each module was given
+std::vector<int> copied_by;   // which module ran for `copied`
+
+void sets_then_throws(int given) {
+  levels_seen.push_back(given);
+  host_level = 1;
+  throw std::runtime_error("first module fails");
+}
+void sets_then_passes(int given) {
+  levels_seen.push_back(given);
+  host_level = 2;
+}
+void records(int given) { levels_seen.push_back(given); }
+bool sets_then_throws_check(int given) { return sets_then_throws(given), true; }
+bool sets_then_passes_check(int given) { return sets_then_passes(given), true; }
+bool records_check(int given) { return records(given), true; }
+template <int Module>
+void copy_taker(fragile f) {
+  copied_by.push_back(Module * 10 + f.id);
+  if (Module == 0 && f.id == 9) throw std::runtime_error("the first module fails on 9");
+}
+
+constexpr value_hooks first_value{.level = &sets_then_throws, .allowed = &sets_then_throws_check,
+                                  .copied = &copy_taker<0>};
+constexpr value_hooks second_value{.level = &sets_then_passes, .allowed = &sets_then_passes_check,
+                                   .copied = &copy_taker<1>};
+constexpr value_hooks third_value{.level = &records, .allowed = &records_check, .copied = &copy_taker<2>};
+using static_values = modhook::static_registry<first_value, second_value, third_value>;
+
+struct value_registry {
+  modhook::registry<value_hooks> hooks;
+  int reported = 0;
+  value_registry() {
+    REQUIRE(hooks.load("first", [](auto& api) { (void)api.register_callbacks(first_value); }));
+    REQUIRE(hooks.load("second", [](auto& api) { (void)api.register_callbacks(second_value); }));
+    REQUIRE(hooks.load("third", [](auto& api) { (void)api.register_callbacks(third_value); }));
+    REQUIRE(hooks.on_failure([this](const modhook::failure<>&) noexcept { ++reported; }));
+    hooks.seal();
+  }
+};
+int static_reported = 0;
+void count_static_failure(const modhook::failure<>&) noexcept { ++static_reported; }
+} // namespace
+
+TEST_CASE("a by-value parameter is the argument as it is when each module is called, after a failure too") {
+  value_registry r;
+  // The first module fails after changing the host's object; the second changes it again.
+  // A plain call sequence gives the second 1 and the third 2, not a snapshot from before.
+  const auto run = [&](auto dispatch) {
+    host_level = 0;
+    levels_seen.clear();
+    dispatch();
+    CHECK(levels_seen == std::vector<int>{0, 1, 2});
+  };
+  run([&] { CHECK(r.hooks.dispatch<&value_hooks::level>(host_level).failure_count() == 1); });
+  run([&] { CHECK(r.hooks.dispatch<&value_hooks::allowed>(host_level).passed()); });
+  run([&] { CHECK(static_values::dispatch<&value_hooks::level>(host_level).failure_count() == 1); });
+  run([&] { CHECK(static_values::dispatch<&value_hooks::allowed>(host_level).passed()); });
+  // A temporary is the dispatch's own: no module can change what the next one is given.
+  host_level = 5;
+  levels_seen.clear();
+  CHECK(r.hooks.dispatch<&value_hooks::level>(host_level + 0).failure_count() == 1);
+  CHECK(static_values::dispatch<&value_hooks::level>(short{5}).failure_count() == 1);
+  CHECK(levels_seen == std::vector<int>{5, 5, 5, 5, 5, 5});
+}
+
+TEST_CASE("a by-value argument is copied once per module, and a copy that throws is the host's, not a module's") {
+  value_registry r;
+  const fragile argument(7);
+  SECTION("one copy per module called, none made by the dispatch itself") {
+    fragile::copies = 0;
+    fragile::throw_at = -1;
+    copied_by.clear();
+    CHECK(r.hooks.dispatch<&value_hooks::copied>(argument).ok());
+    CHECK(static_values::dispatch<&value_hooks::copied>(fragile(7)).ok());
+    CHECK(fragile::copies == 6);
+    CHECK(copied_by == std::vector<int>{7, 17, 27, 7, 17, 27});
+  }
+  SECTION("a copy that throws propagates from the dispatch; no module is blamed, none after it runs") {
+    for (int at : {0, 1, 2}) {
+      copied_by.clear();
+      fragile::copies = 0;
+      fragile::throw_at = at;
+      CHECK_THROWS_AS(r.hooks.dispatch<&value_hooks::copied>(argument), std::bad_alloc);
+      fragile::copies = 0;
+      static_reported = 0;
+      CHECK_THROWS_AS(static_values::dispatch<&value_hooks::copied>(count_static_failure, argument), std::bad_alloc);
+      std::vector<int> expected;
+      for (int m = 0; m < at; ++m) expected.push_back(m * 10 + 7);
+      const auto twice = [&] {
+        auto both = expected;
+        both.insert(both.end(), expected.begin(), expected.end());
+        return both;
+      }();
+      CHECK(copied_by == twice);
+      CHECK(r.reported == 0);
+      CHECK(static_reported == 0);
+    }
+  }
+  SECTION("after a module failed, the copy for the next one is still the host's") {
+    const fragile nine(9);
+    copied_by.clear();
+    fragile::copies = 0;
+    fragile::throw_at = 1;
+    CHECK_THROWS_AS(r.hooks.dispatch<&value_hooks::copied>(nine), std::bad_alloc);
+    fragile::copies = 0;
+    static_reported = 0;
+    CHECK_THROWS_AS(static_values::dispatch<&value_hooks::copied>(count_static_failure, nine), std::bad_alloc);
+    CHECK(copied_by == std::vector<int>{9, 9});
+    CHECK(r.reported == 1); // the first module's own failure, nothing else
+    CHECK(static_reported == 1);
+  }
+}

@@ -310,8 +310,9 @@ private:
       const auto* const last = callbacks.last;
       for (const auto* it = callbacks.first; it != last; ++it) {
         bool threw = false;
+        auto passed = signature::module_arguments(std::get<I>(prepared)...); // before the module's try
         const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-          return it->invoke(it->data, std::get<I>(prepared)...);
+          return it->invoke(it->data, std::get<I>(std::move(passed))...);
         };
         const auto stop = [it, last, &prepared, &decided, &slow, &threw](auto tag,
                                                                          auto&&... outcome) MODHOOK_INLINE_LAMBDA {
@@ -320,16 +321,14 @@ private:
           else if constexpr (detail::decides_on_value<shape> && std::is_same_v<decltype(tag), detail::stopped_by_value>)
             decided.set(static_cast<decltype(outcome)&&>(outcome)..., module_source(store_type::of(last), it));
           else
-            resume_after<
-                shape, detail::cold_t<typename signature::template parameter<I>, std::tuple_element_t<I, Prepared>>...>(
+            resume_after<shape, detail::cold_argument_t<signature, I, Prepared>...>(
                 slow, it, last, tag, static_cast<decltype(outcome)&&>(outcome)...,
-                detail::to_cold<typename signature::template parameter<I>>(std::get<I>(prepared))...);
+                detail::cold_argument<signature, I>(prepared)...);
         };
         if (!detail::fast_step<shape>(call, stop)) {
           if (threw)
-            return resume_thrown<
-                shape, detail::cold_t<typename signature::template parameter<I>, std::tuple_element_t<I, Prepared>>...>(
-                it, last, detail::to_cold<typename signature::template parameter<I>>(std::get<I>(prepared))...);
+            return resume_thrown<shape, detail::cold_argument_t<signature, I, Prepared>...>(
+                it, last, detail::cold_argument<signature, I>(prepared)...);
           if constexpr (detail::decides_on_value<shape>)
             if (decided) return decided.take();
           return slow.take();
@@ -382,8 +381,9 @@ private:
                const delegate_of<Shape>* from, Prepared& prepared, std::index_sequence<I...>) {
     const auto* const last = callbacks.last;
     for (const auto* it = from; it != last; ++it) {
+      auto passed = detail::signature<typename Shape::signature>::module_arguments(std::get<I>(prepared)...);
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-        return it->invoke(it->data, std::get<I>(prepared)...);
+        return it->invoke(it->data, std::get<I>(std::move(passed))...);
       };
       if (!detail::feed<Shape>(combiner, call, module_source(callbacks, it), callbacks.sink)) break;
     }

@@ -239,9 +239,10 @@ private:
       return true; // not this module's category, or left unset: no code at all
     } else {
       using signature = detail::signature<typename slot_of<Member>::signature>;
-      constexpr auto target = (Module.*Member).target(); // a constant: a direct call, inlinable
+      constexpr auto target = (Module.*Member).target();                   // a constant: a direct call, inlinable
+      auto passed = signature::module_arguments(std::get<A>(prepared)...); // before the module's try
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-        return target.invoke(target.data, std::get<A>(prepared)...);
+        return target.invoke(target.data, std::get<A>(std::move(passed))...);
       };
       const auto stop = [&decided, &slow, &threw, sink, &prepared](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
         (void)prepared; // read only when an implementation follows
@@ -251,10 +252,9 @@ private:
                            std::is_same_v<decltype(tag), detail::stopped_by_value>)
           decided.set(static_cast<decltype(outcome)&&>(outcome)..., detail::static_module{Position});
         else if constexpr (implemented_after<Member, Position>)
-          resume_after<Member,
-                       detail::cold_t<typename signature::template parameter<A>, std::tuple_element_t<A, Prepared>>...>(
+          resume_after<Member, detail::cold_argument_t<signature, A, Prepared>...>(
               slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...,
-              detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
+              detail::cold_argument<signature, A>(prepared)...);
         else // nothing runs after this module: the arguments need not be kept for the cold path
           resume_after<Member>(slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...);
       };
@@ -263,7 +263,7 @@ private:
   }
 
   // Cold: the rest of the dispatch, from the outcome that stopped the fast path. Small
-  // arguments by value (see cold_t), none when no implementation follows.
+  // arguments by value (see cold_argument), none when no implementation follows.
   template <auto Member, class... Args, class Tag, class Outcome>
   MODHOOK_COLD static void resume_after(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
                                         detail::failure_sink sink, std::size_t position, Tag tag, Outcome&& outcome,
@@ -281,9 +281,8 @@ private:
       -> detail::dispatch_result_t<slot_of<Member>> {
     using signature = detail::signature<typename slot_of<Member>::signature>;
     if constexpr (implementation_count<Member> > 1)
-      return resume_thrown_at<
-          Member, detail::cold_t<typename signature::template parameter<A>, std::tuple_element_t<A, Prepared>>...>(
-          sink.get(), detail::to_cold<typename signature::template parameter<A>>(std::get<A>(prepared))...);
+      return resume_thrown_at<Member, detail::cold_argument_t<signature, A, Prepared>...>(
+          sink.get(), detail::cold_argument<signature, A>(prepared)...);
     else // no implementation follows the one that threw
       return resume_thrown_at<Member>(sink.get());
   }
@@ -315,19 +314,23 @@ private:
   static void general_run([[maybe_unused]] Combiner& combiner, [[maybe_unused]] detail::failure_sink sink,
                           [[maybe_unused]] std::size_t from, [[maybe_unused]] Prepared& prepared,
                           std::index_sequence<A...>, std::index_sequence<M...>) {
-    (void)(general_step<Member, Modules, M>(combiner, sink, from, std::get<A>(prepared)...) && ...);
+    (void)(general_step<Member, Modules, M>(combiner, sink, from, prepared, std::index_sequence<A...>{}) && ...);
   }
 
-  template <auto Member, const auto& Module, std::size_t Position, class Combiner, class... Params>
+  template <auto Member, const auto& Module, std::size_t Position, class Combiner, class Prepared, std::size_t... A>
   MODHOOK_ALWAYS_INLINE static bool general_step(Combiner& combiner, detail::failure_sink sink, std::size_t from,
-                                                 Params&... params) {
+                                                 [[maybe_unused]] Prepared& prepared, std::index_sequence<A...>) {
     if constexpr (!implements<Member, Module>) {
       return true;
     } else {
       if (Position < from) return true;
       constexpr auto target = (Module.*Member).target();
+      auto passed = detail::signature<typename slot_of<Member>::signature>::module_arguments(std::get<A>(prepared)...);
       return detail::feed<slot_of<Member>>(
-          combiner, [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return target.invoke(target.data, params...); },
+          combiner,
+          [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
+            return target.invoke(target.data, std::get<A>(std::move(passed))...);
+          },
           module_source(table_<Member>, &table_<Member>.modules[Position]), sink);
     }
   }

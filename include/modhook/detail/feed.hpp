@@ -125,22 +125,27 @@ concept has_fast_path = requires(const typename Slot::value_type& value) {
 template <class T>
 inline constexpr bool pass_by_value = std::is_trivially_copyable_v<T> && sizeof(T) <= 2 * sizeof(void*);
 
-// An argument on its way to the cold path: a by-value parameter of a small trivially
-// copyable type is copied (so the hot path may keep it in a register); a reference
-// parameter stays a reference, so later modules still share the host's object.
-template <class Param, class T>
-constexpr decltype(auto) to_cold(T& value) noexcept {
-  if constexpr (!std::is_reference_v<Param> && pass_by_value<std::remove_const_t<T>>)
-    return std::remove_const_t<T>(value);
+// Argument I of a dispatch on its way to the cold path. A value the dispatch owns (an
+// argument it converted) no module can reach: a small trivially copyable one is copied, so
+// that the hot path may keep it in a register. A reference, the caller's object, stays a
+// reference: the modules after a failure are called with the argument as it is then, as
+// those before it were (see signature::module_arguments).
+template <class Signature, std::size_t I, class Prepared>
+constexpr decltype(auto) cold_argument(Prepared& prepared) noexcept {
+  using element = std::tuple_element_t<I, Prepared>;
+  using type = std::remove_const_t<std::remove_reference_t<element>>;
+  if constexpr (!std::is_reference_v<typename Signature::template parameter<I>> && !std::is_reference_v<element> &&
+                pass_by_value<type>)
+    return type(std::get<I>(prepared));
   else
-    return (value);
+    return (std::get<I>(prepared));
 }
 
 // The type a cold function declares for such an argument: a value, or a reference. Named
 // explicitly, as a by-value parameter (`Args... args`), so that a value travels in a register
 // rather than through a temporary in memory, as a forwarding reference would make it.
-template <class Param, class T>
-using cold_t = decltype(to_cold<Param>(std::declval<T&>()));
+template <class Signature, std::size_t I, class Prepared>
+using cold_argument_t = decltype(cold_argument<Signature, I>(std::declval<Prepared&>()));
 
 // A fast-path policy whose combiner decides on the first value it does not ignore: that value
 // is the answer and the dispatch stops there, so the result is built inline, where the
@@ -252,7 +257,7 @@ bool feed_stopped(combiner_t<Slot>& combiner, module_source who, failure_sink si
 // Cold: the rest of a dispatch after the fast path stopped. Builds the combiner, feeds it the
 // outcome that stopped the fast path (the value, the error, or the kept exception) and, if
 // the policy goes on, lets `feed_rest(combiner, arguments)` feed it the modules after;
-// `arguments` are the dispatch's, as to_cold passed them.
+// `arguments` are the dispatch's, as cold_argument passed them.
 template <class Slot, class FeedRest, class Tag, class Outcome, class... Args>
 dispatch_result_t<Slot> resume(module_source who, failure_sink sink, FeedRest&& feed_rest, Tag tag, Outcome&& outcome,
                                Args&&... args) {

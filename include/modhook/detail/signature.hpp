@@ -38,6 +38,19 @@ constexpr decltype(auto) prepare_argument(Given&& given) {
     return static_cast<std::remove_cvref_t<Param>>(static_cast<Given&&>(given));
 }
 
+// What one module's call is given for a prepared argument: the argument itself, bound to a
+// reference parameter or copied into a by-value one as the call is made; or, for a by-value
+// parameter whose copy may throw, the host's copy, made here, before the module's try, so
+// that a copy that throws propagates from the dispatch as the host's and is never reported
+// as the module's failure. The module's parameter is then moved from it.
+template <class Param, class Element>
+constexpr decltype(auto) module_argument(Element& element) {
+  if constexpr (std::is_reference_v<Param> || std::is_nothrow_copy_constructible_v<Param>)
+    return (element);
+  else
+    return Param(element);
+}
+
 template <class Sig>
 struct signature; // only function types R(A...) are callback signatures
 
@@ -66,6 +79,14 @@ struct signature<R(A...)> {
     else
       return false;
   }();
+
+  // Each module's arguments, from the prepared ones as they are when it is called: a tuple
+  // of references, and of the host's copies where module_argument makes one. Taken apart
+  // with std::get on an rvalue, so that a copy is moved into the module's parameter.
+  template <class... Element>
+  static constexpr auto module_arguments(Element&... element) {
+    return std::tuple<decltype(detail::module_argument<A>(element))...>(detail::module_argument<A>(element)...);
+  }
 
   // Converts each argument to its parameter type once, before any module is called and
   // outside any module's try block: a conversion that throws or allocates is the host's,
