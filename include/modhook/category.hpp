@@ -95,17 +95,9 @@ inline constexpr std::span<const std::string_view> callback_names{C::modhook_nam
 
 MODHOOK_END_NAMESPACE
 
-#define MODHOOK_DETAIL_NAME(CAT, ELEM) , MODHOOK_DETAIL_NAME_I(MODHOOK_PP_REMOVE_PARENS ELEM)
-#define MODHOOK_DETAIL_NAME_I(...) MODHOOK_DETAIL_NAME_II(__VA_ARGS__)
-#define MODHOOK_DETAIL_NAME_II(NAME, ...) #NAME
-
-#define MODHOOK_DETAIL_MEMBER(CAT, ELEM) , &CAT::MODHOOK_DETAIL_MEMBER_I(MODHOOK_PP_REMOVE_PARENS ELEM)
-#define MODHOOK_DETAIL_MEMBER_I(...) MODHOOK_DETAIL_MEMBER_II(__VA_ARGS__)
-#define MODHOOK_DETAIL_MEMBER_II(NAME, ...) NAME
-
-#define MODHOOK_DETAIL_SLOT(CAT, ELEM) MODHOOK_DETAIL_SLOT_I(CAT, MODHOOK_PP_REMOVE_PARENS ELEM)
-#define MODHOOK_DETAIL_SLOT_I(...) MODHOOK_DETAIL_SLOT_II(__VA_ARGS__)
-#define MODHOOK_DETAIL_SLOT_II(CAT, NAME, POLICY, ...)                                                                 \
+#define MODHOOK_DETAIL_NAME(CAT, NAME, ...) , #NAME
+#define MODHOOK_DETAIL_MEMBER(CAT, NAME, ...) , &CAT::NAME
+#define MODHOOK_DETAIL_SLOT(CAT, NAME, POLICY, ...)                                                                    \
   struct modhook_slot_##NAME                                                                                           \
       : ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME),   \
                                           POLICY, __VA_ARGS__> {                                                       \
