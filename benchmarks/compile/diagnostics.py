@@ -21,8 +21,10 @@ COMPILERS = [("g++ 12", ["g++-12", "-std=c++23"]), ("clang++ 16", ["clang++-16",
 def compile_case(cxx, case):
     proc = subprocess.run([*cxx, "-fsyntax-only", f"-I{ROOT / 'include'}", str(case)], text=True, capture_output=True)
     printed = (proc.stderr + proc.stdout).rstrip("\n")
-    first = next((line for line in printed.splitlines() if "error: " in line), "")
-    first = re.sub(r"^.*?error: ", "", first)
+    # A discarded result is a warning (made an error by the tests' -Werror): shown when no error is.
+    first = next((line for line in printed.splitlines() if "error: " in line),
+                 next((line for line in printed.splitlines() if "warning: " in line), ""))
+    first = re.sub(r"^.*?(error|warning): ", r"\1: ", first)
     return len(printed.splitlines()), first
 
 
