@@ -3,9 +3,12 @@
 
 #include "test_categories.hpp"
 
+#include <modhook/task.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <coroutine>
 #include <cstdlib>
 #include <new>
 #include <stdexcept>
@@ -115,4 +118,48 @@ TEST_CASE("no dispatch allocates, on any path of any policy") {
   // operator new, and failure_code allocates nothing, so these count modhook's allocations.
   CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_threepid_can_be_invited>(s_throw).failure_count() == 1); }) == 0);
   CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::on_create_room>(throwing_request, false).failed()); }) == 0);
+}
+
+namespace {
+modhook::task<int> leaf(int x) { co_return x + 1; }
+std::coroutine_handle<> parked; // a one-slot executor: the suspended coroutine waits here
+struct park {
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) const noexcept { parked = h; }
+  void await_resume() const noexcept {}
+};
+modhook::task<int> parks(int x) {
+  co_await park{};
+  co_return x;
+}
+modhook::task<int> chain(int n, bool suspend) {
+  int total = 0;
+  for (int i = 0; i < n; ++i) {
+    if (suspend)
+      total += co_await parks(i);
+    else
+      total += co_await leaf(i);
+  }
+  co_return total;
+}
+int result = 0;
+void run_chain(bool suspend) {
+  auto t = chain(8, suspend);
+  t.handle().resume();
+  while (!t.done() && parked) std::exchange(parked, nullptr).resume();
+  result = t.done() ? t.result() : -1;
+}
+} // namespace
+
+TEST_CASE("modhook::task frames are recycled: a repeated chain allocates nothing") {
+  // The first run fills this thread's pool: the chain's frame, and one for the task it
+  // awaits, which each next task it awaits reuses. Later runs reuse them all, whether the
+  // tasks complete at once or suspend and are resumed.
+  CHECK(allocations_during([] { run_chain(false); }) == 2);
+  CHECK(result == 36);
+  for (bool suspend : {false, true}) {
+    CHECK(allocations_during([&] { run_chain(suspend); }) == 0);
+    CHECK(result == (suspend ? 28 : 36));
+    CHECK(allocations_during([&] { run_chain(suspend); }) == 0);
+  }
 }
