@@ -267,7 +267,9 @@ struct value_hooks {
   MODHOOK_CALLBACKS(value_hooks,
     (level, modhook::run_all, void(int)),
     (allowed, modhook::all_must_pass_fail_open, bool(int)),
-    (copied, modhook::run_all, void(fragile)));
+    (reported, modhook::run_all, modhook::expected<void, int>(int)),
+    (copied, modhook::run_all, void(fragile)),
+    (ping, modhook::run_all, void()));
 };
 
 
@@ -285,6 +287,23 @@ void sets_then_passes(int given) {
   host_level = 2;
 }
 void records(int given) { levels_seen.push_back(given); }
+// The first module's failure as an error value: the other cold path, a value the policy
+// must see (an error) rather than an exception.
+modhook::expected<void, int> sets_then_errs(int given) {
+  levels_seen.push_back(given);
+  host_level = 1;
+  return modhook::unexpected(7);
+}
+modhook::expected<void, int> sets_then_returns(int given) {
+  sets_then_passes(given);
+  return {};
+}
+modhook::expected<void, int> records_then_returns(int given) {
+  records(given);
+  return {};
+}
+int pings = 0;
+void ping() { ++pings; }
 bool sets_then_throws_check(int given) { return sets_then_throws(given), true; }
 bool sets_then_passes_check(int given) { return sets_then_passes(given), true; }
 bool records_check(int given) { return records(given), true; }
@@ -295,10 +314,11 @@ void copy_taker(fragile f) {
 }
 
 constexpr value_hooks first_value{.level = &sets_then_throws, .allowed = &sets_then_throws_check,
-                                  .copied = &copy_taker<0>};
+                                  .reported = &sets_then_errs, .copied = &copy_taker<0>, .ping = &ping};
 constexpr value_hooks second_value{.level = &sets_then_passes, .allowed = &sets_then_passes_check,
-                                   .copied = &copy_taker<1>};
-constexpr value_hooks third_value{.level = &records, .allowed = &records_check, .copied = &copy_taker<2>};
+                                   .reported = &sets_then_returns, .copied = &copy_taker<1>, .ping = &ping};
+constexpr value_hooks third_value{.level = &records, .allowed = &records_check, .reported = &records_then_returns,
+                                  .copied = &copy_taker<2>, .ping = &ping};
 using static_values = modhook::static_registry<first_value, second_value, third_value>;
 
 struct value_registry {
@@ -326,16 +346,22 @@ TEST_CASE("a by-value parameter is the argument as it is when each module is cal
     dispatch();
     CHECK(levels_seen == std::vector<int>{0, 1, 2});
   };
+  // After a module threw (kept, resumed where the dispatch returns) ...
   run([&] { CHECK(r.hooks.dispatch<&value_hooks::level>(host_level).failure_count() == 1); });
   run([&] { CHECK(r.hooks.dispatch<&value_hooks::allowed>(host_level).passed()); });
   run([&] { CHECK(static_values::dispatch<&value_hooks::level>(host_level).failure_count() == 1); });
   run([&] { CHECK(static_values::dispatch<&value_hooks::allowed>(host_level).passed()); });
-  // A temporary is the dispatch's own: no module can change what the next one is given.
-  host_level = 5;
-  levels_seen.clear();
-  CHECK(r.hooks.dispatch<&value_hooks::level>(host_level + 0).failure_count() == 1);
-  CHECK(static_values::dispatch<&value_hooks::level>(short{5}).failure_count() == 1);
-  CHECK(levels_seen == std::vector<int>{5, 5, 5, 5, 5, 5});
+  // ... and after it returned an error (fed to the policy on the spot, the rest run cold).
+  run([&] { CHECK(r.hooks.dispatch<&value_hooks::reported>(host_level).failure_count() == 1); });
+  run([&] { CHECK(static_values::dispatch<&value_hooks::reported>(host_level).failure_count() == 1); });
+}
+
+TEST_CASE("a callback without parameters is dispatched by both registries") {
+  value_registry r;
+  pings = 0;
+  CHECK(r.hooks.dispatch<&value_hooks::ping>().ok());
+  CHECK(static_values::dispatch<&value_hooks::ping>().ok());
+  CHECK(pings == 6);
 }
 
 TEST_CASE("a by-value argument is copied once per module, and a copy that throws is the host's, not a module's") {

@@ -97,6 +97,10 @@ MODHOOK_END_NAMESPACE
 
 #define MODHOOK_DETAIL_NAME(CAT, NAME, ...) , #NAME
 #define MODHOOK_DETAIL_MEMBER(CAT, NAME, ...) , &CAT::NAME
+// More entries than the for-each takes: one error, from the list of names.
+#define MODHOOK_DETAIL_NAME_TOO_MANY , modhook_error_a_category_holds_at_most_128_callbacks
+#define MODHOOK_DETAIL_MEMBER_TOO_MANY
+#define MODHOOK_DETAIL_SLOT_TOO_MANY
 #define MODHOOK_DETAIL_SLOT(CAT, NAME, POLICY, ...)                                                                    \
   struct modhook_slot_##NAME                                                                                           \
       : ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME),   \

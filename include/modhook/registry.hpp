@@ -312,10 +312,11 @@ private:
         bool threw = false;
         auto passed = signature::module_arguments(std::get<I>(prepared)...); // before the module's try
         const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-          return it->invoke(it->data, std::get<I>(std::move(passed))...);
+          return it->invoke(it->data, detail::pass<I>(passed)...);
         };
         const auto stop = [it, last, &prepared, &decided, &slow, &threw](auto tag,
                                                                          auto&&... outcome) MODHOOK_INLINE_LAMBDA {
+          (void)prepared; // unread when the callback takes no arguments
           if constexpr (std::is_same_v<decltype(tag), detail::stopped_by_exception>)
             threw = true; // resumed where the dispatch returns, straight into its result
           else if constexpr (detail::decides_on_value<shape> && std::is_same_v<decltype(tag), detail::stopped_by_value>)
@@ -383,7 +384,7 @@ private:
     for (const auto* it = from; it != last; ++it) {
       auto passed = detail::signature<typename Shape::signature>::module_arguments(std::get<I>(prepared)...);
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-        return it->invoke(it->data, std::get<I>(std::move(passed))...);
+        return it->invoke(it->data, detail::pass<I>(passed)...);
       };
       if (!detail::feed<Shape>(combiner, call, module_source(callbacks, it), callbacks.sink)) break;
     }

@@ -242,7 +242,7 @@ private:
       constexpr auto target = (Module.*Member).target();                   // a constant: a direct call, inlinable
       auto passed = signature::module_arguments(std::get<A>(prepared)...); // before the module's try
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-        return target.invoke(target.data, std::get<A>(std::move(passed))...);
+        return target.invoke(target.data, detail::pass<A>(passed)...);
       };
       const auto stop = [&decided, &slow, &threw, sink, &prepared](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
         (void)prepared; // read only when an implementation follows
@@ -329,7 +329,7 @@ private:
       return detail::feed<slot_of<Member>>(
           combiner,
           [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-            return target.invoke(target.data, std::get<A>(std::move(passed))...);
+            return target.invoke(target.data, detail::pass<A>(passed)...);
           },
           module_source(table_<Member>, &table_<Member>.modules[Position]), sink);
     }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 MODHOOK_BEGIN_NAMESPACE
@@ -51,6 +52,23 @@ constexpr decltype(auto) module_argument(Element& element) {
     return Param(element);
 }
 
+// One module's arguments (module_arguments below): each a reference, or the host's copy,
+// initialized straight from module_argument's result (an aggregate, so no move is made).
+template <std::size_t I, class T>
+struct module_argument_slot {
+  T value;
+};
+template <class Indices, class... T>
+struct module_argument_pack;
+template <std::size_t... I, class... T>
+struct module_argument_pack<std::index_sequence<I...>, T...> : module_argument_slot<I, T>... {};
+
+// Argument I as the module's call takes it: a reference as it is, the host's copy moved.
+template <std::size_t I, class T>
+constexpr T&& pass(module_argument_slot<I, T>& slot) noexcept {
+  return static_cast<T&&>(slot.value);
+}
+
 template <class Sig>
 struct signature; // only function types R(A...) are callback signatures
 
@@ -80,12 +98,12 @@ struct signature<R(A...)> {
       return false;
   }();
 
-  // Each module's arguments, from the prepared ones as they are when it is called: a tuple
-  // of references, and of the host's copies where module_argument makes one. Taken apart
-  // with std::get on an rvalue, so that a copy is moved into the module's parameter.
+  // Each module's arguments, from the prepared ones as they are when it is called:
+  // references, and the host's copies where module_argument makes one; taken with pass<I>.
   template <class... Element>
   static constexpr auto module_arguments(Element&... element) {
-    return std::tuple<decltype(detail::module_argument<A>(element))...>(detail::module_argument<A>(element)...);
+    return module_argument_pack<std::index_sequence_for<A...>, decltype(detail::module_argument<A>(element))...>{
+        {detail::module_argument<A>(element)}...};
   }
 
   // Converts each argument to its parameter type once, before any module is called and
