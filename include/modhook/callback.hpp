@@ -25,7 +25,8 @@ enum class callable_check {
   wrong_result,
   accidental_bool,
   copies_an_editable_argument,
-  not_copyable
+  not_copyable,
+  other_task_type
 };
 
 // The type a decision is made of: T itself, or what an optional or an expected holds.
@@ -58,7 +59,20 @@ template <class F, class R, class... A>
 struct check_callable<F, R(A...)> {
   using D = std::decay_t<F>;
   static constexpr callable_check value = [] {
-    if constexpr (std::is_member_pointer_v<D>) {
+    if constexpr (signature<R(A...)>::is_async) {
+      // An asynchronous slot takes a coroutine of its own task type, or a plain callable
+      // checked as one of the value's (called inline).
+      using task = typename signature<R(A...)>::task;
+      using value = typename signature<R(A...)>::result;
+      if constexpr (std::is_member_pointer_v<D> || !std::is_invocable_v<D&, A...>)
+        return check_callable<F, value(A...)>::value;
+      else if constexpr (std::is_same_v<std::remove_cvref_t<std::invoke_result_t<D&, A...>>, task>)
+        return check_callable<F, void(A...)>::value;
+      else if constexpr (task_type<std::remove_cvref_t<std::invoke_result_t<D&, A...>>>)
+        return callable_check::other_task_type;
+      else
+        return check_callable<F, value(A...)>::value;
+    } else if constexpr (std::is_member_pointer_v<D>) {
       return callable_check::member_pointer; // invocable by std::invoke, but it needs an object
     } else if constexpr (!std::is_invocable_v<D&, A...>) {
       return callable_check::not_invocable;
@@ -103,6 +117,9 @@ inline constexpr bool callable_returns_a_bool_not_a_pointer_or_a_number =
 template <class Slot, class Signature, class Given>
 inline constexpr bool callable_takes_by_reference_what_the_callback_passes_to_edit =
     detail::check_callable<Given, Signature>::value != detail::callable_check::copies_an_editable_argument;
+template <class Slot, class Signature, class Given>
+inline constexpr bool coroutine_returns_the_callback_task_type =
+    detail::check_callable<Given, Signature>::value != detail::callable_check::other_task_type;
 template <class Slot, class Signature, class Given>
 inline constexpr bool callable_stored_on_the_heap_is_copyable =
     detail::check_callable<Given, Signature>::value != detail::callable_check::not_copyable;
@@ -216,23 +233,28 @@ constexpr bool check_declaration() noexcept {
 
 // Occurrences: how often the category lists this callback's name (must be 1).
 template <class Slot, std::size_t Occurrences, class Policy, class DeclaredSig,
-          class Sig = signature_or_placeholder<DeclaredSig>>
-class named_callback : public callback<Sig, Policy> {
+          class Sig = signature_or_placeholder<DeclaredSig>, class Stored = typename signature<Sig>::stored>
+class named_callback : public callback<Stored, Policy> {
   // The category author's mistakes, checked where the slot is declared.
   static_assert(check_declaration<Slot, Occurrences, Policy, DeclaredSig>());
 
 public:
   constexpr named_callback() noexcept = default;
   constexpr named_callback(std::nullptr_t) noexcept {}
-  // A function of exactly the callback's signature needs no check (and no template).
-  constexpr named_callback(typename signature<Sig>::pointer f) noexcept : callback<Sig, Policy>(f) {}
-  constexpr named_callback(typename signature<Sig>::nothrow_pointer f) noexcept : callback<Sig, Policy>(f) {}
+  // A function of exactly the callback's signature needs no check (and no template). (An
+  // asynchronous slot's functions are checked: a coroutine, or a plain function.)
+  constexpr named_callback(typename signature<Sig>::pointer f) noexcept
+    requires(!signature<Sig>::is_async)
+      : callback<Stored, Policy>(f) {}
+  constexpr named_callback(typename signature<Sig>::nothrow_pointer f) noexcept
+    requires(!signature<Sig>::is_async)
+      : callback<Stored, Policy>(f) {}
 
   template <class F>
     requires(!std::is_base_of_v<named_callback, std::remove_cvref_t<F>>)
   constexpr named_callback(F&& f)
-      : callback<Sig, Policy>(std::bool_constant<check_callable<F, Sig>::value == callable_check::ok>{},
-                              static_cast<F&&>(f)) {
+      : callback<Stored, Policy>(std::bool_constant<check_callable<F, Sig>::value == callable_check::ok>{},
+                                 static_cast<F&&>(f)) {
     using given = std::remove_cvref_t<F>;
 #if defined(__clang__)
     static_assert(diagnostic::callable_is_not_a_pointer_to_member<Slot, Sig, given>,
@@ -248,6 +270,8 @@ public:
                   "modhook: the callback passes an argument by non-const reference, for modules to edit, but the "
                   "callable takes it by value: its edits would be lost (take it by reference, or by const "
                   "reference not to edit it)");
+    static_assert(diagnostic::coroutine_returns_the_callback_task_type<Slot, Sig, given>,
+                  "modhook: the callable returns a task of another type than the asynchronous callback's");
     static_assert(diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>,
                   "modhook: a callable stored on the heap must be copy-constructible");
 #else
@@ -269,6 +293,10 @@ public:
     if constexpr (!diagnostic::callable_takes_by_reference_what_the_callback_passes_to_edit<Slot, Sig, given>)
       static_assert(std::is_void_v<
                     decltype(error::the_callable_takes_by_value_what_the_callback_passes_to_edit<Slot, Sig, given>())>);
+    if constexpr (!diagnostic::coroutine_returns_the_callback_task_type<Slot, Sig, given>)
+      static_assert(
+          std::is_void_v<
+              decltype(error::the_callable_returns_a_task_of_another_type_than_the_callback<Slot, Sig, given>())>);
     if constexpr (!diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>)
       static_assert(std::is_void_v<
                     decltype(error::a_callable_stored_on_the_heap_must_be_copy_constructible<Slot, Sig, given>())>);

@@ -30,6 +30,10 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
+// The asynchronous driver (detail/async_dispatch.hpp, which the task types' headers include).
+template <class Slot, class Store, class Prepared, std::size_t... I>
+async_dispatch_result_t<Slot> async_dispatch(const Store& callbacks, Prepared prepared, std::index_sequence<I...>);
+
 // The implementations of the callbacks of one signature, in registration order. A dispatch
 // walks [first, last); `modules` (which module registered each) is read only when a module
 // decides or fails; `owners` keeps the callables. The three run in step (`entries` has one
@@ -242,7 +246,7 @@ public:
   /// results by its policy. Never allocates; exceptions from modules become failures.
   template <auto Member, class... Args>
     requires callback_member<Member>
-  MODHOOK_ALWAYS_INLINE auto dispatch(Args&&... args) const -> detail::dispatch_result_t<slot_of<Member>> {
+  MODHOOK_ALWAYS_INLINE auto dispatch(Args&&... args) const -> detail::dispatch_return_t<slot_of<Member>> {
     using slot = slot_of<Member>;
     if constexpr (!holds<category_of<Member>>) {
       reject_callback_of<slot>();
@@ -252,8 +256,14 @@ public:
       return {};
     } else {
       assert(sealed() && "modhook: seal() the registry when start-up is over, before dispatching");
-      auto prepared = detail::signature<typename slot::signature>::prepare(static_cast<Args&&>(args)...);
-      return run<slot>(prepared, std::index_sequence_for<Args...>{});
+      using signature = detail::signature<typename slot::signature>;
+      if constexpr (signature::is_async) {
+        return detail::async_dispatch<detail::shape_of<slot>>(
+            store<slot>(), signature::prepare_owned(static_cast<Args&&>(args)...), std::index_sequence_for<Args...>{});
+      } else {
+        auto prepared = signature::prepare(static_cast<Args&&>(args)...);
+        return run<slot>(prepared, std::index_sequence_for<Args...>{});
+      }
     }
   }
 

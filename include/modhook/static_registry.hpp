@@ -162,6 +162,10 @@ private:
                     "object whose callables hold no state (functions, stateless lambdas, bind<&T::f>(static object), "
                     "bind<&f>())");
       return {};
+    } else if constexpr (detail::signature<typename slot::signature>::is_async) {
+      static_assert(!detail::signature<typename slot::signature>::is_async,
+                    "modhook: static_registry does not dispatch asynchronous callbacks yet: use modhook::registry");
+      return {};
     } else if constexpr (!slot::template modhook_accepts<Args...>) {
       slot::template modhook_reject_dispatch<Args...>();
       return {};

@@ -8,6 +8,7 @@
 // each other without growing the stack), and no executor of its own: it runs on whatever
 // thread resumes it. Its frames come from a per-thread pool (detail/frame_pool.hpp).
 
+#include <modhook/detail/async_step.hpp>
 #include <modhook/detail/config.hpp>
 #include <modhook/detail/frame_pool.hpp>
 
@@ -139,6 +140,14 @@ private:
   std::coroutine_handle<promise_type> coroutine_ = nullptr;
 };
 
+/// modhook::task is a task type: a callback returning task<T> is asynchronous.
+template <class T>
+struct task_traits<task<T>> {
+  using value_type = T;
+  template <class U>
+  using rebind = task<U>;
+};
+
 namespace detail {
 template <class T>
 task<T> task_promise<T>::get_return_object() noexcept {
@@ -150,5 +159,7 @@ inline task<void> task_promise<void>::get_return_object() noexcept {
 } // namespace detail
 
 MODHOOK_END_NAMESPACE
+
+#include <modhook/detail/async_dispatch.hpp>
 
 #endif

@@ -39,6 +39,8 @@ void the_callback_decides_with_a_bool_return_one_not_a_pointer_or_a_number() = d
 template <class Slot, class Signature, class Given>
 void the_callable_takes_by_value_what_the_callback_passes_to_edit() = delete;
 template <class Slot, class Signature, class Given>
+void the_callable_returns_a_task_of_another_type_than_the_callback() = delete;
+template <class Slot, class Signature, class Given>
 void a_callable_stored_on_the_heap_must_be_copy_constructible() = delete;
 template <class Slot, class Signature, class... Given>
 void the_dispatch_arguments_do_not_convert_to_the_callback_parameters() = delete;

@@ -3,6 +3,7 @@
 #ifndef MODHOOK_DETAIL_ERASED_HPP
 #define MODHOOK_DETAIL_ERASED_HPP
 
+#include <modhook/detail/async_step.hpp>
 #include <modhook/detail/config.hpp>
 
 #include <cstring>
@@ -54,8 +55,10 @@ struct storage_for<F, R(A...)> {
       : is_bound_member<F>                ? storage_kind::bound_member
       : std::is_empty_v<F> && std::is_default_constructible_v<F> && std::is_trivially_copyable_v<F> && const_callable
                                           ? storage_kind::stateless
+      // Not in an asynchronous slot: a coroutine's frame refers to the callable it was called
+      // on, which must outlive it, and in place it is a copy made for the call.
       : std::is_trivially_copyable_v<F> && sizeof(F) <= sizeof(void*) && alignof(F) <= alignof(void*) && const_callable
-                                          ? storage_kind::in_place
+        && !is_async_step<R>              ? storage_kind::in_place
                                           : storage_kind::heap;
   // clang-format on
 };
@@ -199,24 +202,46 @@ private:
   // Invokers: the only code a dispatch runs per implementation. Forced inline so that a
   // static registry, which calls them through constant pointers, never keeps one as an
   // extra call when the compiler's inlining budget for a long dispatch runs out.
+  // In an asynchronous slot (R an async_step), what the callable returns, a value or a task,
+  // becomes the step.
+  template <class Call>
+  MODHOOK_ALWAYS_INLINE static R result_of(Call&& call) {
+    if constexpr (is_async_step<R>)
+      return R::from(call);
+    else
+      return static_cast<R>(call());
+  }
   MODHOOK_ALWAYS_INLINE static R call_function(context c, A... args) { return c.function(static_cast<A&&>(args)...); }
   template <class D>
   MODHOOK_ALWAYS_INLINE static R call_bound(context c, A... args) {
-    return static_cast<R>(D::invoke(c.object, static_cast<A&&>(args)...));
+    if constexpr (is_async_step<R>)
+      return result_of([&]() -> decltype(auto) { return D::invoke(c.object, static_cast<A&&>(args)...); });
+    else
+      return static_cast<R>(D::invoke(c.object, static_cast<A&&>(args)...));
   }
   template <class D>
   MODHOOK_ALWAYS_INLINE static R call_stateless(context, A... args) {
-    return static_cast<R>(D{}(static_cast<A&&>(args)...));
+    if constexpr (is_async_step<R>)
+      return result_of([&]() -> decltype(auto) { return D{}(static_cast<A&&>(args)...); });
+    else
+      return static_cast<R>(D{}(static_cast<A&&>(args)...));
   }
   template <class D>
   MODHOOK_ALWAYS_INLINE static R call_in_place(context c, A... args) {
     alignas(D) unsigned char buffer[sizeof(D)];
     std::memcpy(buffer, c.bytes, sizeof(D));
-    return static_cast<R>((*std::launder(reinterpret_cast<const D*>(buffer)))(static_cast<A&&>(args)...));
+    const D& f = *std::launder(reinterpret_cast<const D*>(buffer));
+    if constexpr (is_async_step<R>)
+      return result_of([&]() -> decltype(auto) { return f(static_cast<A&&>(args)...); });
+    else
+      return static_cast<R>(f(static_cast<A&&>(args)...));
   }
   template <class D>
   MODHOOK_ALWAYS_INLINE static R call_heap(context c, A... args) {
-    return static_cast<R>((*static_cast<D*>(c.object))(static_cast<A&&>(args)...));
+    if constexpr (is_async_step<R>)
+      return result_of([&]() -> decltype(auto) { return (*static_cast<D*>(c.object))(static_cast<A&&>(args)...); });
+    else
+      return static_cast<R>((*static_cast<D*>(c.object))(static_cast<A&&>(args)...));
   }
 
   invoker invoke_ = nullptr;

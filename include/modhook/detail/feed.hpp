@@ -26,6 +26,22 @@ using combiner_t = typename Slot::policy::template combiner<typename Slot::value
 template <class Slot>
 using dispatch_result_t = decltype(std::declval<combiner_t<Slot>&&>().finish());
 
+// What an asynchronous callback's dispatch returns: its task type, of the policy's result.
+template <class Slot>
+using async_dispatch_result_t =
+    typename task_traits<typename signature<typename Slot::signature>::task>::template rebind<dispatch_result_t<Slot>>;
+// What a dispatch returns: the policy's result, or for an asynchronous callback a task of it.
+template <class Slot, bool Async = signature<typename Slot::signature>::is_async>
+struct dispatch_return {
+  using type = dispatch_result_t<Slot>;
+};
+template <class Slot>
+struct dispatch_return<Slot, true> {
+  using type = async_dispatch_result_t<Slot>;
+};
+template <class Slot>
+using dispatch_return_t = typename dispatch_return<Slot>::type;
+
 // Where failures go besides the combiner: the registry's failure handler.
 struct failure_sink {
   void (*report)(const void* context, const failure<>& f) noexcept;
@@ -88,6 +104,10 @@ union returned {
 // of the two places where a call meets a policy: fast_step while the policy ignores every
 // outcome, feed for the modules after the first it does not (and for policies without a
 // fast path). A driver (run-time, static, later asynchronous) loops over these two.
+template <class Slot, class Combiner>
+MODHOOK_ALWAYS_INLINE bool feed_returned(Combiner& combiner, typename Slot::result_type& r, module_source who,
+                                         failure_sink sink);
+
 template <class Slot, class Combiner, class Call>
 MODHOOK_ALWAYS_INLINE bool feed(Combiner& combiner, Call&& call, module_source who, failure_sink sink) {
   using result = typename Slot::result_type;
@@ -100,16 +120,25 @@ MODHOOK_ALWAYS_INLINE bool feed(Combiner& combiner, Call&& call, module_source w
     MODHOOK_TRY { ::new (static_cast<void*>(&r.value)) result(call()); }
     MODHOOK_CATCH_ALL { return combiner.on_failure(detail::module_threw<Slot>(std::current_exception(), who, sink)); }
     destroy_on_exit<result> guard{r.value};
-    if constexpr (split_result<result>::is_expected) {
-      if (!r.value.has_value()) [[unlikely]]
-        return combiner.on_failure(detail::module_returned_error<Slot>(std::move(r.value).error(), who, sink));
-      if constexpr (std::is_void_v<typename result::value_type>)
-        return combiner.on_result(std::monostate{}, who);
-      else
-        return combiner.on_result(std::move(*r.value), who);
-    } else {
-      return combiner.on_result(std::move(r.value), who);
-    }
+    return detail::feed_returned<Slot>(combiner, r.value, who, sink);
+  }
+}
+
+// What a module returned (not void), fed to the combiner: an unexpected value is a failure.
+// The asynchronous driver feeds what it awaited here too.
+template <class Slot, class Combiner>
+MODHOOK_ALWAYS_INLINE bool feed_returned(Combiner& combiner, typename Slot::result_type& r, module_source who,
+                                         failure_sink sink) {
+  using result = typename Slot::result_type;
+  if constexpr (split_result<result>::is_expected) {
+    if (!r.has_value()) [[unlikely]]
+      return combiner.on_failure(detail::module_returned_error<Slot>(std::move(r).error(), who, sink));
+    if constexpr (std::is_void_v<typename result::value_type>)
+      return combiner.on_result(std::monostate{}, who);
+    else
+      return combiner.on_result(std::move(*r), who);
+  } else {
+    return combiner.on_result(std::move(r), who);
   }
 }
 

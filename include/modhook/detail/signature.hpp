@@ -4,6 +4,7 @@
 #define MODHOOK_DETAIL_SIGNATURE_HPP
 
 #include <modhook/expected.hpp>
+#include <modhook/detail/async_step.hpp>
 
 #include <functional>
 #include <optional>
@@ -69,12 +70,52 @@ constexpr T&& pass(module_argument_slot<I, T>& slot) noexcept {
   return static_cast<T&&>(slot.value);
 }
 
+// What a callback returns, as its policy sees it: R itself; or, for an asynchronous callback
+// (R a task type, or the async_step a slot stores), the value the task gives.
+template <class R>
+struct callback_result {
+  using type = R;
+  using task = void;
+  static constexpr bool is_async = false;
+};
+template <task_type R>
+struct callback_result<R> {
+  using type = typename task_traits<R>::value_type;
+  using task = R;
+  static constexpr bool is_async = true;
+};
+template <class Task, class V>
+struct callback_result<async_step<Task, V>> {
+  using type = V;
+  using task = Task;
+  static constexpr bool is_async = true;
+};
+
+// As prepare_argument, for a dispatch that may outlive the caller's full-expression (an
+// asynchronous one, whose task the caller may keep and await later): an rvalue is moved into
+// the dispatch's own storage, so that no argument refers to a temporary that is gone.
+template <class Param, class Given>
+constexpr decltype(auto) prepare_owned_argument(Given&& given) {
+  if constexpr (!unwraps<Param, std::remove_cvref_t<Given>> && passes_through<Param, Given> &&
+                !std::is_lvalue_reference_v<Given>)
+    return std::remove_cvref_t<Given>(static_cast<Given&&>(given));
+  else
+    return detail::prepare_argument<Param>(static_cast<Given&&>(given));
+}
+
 template <class Sig>
 struct signature; // only function types R(A...) are callback signatures
 
 template <class R, class... A>
 struct signature<R(A...)> {
-  using result = R;
+  // For an asynchronous callback, what its task gives (see callback_result).
+  using result = typename callback_result<R>::type;
+  using invoked = R; // what the callable (a slot's stored one) returns
+  static constexpr bool is_async = callback_result<R>::is_async;
+  using task = typename callback_result<R>::task; // void unless asynchronous
+  // How a slot stores implementations: as R(A...); an asynchronous one as
+  // async_step<Task, value>(A...), which holds a plain callable's value or a coroutine's task.
+  using stored = std::conditional_t<is_async && !is_async_step<R>, async_step<task, result>(A...), R(A...)>;
   using pointer = R (*)(A...);
   using nothrow_pointer = R (*)(A...) noexcept;
   template <std::size_t I>
@@ -114,6 +155,13 @@ struct signature<R(A...)> {
   static constexpr auto prepare(Given&&... given) {
     return std::tuple<decltype(detail::prepare_argument<A>(static_cast<Given&&>(given)))...>(
         detail::prepare_argument<A>(static_cast<Given&&>(given))...);
+  }
+  // For an asynchronous dispatch: lvalues by reference, everything else owned (see
+  // prepare_owned_argument).
+  template <class... Given>
+  static constexpr auto prepare_owned(Given&&... given) {
+    return std::tuple<decltype(detail::prepare_owned_argument<A>(static_cast<Given&&>(given)))...>(
+        detail::prepare_owned_argument<A>(static_cast<Given&&>(given))...);
   }
 };
 

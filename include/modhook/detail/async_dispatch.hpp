@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the modhook authors. See LICENSE.
+#ifndef MODHOOK_DETAIL_ASYNC_DISPATCH_HPP
+#define MODHOOK_DETAIL_ASYNC_DISPATCH_HPP
+
+// The asynchronous dispatch driver, included by the headers that define a task type's
+// traits (task.hpp, asio.hpp): code that declares no asynchronous callback never sees it.
+
+#include <modhook/detail/config.hpp>
+#include <modhook/detail/feed.hpp>
+#include <modhook/detail/signature.hpp>
+
+#include <coroutine>
+#include <cstddef>
+#include <exception>
+#include <new>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+MODHOOK_BEGIN_NAMESPACE
+namespace detail {
+
+// Calls the implementations in registration order, each one's task awaited before the next
+// is called; a plain callable's value is taken at once. Every outcome goes to the slot's
+// combiner as a synchronous dispatch's does (module_threw, feed_returned), so no policy rule
+// is written twice, and a policy that stops starts no later module. `callbacks` is the
+// registry's store for the slot; `prepared` (the arguments, references to the caller's
+// objects and what the dispatch converted) lives in this coroutine's frame.
+template <class Slot, class Store, class Prepared, std::size_t... I>
+async_dispatch_result_t<Slot> async_dispatch(const Store& callbacks, Prepared prepared, std::index_sequence<I...>) {
+  using signature = detail::signature<typename Slot::signature>;
+  using step = typename signature::invoked;
+  using result = typename Slot::result_type;
+  combiner_t<Slot> combiner;
+  const auto* const last = callbacks.last;
+  for (const auto* it = callbacks.first; it != last; ++it) {
+    const module_source who(callbacks, it);
+    bool go_on = true;
+    std::exception_ptr thrown;
+    {
+      auto passed = signature::module_arguments(std::get<I>(prepared)...); // before the module's try
+      returned<step> answer;
+      bool called = false;
+      MODHOOK_TRY {
+        ::new (static_cast<void*>(&answer.value)) step(it->invoke(it->data, detail::pass<I>(passed)...));
+        called = true;
+      }
+      MODHOOK_CATCH_ALL { thrown = std::current_exception(); }
+      if (called) {
+        destroy_on_exit<step> answered{answer.value};
+        if (!answer.value.is_task()) {
+          if constexpr (std::is_void_v<result>)
+            go_on = combiner.on_result(std::monostate{}, who);
+          else
+            go_on = detail::feed_returned<Slot>(combiner, answer.value.value(), who, callbacks.sink);
+        } else {
+          auto awaited = answer.value.take_task();
+          if constexpr (std::is_void_v<result>) {
+            bool done = false;
+            MODHOOK_TRY {
+              co_await std::move(awaited);
+              done = true;
+            }
+            MODHOOK_CATCH_ALL { thrown = std::current_exception(); }
+            if (done) go_on = combiner.on_result(std::monostate{}, who);
+          } else {
+            std::optional<result> r; // (g++ 12 fails on a co_await inside a placement new)
+            MODHOOK_TRY { r.emplace(co_await std::move(awaited)); }
+            MODHOOK_CATCH_ALL { thrown = std::current_exception(); }
+            if (r) go_on = detail::feed_returned<Slot>(combiner, *r, who, callbacks.sink);
+          }
+        }
+      }
+    }
+    if (thrown) go_on = combiner.on_failure(detail::module_threw<Slot>(std::move(thrown), who, callbacks.sink));
+    if (!go_on) break;
+  }
+  co_return std::move(combiner).finish();
+}
+
+} // namespace detail
+MODHOOK_END_NAMESPACE
+
+#endif

@@ -1,0 +1,197 @@
+// Asynchronous callbacks on the run-time registry: implementations that are coroutines
+// (suspending on a test executor, or not) and plain callables, mixed in one dispatch, in
+// order, each awaited before the next starts, combined by the same policies.
+
+#include <modhook/modhook.hpp>
+#include <modhook/task.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <coroutine>
+#include <deque>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct executor {
+  std::deque<std::coroutine_handle<>> queued;
+  struct yield_awaiter {
+    executor* ex;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) const { ex->queued.push_back(h); }
+    void await_resume() const noexcept {}
+  };
+  yield_awaiter yield() { return {this}; }
+  void run() {
+    while (!queued.empty()) {
+      auto h = queued.front();
+      queued.pop_front();
+      h.resume();
+    }
+  }
+};
+
+// Starts a task and runs the executor until it is done.
+template <class T>
+T run(executor& ex, modhook::task<T> t) {
+  t.handle().resume();
+  ex.run();
+  REQUIRE(t.done());
+  return t.result();
+}
+
+struct async_rules {
+  MODHOOK_CALLBACKS(async_rules,
+    (check, modhook::all_must_pass, modhook::task<bool>(const std::string&)),
+    (notify, modhook::run_all, modhook::task<void>(const std::string&)),
+    (expired, modhook::first_result, modhook::task<std::optional<bool>>(const std::string&)),
+    (count, modhook::run_all, modhook::task<modhook::expected<void, int>>(int&)));
+};
+
+std::vector<std::string> trace;
+
+// A module whose every implementation is a coroutine that suspends once.
+struct suspending {
+  executor& ex;
+  std::string name;
+  modhook::task<bool> check(const std::string& s) {
+    trace.push_back(name + " starts");
+    co_await ex.yield();
+    trace.push_back(name + " resumes");
+    if (s == "throw " + name) throw std::runtime_error(name);
+    co_return s != "deny " + name;
+  }
+};
+
+} // namespace
+
+TEST_CASE("asynchronous all_must_pass: in order, each awaited before the next, early stop, failure") {
+  executor ex;
+  modhook::registry<async_rules> hooks;
+  suspending a{ex, "a"}, c{ex, "c"};
+  REQUIRE(hooks.load("a", [&](auto& api) { (void)api.register_callbacks(async_rules{.check = modhook::bind<&suspending::check>(a)}); }));
+  REQUIRE(hooks.load("b", [](auto& api) {
+    (void)api.register_callbacks(async_rules{.check = [](const std::string& s) {
+      trace.push_back("b plain");
+      return s != "deny b";
+    }});
+  }));
+  REQUIRE(hooks.load("c", [&](auto& api) { (void)api.register_callbacks(async_rules{.check = modhook::bind<&suspending::check>(c)}); }));
+  int failures = 0;
+  REQUIRE(hooks.on_failure([&](const modhook::failure<>&) noexcept { ++failures; }));
+  hooks.seal();
+
+  SECTION("all pass") {
+    trace.clear();
+    auto t = hooks.dispatch<&async_rules::check>(std::string("ok"));
+    t.handle().resume();
+    CHECK(trace == std::vector<std::string>{"a starts"}); // b not called while a is suspended
+    ex.run();
+    REQUIRE(t.done());
+    CHECK(t.result().passed());
+    CHECK(trace == std::vector<std::string>{"a starts", "a resumes", "b plain", "c starts", "c resumes"});
+  }
+  SECTION("a plain callable rejects: later modules are never started") {
+    trace.clear();
+    const auto v = run(ex, hooks.dispatch<&async_rules::check>(std::string("deny b")));
+    CHECK(v.rejected());
+    CHECK(v.decided_by()->name == "b");
+    CHECK(trace == std::vector<std::string>{"a starts", "a resumes", "b plain"});
+  }
+  SECTION("a coroutine throws after resuming: a failure, not a rejection, naming the module") {
+    trace.clear();
+    const auto v = run(ex, hooks.dispatch<&async_rules::check>(std::string("throw a")));
+    CHECK(v.failed());
+    CHECK_FALSE(v.rejected());
+    CHECK(v.decided_by()->name == "a");
+    CHECK(failures == 1);
+    CHECK(trace == std::vector<std::string>{"a starts", "a resumes"});
+  }
+}
+
+TEST_CASE("asynchronous run_all, first_result and error values use the same policies") {
+  executor ex;
+  modhook::registry<async_rules> hooks;
+  REQUIRE(hooks.load("first", [&](auto& api) {
+    (void)api.register_callbacks(async_rules{
+        .notify = [&](const std::string& s) -> modhook::task<void> {
+          co_await ex.yield();
+          trace.push_back("first " + s);
+          throw std::runtime_error("first fails");
+        },
+        .expired = [](const std::string&) { return std::optional<bool>{}; },
+        .count = [&](int& n) -> modhook::task<modhook::expected<void, int>> {
+          co_await ex.yield();
+          ++n;
+          co_return modhook::unexpected(3);
+        }});
+  }));
+  REQUIRE(hooks.load("second", [&](auto& api) {
+    (void)api.register_callbacks(async_rules{
+        .notify = [](const std::string& s) { trace.push_back("second " + s); },
+        .expired = [&](const std::string& user) -> modhook::task<std::optional<bool>> {
+          co_await ex.yield();
+          co_return user == "@old" ? std::optional<bool>(true) : std::nullopt;
+        },
+        .count = [](int& n) -> modhook::expected<void, int> {
+          n += 10;
+          return {};
+        }});
+  }));
+  REQUIRE(hooks.load("third", [&](auto& api) {
+    (void)api.register_callbacks(async_rules{.expired = [&](const std::string&) -> modhook::task<std::optional<bool>> {
+      trace.push_back("third asked");
+      co_return false;
+    }});
+  }));
+  hooks.seal();
+
+  trace.clear();
+  const auto done = run(ex, hooks.dispatch<&async_rules::notify>(std::string("x")));
+  CHECK(done.failure_count() == 1);
+  CHECK(done.first_failure()->module.name == "first");
+  CHECK(trace == std::vector<std::string>{"first x", "second x"});
+
+  trace.clear();
+  const auto old = run(ex, hooks.dispatch<&async_rules::expired>(std::string("@old")));
+  REQUIRE(old.has_value());
+  CHECK(*old == true);
+  CHECK(old.decided_by()->name == "second");
+  CHECK(trace.empty()); // third never started
+  const auto young = run(ex, hooks.dispatch<&async_rules::expired>(std::string("@young")));
+  REQUIRE(young.has_value());
+  CHECK(*young == false);
+  CHECK(young.decided_by()->name == "third");
+
+  int n = 0;
+  const auto counted = run(ex, hooks.dispatch<&async_rules::count>(n));
+  CHECK(n == 11); // the caller's object, edited across a suspension
+  CHECK(counted.failure_count() == 1);
+  REQUIRE(counted.first_failure()->error.has_value());
+  CHECK(*counted.first_failure()->error == 3);
+}
+
+TEST_CASE("a destroyed suspended dispatch destroys the running module's coroutine and starts no other") {
+  executor ex;
+  modhook::registry<async_rules> hooks;
+  suspending a{ex, "a"};
+  REQUIRE(hooks.load("a", [&](auto& api) { (void)api.register_callbacks(async_rules{.check = modhook::bind<&suspending::check>(a)}); }));
+  REQUIRE(hooks.load("b", [](auto& api) {
+    (void)api.register_callbacks(async_rules{.check = [](const std::string&) {
+      trace.push_back("b plain");
+      return true;
+    }});
+  }));
+  hooks.seal();
+  trace.clear();
+  {
+    auto t = hooks.dispatch<&async_rules::check>(std::string("ok"));
+    t.handle().resume();
+    REQUIRE(ex.queued.size() == 1);
+  }
+  ex.queued.clear(); // a's frame is gone with the dispatch's: never resumed
+  CHECK(trace == std::vector<std::string>{"a starts"});
+}
