@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the modhook authors. See LICENSE.
+#ifndef MODHOOK_ASIO_HPP
+#define MODHOOK_ASIO_HPP
+
+// Boost.Asio's awaitable<T> as a task type: a callback returning asio::awaitable<T> is
+// asynchronous, its implementations are Asio coroutines (or plain callables), and its
+// dispatch is an awaitable an Asio coroutine co_awaits (an Asio coroutine can only await
+// Asio awaitables, so an Asio-typed callback's dispatch is one).
+//
+// Include this instead of <boost/asio/awaitable.hpp> where a category names awaitable<T>.
+// Boost 1.74 on this toolchain needs two things first, which this header provides: <utility>
+// before awaitable.hpp (g++ 12), and, with libc++ in C++2b mode, the C++20 type traits libc++
+// removed (_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS, which must be defined before any
+// standard header: define it on the command line, or this header says so).
+
+#include <utility>
+
+#if defined(_LIBCPP_VERSION) && __cplusplus > 202002L && !defined(_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS)
+#error "modhook/asio.hpp: with libc++ in C++23 mode, Boost.Asio 1.74 needs -D_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS"
+#endif
+
+#include <boost/asio/awaitable.hpp>
+
+#include <modhook/detail/async_step.hpp>
+
+MODHOOK_BEGIN_NAMESPACE
+
+template <class T, class Executor>
+struct task_traits<boost::asio::awaitable<T, Executor>> {
+  using value_type = T;
+  template <class U>
+  using rebind = boost::asio::awaitable<U, Executor>;
+};
+
+MODHOOK_END_NAMESPACE
+
+#include <modhook/detail/async_dispatch.hpp>
+
+#endif
