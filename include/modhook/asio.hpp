@@ -18,6 +18,7 @@
 
 #if defined(_LIBCPP_VERSION) && __cplusplus > 202002L && !defined(_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS)
 #error "modhook/asio.hpp: with libc++ in C++23 mode, Boost.Asio 1.74 needs -D_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS"
+#include <modhook/compilation_stops_here> // fatal: no cascade of Asio's errors after this one
 #endif
 
 #include <boost/asio/awaitable.hpp>
