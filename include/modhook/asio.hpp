@@ -9,15 +9,15 @@
 // Asio awaitables, so an Asio-typed callback's dispatch is one).
 //
 // Include this instead of <boost/asio/awaitable.hpp> where a category names awaitable<T>.
-// Boost 1.74 on this toolchain needs two things first, which this header provides: <utility>
-// before awaitable.hpp (g++ 12), and, with libc++ in C++2b mode, the C++20 type traits libc++
-// removed (_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS, which must be defined before any
-// standard header: define it on the command line, or this header says so).
+// Boost 1.74 on this toolchain needs two things first: <utility> before awaitable.hpp (g++
+// 12), which this header includes; and, with libc++ (16) in C++20 or C++2b mode, the type
+// traits libc++ removes there (std::result_of): _LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS,
+// defined before any standard header, so on the command line; this header says so if not.
 
 #include <utility>
 
-#if defined(_LIBCPP_VERSION) && __cplusplus > 202002L && !defined(_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS)
-#error "modhook/asio.hpp: with libc++ in C++23 mode, Boost.Asio 1.74 needs -D_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS"
+#if defined(_LIBCPP_VERSION) && __cplusplus >= 202002L && !defined(_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS)
+#error "modhook/asio.hpp: with libc++ at C++20 and later, Boost.Asio 1.74 needs -D_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS"
 #include <modhook/compilation_stops_here> // fatal: no cascade of Asio's errors after this one
 #endif
 
