@@ -5,10 +5,11 @@
 #include <modhook/modhook.hpp>
 #include <modhook/task.hpp>
 
+#include "test_executor.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <coroutine>
-#include <deque>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -16,23 +17,7 @@
 
 namespace {
 
-struct executor {
-  std::deque<std::coroutine_handle<>> queued;
-  struct yield_awaiter {
-    executor* ex;
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> h) const { ex->queued.push_back(h); }
-    void await_resume() const noexcept {}
-  };
-  yield_awaiter yield() { return {this}; }
-  void run() {
-    while (!queued.empty()) {
-      auto h = queued.front();
-      queued.pop_front();
-      h.resume();
-    }
-  }
-};
+using test::executor;
 
 // Starts a task and runs the executor until it is done.
 template <class T>

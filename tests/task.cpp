@@ -3,10 +3,11 @@
 
 #include <modhook/task.hpp>
 
+#include "test_executor.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <coroutine>
-#include <deque>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -23,25 +24,7 @@ T run_to_end(modhook::task<T> t) {
   return t.result();
 }
 
-// A test executor: awaiting `executor.yield()` suspends and queues the coroutine; run()
-// resumes the queued ones in order (or in the order the test picks).
-struct executor {
-  std::deque<std::coroutine_handle<>> queued;
-  struct yield_awaiter {
-    executor* ex;
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> h) const { ex->queued.push_back(h); }
-    void await_resume() const noexcept {}
-  };
-  yield_awaiter yield() { return {this}; }
-  void run() {
-    while (!queued.empty()) {
-      auto h = queued.front();
-      queued.pop_front();
-      h.resume();
-    }
-  }
-};
+using test::executor;
 
 std::vector<std::string> trace;
 
