@@ -88,6 +88,10 @@ TEST_CASE("values, void and exceptions reach the awaiting coroutine") {
   CHECK(run_to_end(caller()) == 2 + 100 + 1);
   CHECK(trace == std::vector<std::string>{"answer 1", "nothing", "fails"});
   CHECK_THROWS_WITH(run_to_end(fails()), "task failed");
+  auto failed = fails();
+  failed.handle().resume();
+  CHECK_THROWS_WITH(failed.result(), "task failed");
+  CHECK_THROWS_WITH(failed.result(), "task failed"); // the exception is kept, not consumed
 }
 
 TEST_CASE("lazy, it runs only when awaited or resumed") {

@@ -17,7 +17,8 @@
 #include <utility>
 
 #if defined(_LIBCPP_VERSION) && __cplusplus >= 202002L && !defined(_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS)
-#error "modhook/asio.hpp: with libc++ at C++20 and later, Boost.Asio 1.74 needs -D_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS"
+#error                                                                                                                 \
+    "modhook/asio.hpp: with libc++ at C++20 and later, Boost.Asio 1.74 needs -D_LIBCPP_ENABLE_CXX20_REMOVED_TYPE_TRAITS"
 #include <modhook/compilation_stops_here> // fatal: no cascade of Asio's errors after this one
 #endif
 
@@ -36,6 +37,6 @@ struct task_traits<boost::asio::awaitable<T, Executor>> {
 
 MODHOOK_END_NAMESPACE
 
-#include <modhook/detail/async_dispatch.hpp>
+#include <modhook/async.hpp>
 
 #endif

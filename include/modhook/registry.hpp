@@ -243,7 +243,8 @@ public:
   }
 
   /// Calls every implementation of the callback in registration order and combines their
-  /// results by its policy. Never allocates; exceptions from modules become failures.
+  /// results by its policy; exceptions from modules become failures. A synchronous dispatch
+  /// never allocates; an asynchronous one is a task, whose frame its task type allocates.
   template <auto Member, class... Args>
     requires callback_member<Member>
   MODHOOK_ALWAYS_INLINE auto dispatch(Args&&... args) const -> detail::dispatch_return_t<slot_of<Member>> {

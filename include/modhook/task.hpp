@@ -50,7 +50,7 @@ struct task_promise_base {
   }
   void rethrow_if_failed() {
 #if MODHOOK_HAS_EXCEPTIONS
-    if (exception) std::rethrow_exception(std::exchange(exception, nullptr));
+    if (exception) std::rethrow_exception(exception); // kept: a second result() throws again
 #endif
   }
 
@@ -160,6 +160,6 @@ inline task<void> task_promise<void>::get_return_object() noexcept {
 
 MODHOOK_END_NAMESPACE
 
-#include <modhook/detail/async_dispatch.hpp>
+#include <modhook/async.hpp>
 
 #endif

@@ -24,31 +24,30 @@ public:
 
   static void* allocate(std::size_t size) {
     const std::size_t c = class_of(size);
-    if (c < classes) {
+    if (c >= classes) return ::operator new(size);
+    if (!gone()) {
       lists& mine = local();
       if (node* n = mine.head[c]) {
         mine.head[c] = n->next;
         --mine.count[c];
         return n;
       }
-      return ::operator new((c + 1) * granule);
     }
-    return ::operator new(size);
+    return ::operator new((c + 1) * granule); // a kept frame's size, whichever list takes it
   }
 
   static void deallocate(void* frame, std::size_t size) noexcept {
     const std::size_t c = class_of(size);
-    if (c < classes) {
+    if (c >= classes) return ::operator delete(frame, size);
+    if (!gone()) {
       lists& mine = local();
       if (mine.count[c] < kept) {
         mine.head[c] = ::new (frame) node{mine.head[c]};
         ++mine.count[c];
         return;
       }
-      ::operator delete(frame, (c + 1) * granule);
-      return;
     }
-    ::operator delete(frame, size);
+    ::operator delete(frame, (c + 1) * granule);
   }
 
 private:
@@ -64,8 +63,15 @@ private:
           head[c] = n->next;
           ::operator delete(n, (c + 1) * granule);
         }
+      gone() = true;
     }
   };
+  // Set once this thread's lists are destroyed: a frame freed later (by another thread_local
+  // object's destructor) goes to the global allocator. A bool needs no destructor of its own.
+  static bool& gone() noexcept {
+    thread_local bool destroyed = false;
+    return destroyed;
+  }
   static constexpr std::size_t class_of(std::size_t size) noexcept { return (size + granule - 1) / granule - 1; }
   static lists& local() noexcept {
     thread_local lists pool;
