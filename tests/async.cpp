@@ -180,3 +180,94 @@ TEST_CASE("a destroyed suspended dispatch destroys the running module's coroutin
   ex.queued.clear(); // a's frame is gone with the dispatch's: never resumed
   CHECK(trace == std::vector<std::string>{"a starts"});
 }
+
+// The static registry: the same driver over an array of constants.
+namespace static_modules {
+
+executor ex;
+int failures_seen = 0;
+std::vector<std::string> failed_modules;
+
+modhook::task<bool> suspending_check(const std::string& s) {
+  trace.push_back("0 starts");
+  co_await ex.yield();
+  trace.push_back("0 resumes");
+  if (s == "throw 0") throw std::runtime_error("0");
+  co_return s != "deny 0";
+}
+bool plain_check(const std::string& s) {
+  trace.push_back("2 plain");
+  return s != "deny 2";
+}
+modhook::task<bool> late_check(const std::string& s) {
+  trace.push_back("3 starts");
+  co_await ex.yield();
+  trace.push_back("3 resumes");
+  co_return s != "deny 3";
+}
+modhook::task<std::optional<bool>> no_answer(const std::string&) {
+  co_await ex.yield();
+  co_return std::nullopt;
+}
+std::optional<bool> answers(const std::string& user) { return user == "@old"; }
+
+constexpr async_rules zero{.check = &suspending_check, .expired = &no_answer};
+constexpr async_rules one{};                                    // implements nothing
+constexpr async_rules two{.check = &plain_check, .expired = &answers};
+constexpr async_rules three{.check = &late_check};
+using hooks = modhook::static_registry<zero, one, two, three>;
+
+void count_failure(const modhook::failure<>& f) {
+  ++failures_seen;
+  failed_modules.push_back(std::to_string(f.module.index));
+}
+
+} // namespace static_modules
+
+TEST_CASE("asynchronous dispatch on the static registry: order, early stop, failure, positions") {
+  using namespace static_modules;
+  static_assert(hooks::implementation_count<&async_rules::check> == 3);
+  SECTION("all pass, each awaited before the next starts") {
+    trace.clear();
+    auto t = hooks::dispatch<&async_rules::check>(std::string("ok"));
+    t.handle().resume();
+    CHECK(trace == std::vector<std::string>{"0 starts"});
+    ex.run();
+    REQUIRE(t.done());
+    CHECK(t.result().passed());
+    CHECK(trace == std::vector<std::string>{"0 starts", "0 resumes", "2 plain", "3 starts", "3 resumes"});
+  }
+  SECTION("a rejection names the module by its position and starts no later one") {
+    trace.clear();
+    const auto v = run(ex, hooks::dispatch<&async_rules::check>(std::string("deny 2")));
+    CHECK(v.rejected());
+    CHECK(v.decided_by()->index == 2);
+    CHECK(trace == std::vector<std::string>{"0 starts", "0 resumes", "2 plain"});
+  }
+  SECTION("a throw after resuming is a failure, given to a function handler that outlives the call") {
+    trace.clear();
+    failures_seen = 0;
+    failed_modules.clear();
+    auto t = hooks::dispatch<&async_rules::check>(&count_failure, std::string("throw 0"));
+    t.handle().resume(); // the handler's pointer lives in the dispatch's frame, not in dispatch()'s
+    ex.run();
+    REQUIRE(t.done());
+    const auto v = t.result();
+    CHECK(v.failed());
+    CHECK_FALSE(v.rejected());
+    CHECK(v.decided_by()->index == 0);
+    CHECK(failures_seen == 1);
+    CHECK(failed_modules == std::vector<std::string>{"0"});
+    CHECK(trace == std::vector<std::string>{"0 starts", "0 resumes"});
+  }
+  SECTION("first_result: the first answer after a suspended module's nothing") {
+    const auto old = run(ex, hooks::dispatch<&async_rules::expired>(std::string("@old")));
+    REQUIRE(old.has_value());
+    CHECK(*old == true);
+    CHECK(old.decided_by()->index == 2);
+  }
+  SECTION("a callback no module implements completes at once with the policy's empty result") {
+    const auto none = run(ex, hooks::dispatch<&async_rules::notify>(std::string("x")));
+    CHECK(none.failure_count() == 0);
+  }
+}

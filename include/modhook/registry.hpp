@@ -30,10 +30,6 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-// The asynchronous driver (detail/async_dispatch.hpp, which the task types' headers include).
-template <class Slot, class Store, class Prepared, std::size_t... I>
-async_dispatch_result_t<Slot> async_dispatch(const Store& callbacks, Prepared prepared, std::index_sequence<I...>);
-
 // The implementations of the callbacks of one signature, in registration order. A dispatch
 // walks [first, last); `modules` (which module registered each) is read only when a module
 // decides or fails; `owners` keeps the callables. The three run in step (`entries` has one
@@ -259,8 +255,10 @@ public:
       assert(sealed() && "modhook: seal() the registry when start-up is over, before dispatching");
       using signature = detail::signature<typename slot::signature>;
       if constexpr (signature::is_async) {
+        const auto& callbacks = store<slot>();
         return detail::async_dispatch<detail::shape_of<slot>>(
-            store<slot>(), signature::prepare_owned(static_cast<Args&&>(args)...), std::index_sequence_for<Args...>{});
+            callbacks, callbacks.first, callbacks.last, detail::given_sink{callbacks.sink},
+            signature::prepare_owned(static_cast<Args&&>(args)...), std::index_sequence_for<Args...>{});
       } else {
         auto prepared = signature::prepare(static_cast<Args&&>(args)...);
         return run<slot>(prepared, std::index_sequence_for<Args...>{});

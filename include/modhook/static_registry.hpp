@@ -51,20 +51,43 @@ inline void ignore_failure(const void*, const failure<>&) noexcept {}
 struct silent_sink {
   static constexpr failure_sink get() noexcept { return {&ignore_failure, nullptr}; }
 };
+// A module's failure, to a handler; what the handler throws is dropped, as the run-time
+// registry's failure handler's is.
+template <class Handler>
+void report(const void* handler, const failure<>& f) noexcept {
+  auto& call = *static_cast<Handler*>(const_cast<void*>(handler));
+#if MODHOOK_HAS_EXCEPTIONS
+  try {
+    call(f);
+  } catch (...) {}
+#else
+  call(f);
+#endif
+}
+
 template <class Handler>
 struct handler_sink {
-  Handler* handler; // an object: a callable, or a variable holding a function pointer
-  failure_sink get() const noexcept {
-    return {[](const void* h, const failure<>& f) noexcept {
-#if MODHOOK_HAS_EXCEPTIONS
-              try {
-                (*static_cast<Handler*>(const_cast<void*>(h)))(f);
-              } catch (...) {}
-#else
-              (*static_cast<Handler*>(const_cast<void*>(h)))(f);
-#endif
-            },
-            handler};
+  Handler* handler; // a callable object, which outlives the dispatch
+  failure_sink get() const noexcept { return {&report<Handler>, handler}; }
+};
+// A function (pointer) handler, kept here by value: an asynchronous dispatch keeps its sink
+// in its frame, so it may outlive the call that gave the handler.
+template <class Function>
+struct function_sink {
+  Function function;
+  failure_sink get() const noexcept { return {&report<const Function>, &function}; }
+};
+
+// The implementations of an asynchronous callback, for the asynchronous driver: an array of
+// constants, and the positions of the modules that gave them.
+template <class Sig, std::size_t Count>
+struct static_async_table : module_table {
+  delegate<Sig> entries[Count == 0 ? 1 : Count];
+  std::size_t positions[Count == 0 ? 1 : Count];
+
+  static module_ref module_at(const module_table& table, const void* entry) noexcept {
+    const auto& self = static_cast<const static_async_table&>(table);
+    return {self.positions[static_cast<const delegate<Sig>*>(entry) - self.entries], {}};
   }
 };
 
@@ -129,7 +152,7 @@ public:
   /// Calls the implementations in module order and combines them by the callback's policy.
   template <auto Member, class... Args>
     requires callback_member<Member>
-  MODHOOK_ALWAYS_INLINE static auto dispatch(Args&&... args) -> detail::dispatch_result_t<slot_of<Member>> {
+  MODHOOK_ALWAYS_INLINE static auto dispatch(Args&&... args) -> detail::dispatch_return_t<slot_of<Member>> {
     return dispatch_reporting<Member>(detail::silent_sink{}, static_cast<Args&&>(args)...);
   }
 
@@ -138,11 +161,10 @@ public:
   template <auto Member, class Handler, class... Args>
     requires callback_member<Member> && std::is_invocable_v<Handler&, const failure<>&>
   MODHOOK_ALWAYS_INLINE static auto dispatch(Handler&& on_failure, Args&&... args)
-      -> detail::dispatch_result_t<slot_of<Member>> {
+      -> detail::dispatch_return_t<slot_of<Member>> {
     if constexpr (std::is_function_v<std::remove_reference_t<Handler>> ||
                   std::is_pointer_v<std::remove_cvref_t<Handler>>) {
-      std::decay_t<Handler> function = on_failure; // an object the sink can point at; its result is dropped
-      return dispatch_reporting<Member>(detail::handler_sink<decltype(function)>{&function},
+      return dispatch_reporting<Member>(detail::function_sink<std::decay_t<Handler>>{on_failure},
                                         static_cast<Args&&>(args)...);
     } else {
       return dispatch_reporting<Member>(detail::handler_sink<std::remove_reference_t<Handler>>{&on_failure},
@@ -151,9 +173,29 @@ public:
   }
 
 private:
+  // An asynchronous callback's implementations, in module order, for the asynchronous driver.
+  template <auto Member>
+  static constexpr auto async_table_ = [] {
+    using sig = typename detail::shape_of<slot_of<Member>>::signature;
+    detail::static_async_table<sig, implementation_count<Member>> table{};
+    table.resolve = &decltype(table)::module_at;
+    table.callback = callback_name<Member>;
+    [[maybe_unused]] std::size_t implemented = 0, position = 0; // unused when there are no modules
+    // clang-format off
+    ([&] {
+      if constexpr (implements<Member, Modules>) {
+        table.entries[implemented] = (Modules.*Member).target();
+        table.positions[implemented++] = position;
+      }
+      ++position;
+    }(), ...);
+    // clang-format on
+    return table;
+  }();
+
   template <auto Member, class Sink, class... Args>
   MODHOOK_ALWAYS_INLINE static auto dispatch_reporting(Sink sink, Args&&... args)
-      -> detail::dispatch_result_t<slot_of<Member>> {
+      -> detail::dispatch_return_t<slot_of<Member>> {
     using slot = slot_of<Member>;
     using result = detail::dispatch_result_t<slot>;
     if constexpr (!(readable<Member, Modules> && ...)) {
@@ -162,13 +204,16 @@ private:
                     "object whose callables hold no state (functions, stateless lambdas, bind<&T::f>(static object), "
                     "bind<&f>())");
       return {};
-    } else if constexpr (detail::signature<typename slot::signature>::is_async) {
-      static_assert(!detail::signature<typename slot::signature>::is_async,
-                    "modhook: static_registry does not dispatch asynchronous callbacks yet: use modhook::registry");
-      return {};
     } else if constexpr (!slot::template modhook_accepts<Args...>) {
       slot::template modhook_reject_dispatch<Args...>();
       return {};
+    } else if constexpr (detail::signature<typename slot::signature>::is_async) {
+      // The constants in an array, walked by the asynchronous driver as a registry's store is.
+      constexpr const auto& table = async_table_<Member>;
+      return detail::async_dispatch<detail::shape_of<slot>>(
+          table, table.entries, table.entries + implementation_count<Member>, sink,
+          detail::signature<typename slot::signature>::prepare_owned(static_cast<Args&&>(args)...),
+          std::index_sequence_for<Args...>{});
     } else {
       auto prepared = detail::signature<typename slot::signature>::prepare(static_cast<Args&&>(args)...);
       constexpr auto arguments = std::index_sequence_for<Args...>{};

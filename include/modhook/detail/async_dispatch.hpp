@@ -26,18 +26,23 @@ namespace detail {
 // Calls the implementations in registration order, each one's task awaited before the next
 // is called; a plain callable's value is taken at once. Every outcome goes to the slot's
 // combiner as a synchronous dispatch's does (module_threw, feed_returned), so no policy rule
-// is written twice, and a policy that stops starts no later module. `callbacks` is the
-// registry's store for the slot; `prepared` (the arguments, references to the caller's
-// objects and what the dispatch converted) lives in this coroutine's frame.
-template <class Slot, class Store, class Prepared, std::size_t... I>
-async_dispatch_result_t<Slot> async_dispatch(const Store& callbacks, Prepared prepared, std::index_sequence<I...>) {
+// is written twice, and a policy that stops starts no later module. [first, last) are the
+// implementations, `modules` names them (a registry's store, a static registry's table);
+// `sink` (an object with get(), kept in this frame) is where failures go; `prepared` (the
+// arguments: references to the caller's objects, and what the dispatch converted or owns)
+// lives in this coroutine's frame too.
+template <class Slot, class Sink, class Prepared, std::size_t... I>
+async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
+                                             const delegate<typename Slot::signature>* first,
+                                             const delegate<typename Slot::signature>* last, Sink sink,
+                                             Prepared prepared, std::index_sequence<I...>) {
   using signature = detail::signature<typename Slot::signature>;
   using step = typename signature::invoked;
   using result = typename Slot::result_type;
+  const failure_sink to = sink.get();
   combiner_t<Slot> combiner;
-  const auto* const last = callbacks.last;
-  for (const auto* it = callbacks.first; it != last; ++it) {
-    const module_source who(callbacks, it);
+  for (const auto* it = first; it != last; ++it) {
+    const module_source who(modules, it);
     bool go_on = true;
     std::exception_ptr thrown;
     {
@@ -55,7 +60,7 @@ async_dispatch_result_t<Slot> async_dispatch(const Store& callbacks, Prepared pr
           if constexpr (std::is_void_v<result>)
             go_on = combiner.on_result(std::monostate{}, who);
           else
-            go_on = detail::feed_returned<Slot>(combiner, answer.value.value(), who, callbacks.sink);
+            go_on = detail::feed_returned<Slot>(combiner, answer.value.value(), who, to);
         } else {
           auto awaited = answer.value.take_task();
           if constexpr (std::is_void_v<result>) {
@@ -70,12 +75,12 @@ async_dispatch_result_t<Slot> async_dispatch(const Store& callbacks, Prepared pr
             std::optional<result> r; // (g++ 12 fails on a co_await inside a placement new)
             MODHOOK_TRY { r.emplace(co_await std::move(awaited)); }
             MODHOOK_CATCH_ALL { thrown = std::current_exception(); }
-            if (r) go_on = detail::feed_returned<Slot>(combiner, *r, who, callbacks.sink);
+            if (r) go_on = detail::feed_returned<Slot>(combiner, *r, who, to);
           }
         }
       }
     }
-    if (thrown) go_on = combiner.on_failure(detail::module_threw<Slot>(std::move(thrown), who, callbacks.sink));
+    if (thrown) go_on = combiner.on_failure(detail::module_threw<Slot>(std::move(thrown), who, to));
     if (!go_on) break;
   }
   co_return std::move(combiner).finish();

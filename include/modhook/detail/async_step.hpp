@@ -84,6 +84,21 @@ inline constexpr bool is_async_step = false;
 template <class Task, class R>
 inline constexpr bool is_async_step<async_step<Task, R>> = true;
 
+// The two function pointer types an asynchronous slot R(A...) stores as they are (so that a
+// constexpr module may hold them): a coroutine returning the task, and a plain function
+// returning the value. Elsewhere, pointer types no function has.
+template <class R, class... A>
+struct step_functions {
+  struct none;
+  using task_function = void (*)(none*);
+  using value_function = void (*)(none*);
+};
+template <class Task, class R, class... A>
+struct step_functions<async_step<Task, R>, A...> {
+  using task_function = Task (*)(A...);
+  using value_function = typename async_step<Task, R>::stored (*)(A...);
+};
+
 } // namespace detail
 MODHOOK_END_NAMESPACE
 

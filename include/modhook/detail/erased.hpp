@@ -40,7 +40,7 @@ constexpr bool is_null(P pointer) noexcept {
 inline void constexpr_module_with_a_stateful_callable() noexcept {}
 
 // How a callable is held: chosen at construction, invisible at the call.
-enum class storage_kind { function_pointer, bound_member, stateless, in_place, heap };
+enum class storage_kind { function_pointer, task_function, value_function, bound_member, stateless, in_place, heap };
 
 template <class F, class Sig>
 struct storage_for;
@@ -52,6 +52,10 @@ struct storage_for<F, R(A...)> {
       // Exactly R(*)(A...), or one that converts to it (a noexcept function): stored as such.
       std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>> && std::is_convertible_v<F, R (*)(A...)>
                                           ? storage_kind::function_pointer
+      : std::is_same_v<F, typename step_functions<R, A...>::task_function>
+                                          ? storage_kind::task_function
+      : std::is_same_v<F, typename step_functions<R, A...>::value_function>
+                                          ? storage_kind::value_function
       : is_bound_member<F>                ? storage_kind::bound_member
       : std::is_empty_v<F> && std::is_default_constructible_v<F> && std::is_trivially_copyable_v<F> && const_callable
                                           ? storage_kind::stateless
@@ -83,6 +87,8 @@ struct delegate<R(A...)> {
   union context {
     void* object = nullptr;
     R (*function)(A...);
+    typename step_functions<R, A...>::task_function task_function;   // in an asynchronous slot
+    typename step_functions<R, A...>::value_function value_function; // in an asynchronous slot
     alignas(void*) unsigned char bytes[sizeof(void*)];
   };
   using invoker = R (*)(context, A...);
@@ -121,6 +127,16 @@ public:
       if (detail::is_null(f)) return;
       context_.function = f;
       invoke_ = &call_function;
+      set_ = true;
+    } else if constexpr (kind == storage_kind::task_function) {
+      if (detail::is_null(f)) return;
+      context_.task_function = f;
+      invoke_ = &call_task_function;
+      set_ = true;
+    } else if constexpr (kind == storage_kind::value_function) {
+      if (detail::is_null(f)) return;
+      context_.value_function = f;
+      invoke_ = &call_value_function;
       set_ = true;
     } else if constexpr (kind == storage_kind::bound_member) {
       context_.object = const_cast<void*>(static_cast<const void*>(f.object));
@@ -212,6 +228,12 @@ private:
       return static_cast<R>(call());
   }
   MODHOOK_ALWAYS_INLINE static R call_function(context c, A... args) { return c.function(static_cast<A&&>(args)...); }
+  MODHOOK_ALWAYS_INLINE static R call_task_function(context c, A... args) {
+    return result_of([&]() -> decltype(auto) { return c.task_function(static_cast<A&&>(args)...); });
+  }
+  MODHOOK_ALWAYS_INLINE static R call_value_function(context c, A... args) {
+    return result_of([&]() -> decltype(auto) { return c.value_function(static_cast<A&&>(args)...); });
+  }
   template <class D>
   MODHOOK_ALWAYS_INLINE static R call_bound(context c, A... args) {
     if constexpr (is_async_step<R>)

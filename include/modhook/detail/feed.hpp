@@ -47,6 +47,20 @@ struct failure_sink {
   void (*report)(const void* context, const failure<>& f) noexcept;
   const void* context;
 };
+// A sink as a driver takes one: an object whose get() gives it (see static_registry.hpp).
+struct given_sink {
+  failure_sink sink;
+  constexpr failure_sink get() const noexcept { return sink; }
+};
+
+template <class Sig>
+struct delegate;
+// The asynchronous driver, for both registries (detail/async_dispatch.hpp, which the task
+// types' headers include).
+template <class Slot, class Sink, class Prepared, std::size_t... I>
+async_dispatch_result_t<Slot>
+async_dispatch(const module_table& modules, const delegate<typename Slot::signature>* first,
+               const delegate<typename Slot::signature>* last, Sink sink, Prepared prepared, std::index_sequence<I...>);
 
 // Cold: a module failed. Names it and reports it; the caller hands it to the policy. The
 // combiner is never passed out of line, so on the happy path it can live in registers.
