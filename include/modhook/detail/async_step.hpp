@@ -96,7 +96,7 @@ struct step_functions {
 template <class Task, class R, class... A>
 struct step_functions<async_step<Task, R>, A...> {
   using task_function = Task (*)(A...);
-  using value_function = typename async_step<Task, R>::stored (*)(A...);
+  using value_function = R (*)(A...);
 };
 
 } // namespace detail
