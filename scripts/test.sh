@@ -60,7 +60,7 @@ for part in "${parts[@]}"; do
       echo "== $part: the concurrency test under ThreadSanitizer"
       "$root/scripts/configure.sh" "$compiler" "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODHOOK_BUILD_TESTS=ON \
         -DMODHOOK_BUILD_EXAMPLES=OFF "-DCMAKE_CXX_FLAGS=$(flags_for "$compiler" -fsanitize=thread)"
-      cmake --build "$build" -j2 --target modhook_concurrency_test
+      cmake --build "$build" -j2 --target modhook_concurrency_test modhook_async_concurrency_test
       ctest --test-dir "$build" --output-on-failure -R "^concurrency:"
       ;;
     main)
