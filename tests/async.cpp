@@ -271,3 +271,95 @@ TEST_CASE("asynchronous dispatch on the static registry: order, early stop, fail
     CHECK(none.failure_count() == 0);
   }
 }
+
+// A by-value parameter is, for each module, a copy the dispatch keeps until that module's
+// task completes: a coroutine may take it by reference (or as `auto&&`) and read it after
+// suspending. ASan reports a use after free if the copy is the invoker's.
+namespace by_value {
+
+struct rooms {
+  MODHOOK_CALLBACKS(rooms, (check, modhook::all_must_pass, modhook::task<bool>(std::string room)));
+};
+executor ex;
+std::vector<std::string> seen;
+
+modhook::task<bool> by_reference(const std::string& room) {
+  co_await ex.yield();
+  seen.push_back("ref " + room);
+  co_return true;
+}
+constexpr rooms static_module{.check = modhook::bind<&by_reference>()}; // (not the exact signature: bound)
+
+} // namespace by_value
+
+TEST_CASE("a coroutine may take a by-value argument by reference: the dispatch keeps each module's copy") {
+  using namespace by_value;
+  modhook::registry<rooms> hooks;
+  REQUIRE(hooks.load("ref", [](auto& api) { (void)api.register_callbacks(rooms{.check = &by_reference}); }));
+  REQUIRE(hooks.load("generic", [](auto& api) {
+    (void)api.register_callbacks(rooms{.check = [](auto&& room) -> modhook::task<bool> {
+      co_await ex.yield();
+      seen.push_back("generic " + room);
+      room += " (edited)"; // this module's copy: the next module sees the argument as it is
+      co_return true;
+    }});
+  }));
+  REQUIRE(hooks.load("value", [](auto& api) {
+    (void)api.register_callbacks(rooms{.check = [](std::string room) -> modhook::task<bool> {
+      co_await ex.yield();
+      seen.push_back("value " + room);
+      co_return true;
+    }});
+  }));
+  hooks.seal();
+  seen.clear();
+  std::string room = "!a-room-name-longer-than-any-small-string-buffer:example.org";
+  const auto v = run(ex, hooks.dispatch<&rooms::check>(room));
+  CHECK(v.passed());
+  CHECK(seen == std::vector<std::string>{"ref " + room, "generic " + room, "value " + room});
+
+  seen.clear();
+  using static_hooks = modhook::static_registry<static_module>;
+  const auto s = run(ex, static_hooks::dispatch<&rooms::check>(room));
+  CHECK(s.passed());
+  CHECK(seen == std::vector<std::string>{"ref " + room});
+}
+
+namespace views {
+
+struct texts {
+  MODHOOK_CALLBACKS(texts, (check, modhook::all_must_pass, modhook::task<bool>(std::string_view text)),
+                           (check_ref, modhook::all_must_pass, modhook::task<bool>(const std::string_view& text)));
+};
+executor ex;
+std::vector<std::string> seen;
+
+} // namespace views
+
+TEST_CASE("an rvalue converted to a view is kept by the dispatch: a dispatch awaited later reads no dead temporary") {
+  using namespace views;
+  modhook::registry<texts> hooks;
+  for (const char* name : {"first", "second"}) {
+    REQUIRE(hooks.load(name, [name](auto& api) {
+      (void)api.register_callbacks(texts{.check = [name](std::string_view text) -> modhook::task<bool> {
+                                           co_await ex.yield();
+                                           seen.push_back(std::string(name) + " " + std::string(text));
+                                           co_return true;
+                                         },
+                                         .check_ref = [name](const std::string_view& text) -> modhook::task<bool> {
+                                           co_await ex.yield();
+                                           seen.push_back(std::string(name) + " ref " + std::string(text));
+                                           co_return true;
+                                         }});
+    }));
+  }
+  hooks.seal();
+  seen.clear();
+  const std::string long_text(64, 'x'); // beyond any small-string buffer: ASan sees a dead one
+  auto kept = hooks.dispatch<&texts::check>(std::string(long_text));       // the temporary is gone after this line
+  auto kept_ref = hooks.dispatch<&texts::check_ref>(std::string(long_text)); // so is this one
+  CHECK(run(ex, std::move(kept)).passed());
+  CHECK(run(ex, std::move(kept_ref)).passed());
+  CHECK(seen == std::vector<std::string>{"first " + long_text, "second " + long_text, "first ref " + long_text,
+                                         "second ref " + long_text});
+}

@@ -26,8 +26,7 @@ enum class callable_check {
   accidental_bool,
   copies_an_editable_argument,
   not_copyable,
-  other_task_type,
-  coroutine_refers_to_a_copy
+  other_task_type
 };
 
 // The type a decision is made of: T itself, or what an optional or an expected holds.
@@ -68,9 +67,7 @@ struct check_callable<F, R(A...)> {
       if constexpr (std::is_member_pointer_v<D> || !std::is_invocable_v<D&, A...>)
         return check_callable<F, value(A...)>::value;
       else if constexpr (std::is_same_v<std::remove_cvref_t<std::invoke_result_t<D&, A...>>, task>)
-        return refers_to_a_by_value_argument<declared_parameters_t<D>, parameter_list<A...>>
-                   ? callable_check::coroutine_refers_to_a_copy
-                   : check_callable<F, void(A...)>::value;
+        return check_callable<F, void(A...)>::value;
       else if constexpr (task_type<std::remove_cvref_t<std::invoke_result_t<D&, A...>>>)
         return callable_check::other_task_type;
       else
@@ -123,9 +120,6 @@ inline constexpr bool callable_takes_by_reference_what_the_callback_passes_to_ed
 template <class Slot, class Signature, class Given>
 inline constexpr bool coroutine_returns_the_callback_task_type =
     detail::check_callable<Given, Signature>::value != detail::callable_check::other_task_type;
-template <class Slot, class Signature, class Given>
-inline constexpr bool coroutine_takes_by_value_what_the_callback_passes_by_value =
-    detail::check_callable<Given, Signature>::value != detail::callable_check::coroutine_refers_to_a_copy;
 template <class Slot, class Signature, class Given>
 inline constexpr bool callable_stored_on_the_heap_is_copyable =
     detail::check_callable<Given, Signature>::value != detail::callable_check::not_copyable;
@@ -278,9 +272,6 @@ public:
                   "reference not to edit it)");
     static_assert(diagnostic::coroutine_returns_the_callback_task_type<Slot, Sig, given>,
                   "modhook: the callable returns a task of another type than the asynchronous callback's");
-    static_assert(diagnostic::coroutine_takes_by_value_what_the_callback_passes_by_value<Slot, Sig, given>,
-                  "modhook: the coroutine takes by reference an argument the asynchronous callback passes by value: "
-                  "the copy it refers to is gone when it suspends; take it by value");
     static_assert(diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>,
                   "modhook: a callable stored on the heap must be copy-constructible");
 #else
@@ -306,9 +297,6 @@ public:
       static_assert(
           std::is_void_v<
               decltype(error::the_callable_returns_a_task_of_another_type_than_the_callback<Slot, Sig, given>())>);
-    if constexpr (!diagnostic::coroutine_takes_by_value_what_the_callback_passes_by_value<Slot, Sig, given>)
-      static_assert(std::is_void_v<
-                    decltype(error::the_coroutine_takes_by_reference_an_argument_passed_by_value<Slot, Sig, given>())>);
     if constexpr (!diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>)
       static_assert(std::is_void_v<
                     decltype(error::a_callable_stored_on_the_heap_must_be_copy_constructible<Slot, Sig, given>())>);

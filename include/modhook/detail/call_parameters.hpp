@@ -75,16 +75,6 @@ template <class... P, class... A>
 inline constexpr bool takes_a_copy_of_an_editable_argument<parameter_list<P...>, parameter_list<A...>> =
     ((std::is_lvalue_reference_v<A> && !std::is_const_v<std::remove_reference_t<A>> && !std::is_reference_v<P>) || ...);
 
-// Whether a callable takes by reference a parameter that the callback passes by value. For
-// a coroutine in an asynchronous slot that is a dangling reference: the copy it refers to
-// is the call's, gone when the coroutine first suspends.
-template <class Declared, class Passed>
-inline constexpr bool refers_to_a_by_value_argument = false;
-template <class... P, class... A>
-  requires(sizeof...(P) == sizeof...(A))
-inline constexpr bool refers_to_a_by_value_argument<parameter_list<P...>, parameter_list<A...>> =
-    ((!std::is_reference_v<A> && std::is_reference_v<P>) || ...);
-
 } // namespace detail
 MODHOOK_END_NAMESPACE
 

@@ -41,8 +41,6 @@ void the_callable_takes_by_value_what_the_callback_passes_to_edit() = delete;
 template <class Slot, class Signature, class Given>
 void the_callable_returns_a_task_of_another_type_than_the_callback() = delete;
 template <class Slot, class Signature, class Given>
-void the_coroutine_takes_by_reference_an_argument_passed_by_value() = delete;
-template <class Slot, class Signature, class Given>
 void a_callable_stored_on_the_heap_must_be_copy_constructible() = delete;
 template <class Slot, class Signature, class... Given>
 void the_dispatch_arguments_do_not_convert_to_the_callback_parameters() = delete;

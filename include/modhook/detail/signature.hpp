@@ -40,14 +40,32 @@ constexpr decltype(auto) prepare_argument(Given&& given) {
     return static_cast<std::remove_cvref_t<Param>>(static_cast<Given&&>(given));
 }
 
+// An rvalue an asynchronous dispatch keeps as it came, to be converted for each module
+// (module_argument): its conversion may refer to it (a std::string_view of a std::string).
+template <class Source>
+struct owned_source {
+  Source value;
+};
+template <class T>
+inline constexpr bool is_owned_source = false;
+template <class Source>
+inline constexpr bool is_owned_source<owned_source<Source>> = true;
+
 // What one module's call is given for a prepared argument: the argument itself, bound to a
 // reference parameter or copied into a by-value one as the call is made; or, for a by-value
 // parameter whose copy may throw, the host's copy, made here, before the module's try, so
 // that a copy that throws propagates from the dispatch as the host's and is never reported
 // as the module's failure. The module's parameter is then moved from it.
+// An rvalue reference parameter is an asynchronous slot's by-value one (stored_parameter):
+// always a copy, kept by the driver until the module's task completes.
+// An owned_source is converted here, for each module, into a value the module's call binds to.
 template <class Param, class Element>
 constexpr decltype(auto) module_argument(Element& element) {
-  if constexpr (std::is_reference_v<Param> || std::is_nothrow_copy_constructible_v<Param>)
+  if constexpr (is_owned_source<std::remove_const_t<Element>>)
+    return static_cast<std::remove_cvref_t<Param>>(element.value);
+  else if constexpr (std::is_rvalue_reference_v<Param>)
+    return std::remove_reference_t<Param>(element);
+  else if constexpr (std::is_reference_v<Param> || std::is_nothrow_copy_constructible_v<Param>)
     return (element);
   else
     return Param(element);
@@ -93,12 +111,17 @@ struct callback_result<async_step<Task, V>> {
 
 // As prepare_argument, for a dispatch that may outlive the caller's full-expression (an
 // asynchronous one, whose task the caller may keep and await later): an rvalue is moved into
-// the dispatch's own storage, so that no argument refers to a temporary that is gone.
+// the dispatch's own storage, so that no argument refers to a temporary that is gone. An
+// rvalue converted to a trivially copyable type (a view, a span, a pointer, a number: cheap
+// to make again) is kept and converted for each module, so that a view refers to the
+// dispatch's copy; any other conversion is made here, once.
 template <class Param, class Given>
 constexpr decltype(auto) prepare_owned_argument(Given&& given) {
-  if constexpr (!unwraps<Param, std::remove_cvref_t<Given>> && passes_through<Param, Given> &&
-                !std::is_lvalue_reference_v<Given>)
+  constexpr bool rvalue = !unwraps<Param, std::remove_cvref_t<Given>> && !std::is_lvalue_reference_v<Given>;
+  if constexpr (rvalue && passes_through<Param, Given>)
     return std::remove_cvref_t<Given>(static_cast<Given&&>(given));
+  else if constexpr (rvalue && std::is_trivially_copyable_v<std::remove_cvref_t<Param>>)
+    return owned_source<std::remove_cvref_t<Given>>{static_cast<Given&&>(given)};
   else
     return detail::prepare_argument<Param>(static_cast<Given&&>(given));
 }
@@ -114,8 +137,10 @@ struct signature<R(A...)> {
   static constexpr bool is_async = callback_result<R>::is_async;
   using task = typename callback_result<R>::task; // void unless asynchronous
   // How a slot stores implementations: as R(A...); an asynchronous one as
-  // async_step<Task, value>(A...), which holds a plain callable's value or a coroutine's task.
-  using stored = std::conditional_t<is_async && !is_async_step<R>, async_step<task, result>(A...), R(A...)>;
+  // async_step<Task, value>(A'...), which holds a plain callable's value or a coroutine's
+  // task, its by-value parameters taken by reference to the driver's copies (stored_parameter).
+  using stored =
+      std::conditional_t<is_async && !is_async_step<R>, async_step<task, result>(stored_parameter<A>...), R(A...)>;
   using pointer = R (*)(A...);
   using nothrow_pointer = R (*)(A...) noexcept;
   template <std::size_t I>
