@@ -163,3 +163,51 @@ TEST_CASE("modhook::task frames are recycled: a repeated chain allocates nothing
     CHECK(allocations_during([&] { run_chain(suspend); }) == 0);
   }
 }
+
+namespace {
+struct async_rules {
+  MODHOOK_CALLBACKS(async_rules, (check, modhook::all_must_pass, modhook::task<bool>(int)));
+};
+bool plain_passes(int x) { return x >= 0; }
+modhook::task<bool> passes_at_once(int x) { co_return x >= 0; }
+modhook::task<bool> passes_after_parking(int x) {
+  co_await park{};
+  co_return x >= 0;
+}
+constexpr async_rules static_plain{.check = &plain_passes};
+constexpr async_rules static_at_once{.check = &passes_at_once};
+constexpr async_rules static_parking{.check = &passes_after_parking};
+
+template <class Task>
+bool run_dispatch(Task t) {
+  t.handle().resume();
+  while (!t.done() && parked) std::exchange(parked, nullptr).resume();
+  return t.done() && t.result().passed();
+}
+} // namespace
+
+TEST_CASE("an asynchronous dispatch allocates nothing once its frames are recycled") {
+  // Three modules: a plain callable, a coroutine that completes at once, one that suspends.
+  modhook::registry<async_rules> hooks;
+  REQUIRE(hooks.load("plain", [](auto& api) { (void)api.register_callbacks(async_rules{.check = &plain_passes}); }));
+  REQUIRE(hooks.load("at once", [](auto& api) { (void)api.register_callbacks(async_rules{.check = &passes_at_once}); }));
+  REQUIRE(hooks.load("parking", [](auto& api) {
+    (void)api.register_callbacks(async_rules{.check = &passes_after_parking});
+  }));
+  hooks.seal();
+  using static_hooks = modhook::static_registry<static_plain, static_at_once, static_parking>;
+  bool passed = run_dispatch(hooks.dispatch<&async_rules::check>(1)) && run_dispatch(static_hooks::dispatch<&async_rules::check>(1));
+  CHECK(passed); // the first runs fill this thread's pool
+  for (int i = 0; i < 3; ++i) {
+    CHECK(allocations_during([&] { passed = run_dispatch(hooks.dispatch<&async_rules::check>(1)); }) == 0);
+    CHECK(passed);
+    CHECK(allocations_during([&] { passed = run_dispatch(static_hooks::dispatch<&async_rules::check>(1)); }) == 0);
+    CHECK(passed);
+  }
+  // Only plain callables: the dispatch's own frame, recycled, is all there is.
+  modhook::registry<async_rules> plain_only;
+  REQUIRE(plain_only.load("plain", [](auto& api) { (void)api.register_callbacks(async_rules{.check = &plain_passes}); }));
+  plain_only.seal();
+  CHECK(allocations_during([&] { passed = run_dispatch(plain_only.dispatch<&async_rules::check>(1)); }) == 0);
+  CHECK(passed);
+}

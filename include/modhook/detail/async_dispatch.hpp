@@ -41,46 +41,46 @@ async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
   using result = typename Slot::result_type;
   const failure_sink to = sink.get();
   combiner_t<Slot> combiner;
+  // Failures are fed where they are caught, and a module is named only when an outcome is
+  // fed: what lives across a co_await lives in the frame, in memory.
+  const auto failed = [&](const auto* at) {
+    return combiner.on_failure(detail::module_threw<Slot>(std::current_exception(), module_source(modules, at), to));
+  };
   for (const auto* it = first; it != last; ++it) {
-    const module_source who(modules, it);
     bool go_on = true;
-    std::exception_ptr thrown;
-    {
-      auto passed = signature::module_arguments(std::get<I>(prepared)...); // before the module's try
-      returned<step> answer;
-      bool called = false;
-      MODHOOK_TRY {
-        ::new (static_cast<void*>(&answer.value)) step(it->invoke(it->data, detail::pass<I>(passed)...));
-        called = true;
-      }
-      MODHOOK_CATCH_ALL { thrown = std::current_exception(); }
-      if (called) {
-        destroy_on_exit<step> answered{answer.value};
-        if (!answer.value.is_task()) {
-          if constexpr (std::is_void_v<result>)
-            go_on = combiner.on_result(std::monostate{}, who);
-          else
-            go_on = detail::feed_returned<Slot>(combiner, answer.value.value(), who, to);
-        } else {
-          auto awaited = answer.value.take_task();
-          if constexpr (std::is_void_v<result>) {
-            bool done = false;
-            MODHOOK_TRY {
-              co_await std::move(awaited);
-              done = true;
-            }
-            MODHOOK_CATCH_ALL { thrown = std::current_exception(); }
-            if (done) go_on = combiner.on_result(std::monostate{}, who);
-          } else {
-            std::optional<result> r; // (g++ 12 fails on a co_await inside a placement new)
-            MODHOOK_TRY { r.emplace(co_await std::move(awaited)); }
-            MODHOOK_CATCH_ALL { thrown = std::current_exception(); }
-            if (r) go_on = detail::feed_returned<Slot>(combiner, *r, who, to);
+    auto passed = signature::module_arguments(std::get<I>(prepared)...); // before the module's try
+    returned<step> answer;
+    bool called = false;
+    MODHOOK_TRY {
+      ::new (static_cast<void*>(&answer.value)) step(it->invoke(it->data, detail::pass<I>(passed)...));
+      called = true;
+    }
+    MODHOOK_CATCH_ALL { go_on = failed(it); }
+    if (called) {
+      destroy_on_exit<step> answered{answer.value};
+      if (!answer.value.is_task()) {
+        if constexpr (std::is_void_v<result>)
+          go_on = combiner.on_result(std::monostate{}, module_source(modules, it));
+        else
+          go_on = detail::feed_returned<Slot>(combiner, answer.value.value(), module_source(modules, it), to);
+      } else {
+        auto& awaited = answer.value.awaited();
+        if constexpr (std::is_void_v<result>) {
+          bool done = false;
+          MODHOOK_TRY {
+            co_await std::move(awaited);
+            done = true;
           }
+          MODHOOK_CATCH_ALL { go_on = failed(it); }
+          if (done) go_on = combiner.on_result(std::monostate{}, module_source(modules, it));
+        } else {
+          std::optional<result> r; // (g++ 12 fails on a co_await inside a placement new)
+          MODHOOK_TRY { r.emplace(co_await std::move(awaited)); }
+          MODHOOK_CATCH_ALL { go_on = failed(it); }
+          if (r) go_on = detail::feed_returned<Slot>(combiner, *r, module_source(modules, it), to);
         }
       }
     }
-    if (thrown) go_on = combiner.on_failure(detail::module_threw<Slot>(std::move(thrown), who, to));
     if (!go_on) break;
   }
   co_return std::move(combiner).finish();

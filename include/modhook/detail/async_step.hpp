@@ -61,7 +61,7 @@ public:
   }
 
   bool is_task() const noexcept { return is_task_; }
-  Task take_task() noexcept { return std::move(task_); }
+  Task& awaited() noexcept { return task_; } // awaited where it is, in the driver's frame
   stored& value() noexcept { return value_; }
 
 private:

@@ -1,0 +1,46 @@
+#include "async_callbacks.hpp"
+
+#include <array>
+#include <utility>
+
+namespace async_bench {
+namespace {
+
+template <int I>
+bool plain(int x) {
+  return x != I + 1000;
+}
+template <int I>
+modhook::task<bool> coroutine(int x) {
+  co_return x != I + 1000;
+}
+template <int I>
+boost::asio::awaitable<bool> asio_coroutine(int x) {
+  co_return x != I + 1000;
+}
+
+constexpr int count = 16;
+template <int... I>
+constexpr auto plains(std::integer_sequence<int, I...>) {
+  return std::array<bool (*)(int), count>{&plain<I>...};
+}
+template <int... I>
+constexpr auto coroutines(std::integer_sequence<int, I...>) {
+  return std::array<task_check, count>{&coroutine<I>...};
+}
+template <int... I>
+constexpr auto asio_coroutines(std::integer_sequence<int, I...>) {
+  return std::array<asio_check, count>{&asio_coroutine<I>...};
+}
+
+} // namespace
+
+bool (*plain_check(int i))(int) { return plains(std::make_integer_sequence<int, count>{})[static_cast<std::size_t>(i)]; }
+task_check task_check_function(int i) {
+  return coroutines(std::make_integer_sequence<int, count>{})[static_cast<std::size_t>(i)];
+}
+asio_check asio_check_function(int i) {
+  return asio_coroutines(std::make_integer_sequence<int, count>{})[static_cast<std::size_t>(i)];
+}
+
+} // namespace async_bench

@@ -1,0 +1,22 @@
+#ifndef MODHOOK_BENCHMARKS_ASYNC_CALLBACKS_HPP
+#define MODHOOK_BENCHMARKS_ASYNC_CALLBACKS_HPP
+
+// The asynchronous benchmarks' module bodies, defined in async_callbacks.cpp (another
+// translation unit, as in bench_callbacks.hpp): check passes, and every coroutine completes
+// without suspending.
+
+#include <modhook/asio.hpp>
+#include <modhook/task.hpp>
+
+namespace async_bench {
+
+using task_check = modhook::task<bool> (*)(int);
+using asio_check = boost::asio::awaitable<bool> (*)(int);
+
+bool (*plain_check(int i))(int);
+task_check task_check_function(int i);
+asio_check asio_check_function(int i);
+
+} // namespace async_bench
+
+#endif

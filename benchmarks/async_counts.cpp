@@ -1,0 +1,137 @@
+// Runs one asynchronous variant's dispatch ITERATIONS times, for callgrind to count
+// instructions (benchmarks/run.py takes the difference of two runs, so set-up cancels out):
+//   valgrind --tool=callgrind --toggle-collect='*measured_*' async_counts VARIANT N ITERATIONS
+// Every variant dispatches `bool(int)`, all must pass, over N modules that all pass:
+//   sync_plain      the synchronous dispatch of plain functions (run-time registry)
+//   async_plain     the same functions in an asynchronous slot (modhook::task<bool>)
+//   async_task      modhook::task coroutines that complete at once, in that slot
+//   hand_task_loop  `for (auto m : modules) co_await m(x)` over the same coroutines
+//   async_asio      asio::awaitable coroutines, the dispatch co_awaited from an Asio coroutine
+//   hand_asio_loop  the same loop by hand in the Asio coroutine
+// The modhook::task variants are driven as a host without an event loop drives one:
+// handle().resume(), then result().
+
+#include "async_callbacks.hpp"
+
+#include <modhook/modhook.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace asio = boost::asio;
+
+struct sync_hooks {
+  MODHOOK_CALLBACKS(sync_hooks, (check, modhook::all_must_pass, bool(int)));
+};
+struct task_hooks {
+  MODHOOK_CALLBACKS(task_hooks, (check, modhook::all_must_pass, modhook::task<bool>(int)));
+};
+struct asio_hooks {
+  MODHOOK_CALLBACKS(asio_hooks, (check, modhook::all_must_pass, asio::awaitable<bool>(int)));
+};
+
+namespace {
+
+int passed = 0;
+
+template <class Category, class F>
+void load(modhook::registry<Category>& hooks, int n, F function_of) {
+  for (int i = 0; i < n; ++i)
+    (void)hooks.load("m" + std::to_string(i),
+                     [&](auto& api) { (void)api.register_callbacks(Category{.check = function_of(i)}); });
+  hooks.seal();
+}
+
+template <class Task>
+bool run_to_end(Task t) {
+  t.handle().resume();
+  return t.done() && t.result().passed();
+}
+
+modhook::task<bool> hand_task_loop(const std::vector<async_bench::task_check>& modules, int x) {
+  for (auto m : modules)
+    if (!co_await m(x)) co_return false;
+  co_return true;
+}
+asio::awaitable<bool> hand_asio_loop(const std::vector<async_bench::asio_check>& modules, int x) {
+  for (auto m : modules)
+    if (!co_await m(x)) co_return false;
+  co_return true;
+}
+
+[[gnu::noinline]] void measured_sync(const modhook::registry<sync_hooks>& hooks, long iterations) {
+  for (long i = 0; i < iterations; ++i) passed += hooks.dispatch<&sync_hooks::check>(1).passed() ? 1 : 0;
+}
+[[gnu::noinline]] void measured_task(const modhook::registry<task_hooks>& hooks, long iterations) {
+  for (long i = 0; i < iterations; ++i) passed += run_to_end(hooks.dispatch<&task_hooks::check>(1)) ? 1 : 0;
+}
+[[gnu::noinline]] void measured_hand_task(const std::vector<async_bench::task_check>& modules, long iterations) {
+  for (long i = 0; i < iterations; ++i) {
+    auto t = hand_task_loop(modules, 1);
+    t.handle().resume();
+    passed += t.done() && t.result() ? 1 : 0;
+  }
+}
+// The whole io_context run: one Asio coroutine awaiting `iterations` dispatches.
+asio::awaitable<void> asio_host(const modhook::registry<asio_hooks>& hooks, long iterations) {
+  for (long i = 0; i < iterations; ++i) passed += (co_await hooks.dispatch<&asio_hooks::check>(1)).passed() ? 1 : 0;
+}
+asio::awaitable<void> hand_asio_host(const std::vector<async_bench::asio_check>& modules, long iterations) {
+  for (long i = 0; i < iterations; ++i) passed += (co_await hand_asio_loop(modules, 1)) ? 1 : 0;
+}
+[[gnu::noinline]] void measured_asio(asio::awaitable<void> host) {
+  asio::io_context io;
+  asio::co_spawn(io, std::move(host), asio::detached);
+  io.run();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: %s VARIANT N ITERATIONS\n", argv[0]);
+    return 2;
+  }
+  const std::string_view variant = argv[1];
+  const int n = std::atoi(argv[2]);
+  const long iterations = std::atol(argv[3]);
+  if (n < 1 || n > 16) return 2;
+  if (variant == "sync_plain") {
+    modhook::registry<sync_hooks> hooks;
+    load(hooks, n, async_bench::plain_check);
+    measured_sync(hooks, iterations);
+  } else if (variant == "async_plain") {
+    modhook::registry<task_hooks> hooks;
+    load(hooks, n, async_bench::plain_check);
+    measured_task(hooks, iterations);
+  } else if (variant == "async_task") {
+    modhook::registry<task_hooks> hooks;
+    load(hooks, n, async_bench::task_check_function);
+    measured_task(hooks, iterations);
+  } else if (variant == "hand_task_loop") {
+    std::vector<async_bench::task_check> modules;
+    for (int i = 0; i < n; ++i) modules.push_back(async_bench::task_check_function(i));
+    measured_hand_task(modules, iterations);
+  } else if (variant == "async_asio") {
+    modhook::registry<asio_hooks> hooks;
+    load(hooks, n, async_bench::asio_check_function);
+    measured_asio(asio_host(hooks, iterations));
+  } else if (variant == "hand_asio_loop") {
+    std::vector<async_bench::asio_check> modules;
+    for (int i = 0; i < n; ++i) modules.push_back(async_bench::asio_check_function(i));
+    measured_asio(hand_asio_host(modules, iterations));
+  } else {
+    std::fprintf(stderr, "unknown variant: %s\n", argv[1]);
+    return 2;
+  }
+  std::printf("%d\n", passed);
+  return passed == iterations ? 0 : 1;
+}
