@@ -35,6 +35,13 @@ BUILDS = [  # (label, compiler, build directory, extra cmake arguments)
 # both binding to the caller's objects (benchmarks/reference_counts.cpp).
 REFERENCE_VARIANTS = ["hand_loop", "runtime_plain", "runtime_cref", "static_plain", "static_cref"]
 REFERENCE_SIZES = [1, 4, 16]
+# Asynchronous dispatch (benchmarks/async_counts.cpp), `bool(int)` all must pass, every module
+# passing, every coroutine completing without suspending; each ratio has a target (issue 15).
+ASYNC_VARIANTS = ["sync_plain", "async_plain", "async_task", "hand_task_loop", "async_asio", "hand_asio_loop"]
+ASYNC_SIZES = [1, 4, 16]
+ASYNC_RATIOS = [("async_plain", "sync_plain", 1.10), ("async_task", "hand_task_loop", 1.10),
+                ("async_asio", "hand_asio_loop", 1.10)]
+ASYNC_BUILDS = 2  # the first two builds: g++ and clang++
 RATIOS = [("modhook_static_noexcept", "hand_direct_noexcept"), ("modhook_static", "hand_direct_catching"),
           ("modhook_static", "hand_direct"), ("modhook_runtime", "hand_loop_catching"),
           ("modhook_runtime", "hand_loop")]
@@ -176,6 +183,10 @@ def main():
         for variant in REFERENCE_VARIANTS:
             for n in REFERENCE_SIZES:
                 counts[(label, "reference", variant, n)] = instructions(bench_dir / "reference_counts", variant, n)
+        if BUILDS.index((label, compiler, directory, extra)) < ASYNC_BUILDS:
+            for variant in ASYNC_VARIANTS:
+                for n in ASYNC_SIZES:
+                    counts[(label, "async", variant, n)] = instructions(bench_dir / "async_counts", variant, n)
         direct[label] = {v: direct_calls_only(bench_dir / "dispatch_counts", rf"measured_check<variants::{v}<16>")
                          for v in DIRECT_VARIANTS}
         if (bench_dir / "dispatch_bench").exists() and not extra:
@@ -215,6 +226,26 @@ def main():
         for variant in REFERENCE_VARIANTS:
             lines.append(f"| {variant} | " + " | ".join(fmt(counts[(label, "reference", variant, n)])
                                                        for n in REFERENCE_SIZES) + " |")
+        lines.append("")
+    for label, *_ in BUILDS[:ASYNC_BUILDS]:
+        lines += [f"## Instructions per asynchronous dispatch, {label}", "",
+                  "`bool(int)`, all must pass, every module passing (benchmarks/async_counts.cpp, run-time registry): "
+                  "the synchronous dispatch of plain functions; the same functions in a `modhook::task<bool>` slot; "
+                  "`modhook::task` coroutines that complete without suspending, and a hand-written "
+                  "`for (auto m : modules) co_await m(x)` loop over them; the same with `asio::awaitable` inside an "
+                  "Asio coroutine (the whole `io_context::run`, per dispatch). A `modhook::task` dispatch is driven "
+                  "as a host without an event loop drives one: `handle().resume()`, then `result()`.", "",
+                  "| variant | " + " | ".join(f"{n} modules" for n in ASYNC_SIZES) + " |",
+                  "|---|" + "---:|" * len(ASYNC_SIZES)]
+        for variant in ASYNC_VARIANTS:
+            lines.append(f"| {variant} | " + " | ".join(fmt(counts[(label, "async", variant, n)])
+                                                       for n in ASYNC_SIZES) + " |")
+        for a, b, target in ASYNC_RATIOS:
+            cells = []
+            for n in ASYNC_SIZES:
+                va, vb = counts[(label, "async", a, n)], counts[(label, "async", b, n)]
+                cells.append(f"{va / vb:.2f}" if va and vb else "–")
+            lines.append(f"| *ratio {a} / {b} (target ≤ {target:.2f})* | " + " | ".join(cells) + " |")
         lines.append("")
     lines += ["## Direct calls under retpolines", "",
               "Whether the dispatch function for 16 modules makes only direct calls (no indirect call, no "

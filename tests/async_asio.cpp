@@ -83,3 +83,42 @@ TEST_CASE("an Asio host co_awaits the dispatch of awaitable callbacks, in module
   CHECK(trace == std::vector<std::string>{"timed starts", "timed resumes", "plain", "timed starts", "timed resumes",
                                           "notified x"});
 }
+
+TEST_CASE("an io_context destroyed while a module waits destroys the dispatch: no later module starts, nothing leaks") {
+  // Asio 1.18 (Boost 1.74) has no per-operation cancellation; destroying the io_context is
+  // how a host abandons what its coroutines await. ASan checks that every frame is freed.
+  modhook::registry<asio_rules> hooks;
+  bool waited = false;
+  REQUIRE(hooks.load("waits", [&](auto& api) {
+    (void)api.register_callbacks(asio_rules{.check = [&](const std::string&) -> asio::awaitable<bool> {
+      asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::hours(1));
+      waited = true;
+      co_await timer.async_wait(asio::use_awaitable);
+      co_return true;
+    }});
+  }));
+  bool later_started = false;
+  REQUIRE(hooks.load("later", [&](auto& api) {
+    (void)api.register_callbacks(asio_rules{.check = [&](const std::string&) {
+      later_started = true;
+      return true;
+    }});
+  }));
+  hooks.seal();
+  bool completed = false;
+  {
+    asio::io_context io;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          const std::string room = "!room";
+          (void)co_await hooks.dispatch<&asio_rules::check>(room);
+          completed = true;
+        },
+        asio::detached);
+    io.run_for(std::chrono::milliseconds(20)); // the first module is now waiting on its timer
+  }
+  CHECK(waited);
+  CHECK_FALSE(completed);
+  CHECK_FALSE(later_started);
+}
