@@ -37,12 +37,17 @@ struct async_rules {
 };
 
 std::vector<std::string> trace;
+int frames_destroyed = 0; // of suspending::check's coroutines, counted by a local's destructor
+struct frame_guard {
+  ~frame_guard() { ++frames_destroyed; }
+};
 
 // A module whose every implementation is a coroutine that suspends once.
 struct suspending {
   executor& ex;
   std::string name;
   modhook::task<bool> check(const std::string& s) {
+    const frame_guard guard;
     trace.push_back(name + " starts");
     co_await ex.yield();
     trace.push_back(name + " resumes");
@@ -65,8 +70,8 @@ TEST_CASE("asynchronous all_must_pass: in order, each awaited before the next, e
     }});
   }));
   REQUIRE(hooks.load("c", [&](auto& api) { (void)api.register_callbacks(async_rules{.check = modhook::bind<&suspending::check>(c)}); }));
-  int failures = 0;
-  REQUIRE(hooks.on_failure([&](const modhook::failure<>&) noexcept { ++failures; }));
+  std::vector<std::string> failed; // the modules the failure handler was given
+  REQUIRE(hooks.on_failure([&](const modhook::failure<>& f) noexcept { failed.emplace_back(f.module.name); }));
   hooks.seal();
 
   SECTION("all pass") {
@@ -92,7 +97,7 @@ TEST_CASE("asynchronous all_must_pass: in order, each awaited before the next, e
     CHECK(v.failed());
     CHECK_FALSE(v.rejected());
     CHECK(v.decided_by()->name == "a");
-    CHECK(failures == 1);
+    CHECK(failed == std::vector<std::string>{"a"});
     CHECK(trace == std::vector<std::string>{"a starts", "a resumes"});
   }
 }
@@ -172,12 +177,15 @@ TEST_CASE("a destroyed suspended dispatch destroys the running module's coroutin
   }));
   hooks.seal();
   trace.clear();
+  frames_destroyed = 0;
   {
     auto t = hooks.dispatch<&async_rules::check>(std::string("ok"));
     t.handle().resume();
     REQUIRE(ex.queued.size() == 1);
+    CHECK(frames_destroyed == 0); // a is suspended
   }
-  ex.queued.clear(); // a's frame is gone with the dispatch's: never resumed
+  CHECK(frames_destroyed == 1); // a's coroutine went with the dispatch
+  ex.queued.clear();            // the executor must not resume it now: it is gone
   CHECK(trace == std::vector<std::string>{"a starts"});
 }
 
@@ -259,6 +267,20 @@ TEST_CASE("asynchronous dispatch on the static registry: order, early stop, fail
     CHECK(failures_seen == 1);
     CHECK(failed_modules == std::vector<std::string>{"0"});
     CHECK(trace == std::vector<std::string>{"0 starts", "0 resumes"});
+  }
+  SECTION("a temporary callable handler is kept in the dispatch's frame (ASan: no use after free)") {
+    trace.clear();
+    std::vector<std::string> seen;
+    auto t = hooks::dispatch<&async_rules::check>(
+        [&seen, tag = std::string(64, 'h')](const modhook::failure<>& f) {
+          seen.push_back(tag.substr(0, 1) + std::to_string(f.module.index));
+        },
+        std::string("throw 0")); // the handler's temporary is gone after this line
+    t.handle().resume();
+    ex.run();
+    REQUIRE(t.done());
+    CHECK(t.result().failed());
+    CHECK(seen == std::vector<std::string>{"h0"});
   }
   SECTION("first_result: the first answer after a suspended module's nothing") {
     const auto old = run(ex, hooks::dispatch<&async_rules::expired>(std::string("@old")));
@@ -362,4 +384,41 @@ TEST_CASE("an rvalue converted to a view is kept by the dispatch: a dispatch awa
   CHECK(run(ex, std::move(kept_ref)).passed());
   CHECK(seen == std::vector<std::string>{"first " + long_text, "second " + long_text, "first ref " + long_text,
                                          "second ref " + long_text});
+}
+
+namespace pointers {
+
+struct rules {
+  MODHOOK_CALLBACKS(rules, (check, modhook::all_must_pass, modhook::task<bool>(std::string room)));
+};
+bool plain_noexcept(std::string room) noexcept { return room != "!spam"; }
+modhook::task<bool> coroutine_noexcept(std::string room) noexcept { co_return room != "!bad"; }
+constexpr rules static_a{.check = &plain_noexcept}; // noexcept functions, in a constexpr module
+constexpr rules static_b{.check = &coroutine_noexcept};
+executor ex;
+
+} // namespace pointers
+
+TEST_CASE("function pointers in an asynchronous slot: a null one is unset, a noexcept one is a constant") {
+  using namespace pointers;
+  modhook::task<bool> (*null_other_declaration)(const std::string&) = nullptr;
+  modhook::task<bool> (*null_noexcept)(std::string) noexcept = nullptr;
+  bool (*null_plain)(std::string) = nullptr;
+  modhook::registry<rules> hooks;
+  REQUIRE(hooks.load("nulls", [&](auto& api) {
+    (void)api.register_callbacks(rules{.check = null_other_declaration});
+    (void)api.register_callbacks(rules{.check = null_noexcept});
+    (void)api.register_callbacks(rules{.check = null_plain});
+  }));
+  REQUIRE(hooks.load("real", [](auto& api) { (void)api.register_callbacks(rules{.check = &plain_noexcept}); }));
+  hooks.seal();
+  CHECK(hooks.implementation_count<&rules::check>() == 1);
+  const auto v = run(ex, hooks.dispatch<&rules::check>(std::string("!spam")));
+  CHECK(v.rejected());
+  CHECK(v.decided_by()->name == "real");
+
+  using static_hooks = modhook::static_registry<static_a, static_b>;
+  const auto bad = run(ex, static_hooks::dispatch<&rules::check>(std::string("!bad")));
+  CHECK(bad.rejected());
+  CHECK(bad.decided_by()->index == 1);
 }

@@ -89,8 +89,14 @@ TEST_CASE("an io_context destroyed while a module waits destroys the dispatch: n
   // how a host abandons what its coroutines await. ASan checks that every frame is freed.
   modhook::registry<asio_rules> hooks;
   bool waited = false;
+  int frames_destroyed = 0;
+  struct frame_guard {
+    int& destroyed;
+    ~frame_guard() { ++destroyed; }
+  };
   REQUIRE(hooks.load("waits", [&](auto& api) {
     (void)api.register_callbacks(asio_rules{.check = [&](const std::string&) -> asio::awaitable<bool> {
+      const frame_guard guard{frames_destroyed};
       asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::hours(1));
       waited = true;
       co_await timer.async_wait(asio::use_awaitable);
@@ -117,7 +123,9 @@ TEST_CASE("an io_context destroyed while a module waits destroys the dispatch: n
         },
         asio::detached);
     io.run_for(std::chrono::milliseconds(20)); // the first module is now waiting on its timer
+    CHECK(frames_destroyed == 0);
   }
+  CHECK(frames_destroyed == 1); // the module's coroutine went with the io_context
   CHECK(waited);
   CHECK_FALSE(completed);
   CHECK_FALSE(later_started);

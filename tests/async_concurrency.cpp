@@ -107,7 +107,13 @@ modhook::task<void> task_host(const modhook::registry<conc_async_hooks>& hooks, 
 
 int main() {
   modhook::registry<conc_async_hooks> hooks;
-  if (!hooks.on_failure([](const modhook::failure<>&) { ++failures_reported; })) return 1;
+  // Which module failed, by callback: check and task_check fail only in m3, notify only in m2.
+  if (!hooks.on_failure([](const modhook::failure<>& f) {
+        ++failures_reported;
+        const bool notify = f.callback.name == "notify";
+        if (f.module.name != (notify ? "m2" : "m3")) ++wrong;
+      }))
+    return 1;
   for (int k = 0; k < modules; ++k) {
     const auto loaded = hooks.load("m" + std::to_string(k), [k](auto& api) {
       conc_async_hooks callbacks;

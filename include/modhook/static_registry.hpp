@@ -70,12 +70,13 @@ struct handler_sink {
   Handler* handler; // a callable object, which outlives the dispatch
   failure_sink get() const noexcept { return {&report<Handler>, handler}; }
 };
-// A function (pointer) handler, kept here by value: an asynchronous dispatch keeps its sink
-// in its frame, so it may outlive the call that gave the handler.
+// A handler kept here by value (a function pointer; for an asynchronous dispatch, a callable
+// given as an rvalue too): an asynchronous dispatch keeps its sink in its frame, so it may
+// outlive the call that gave the handler.
 template <class Function>
 struct function_sink {
   Function function;
-  failure_sink get() const noexcept { return {&report<const Function>, &function}; }
+  failure_sink get() const noexcept { return {&report<Function>, &function}; }
 };
 
 // The implementations of an asynchronous callback, for the asynchronous driver: an array of
@@ -158,14 +159,19 @@ public:
 
   /// As dispatch, and gives every module failure to `on_failure(const failure<>&)` too: a
   /// function, or any callable (it must live until the dispatch returns; a temporary does).
+  /// An asynchronous dispatch keeps a function, or a callable given as an rvalue, in its
+  /// frame; a callable given as an lvalue must live until the dispatch completes.
   template <auto Member, class Handler, class... Args>
     requires callback_member<Member> && std::is_invocable_v<Handler&, const failure<>&>
   MODHOOK_ALWAYS_INLINE static auto dispatch(Handler&& on_failure, Args&&... args)
       -> detail::dispatch_return_t<slot_of<Member>> {
+    constexpr bool kept =
+        detail::signature<typename slot_of<Member>::signature>::is_async && !std::is_lvalue_reference_v<Handler>;
     if constexpr (std::is_function_v<std::remove_reference_t<Handler>> ||
-                  std::is_pointer_v<std::remove_cvref_t<Handler>>) {
-      return dispatch_reporting<Member>(detail::function_sink<std::decay_t<Handler>>{on_failure},
-                                        static_cast<Args&&>(args)...);
+                  std::is_pointer_v<std::remove_cvref_t<Handler>> || kept) {
+      return dispatch_reporting<Member>(
+          detail::function_sink<std::decay_t<Handler>>{static_cast<Handler&&>(on_failure)},
+          static_cast<Args&&>(args)...);
     } else {
       return dispatch_reporting<Member>(detail::handler_sink<std::remove_reference_t<Handler>>{&on_failure},
                                         static_cast<Args&&>(args)...);

@@ -12,6 +12,7 @@
 #include <modhook/detail/config.hpp>
 #include <modhook/detail/frame_pool.hpp>
 
+#include <cassert>
 #include <coroutine>
 #include <exception>
 #include <new>
@@ -131,8 +132,11 @@ public:
   /// the result with `result()` once `done()`.
   std::coroutine_handle<> handle() const noexcept { return coroutine_; }
   bool done() const noexcept { return coroutine_.done(); }
-  /// The value (or the exception) of a task that is done.
-  T result() { return coroutine_.promise().take(); }
+  /// The value (or the exception) of a task that is done (checked by an assertion).
+  T result() {
+    assert(coroutine_ && coroutine_.done() && "modhook::task::result(): the task is not done");
+    return coroutine_.promise().take();
+  }
 
 private:
   friend promise_type;

@@ -52,9 +52,10 @@ struct storage_for<F, R(A...)> {
       // Exactly R(*)(A...), or one that converts to it (a noexcept function): stored as such.
       std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>> && std::is_convertible_v<F, R (*)(A...)>
                                           ? storage_kind::function_pointer
-      : std::is_same_v<F, typename step_functions<R, A...>::task_function>
+      // (A noexcept function converts to these pointer types.)
+      : std::is_pointer_v<F> && std::is_convertible_v<F, typename step_functions<R, A...>::task_function>
                                           ? storage_kind::task_function
-      : std::is_same_v<F, typename step_functions<R, A...>::value_function>
+      : std::is_pointer_v<F> && std::is_convertible_v<F, typename step_functions<R, A...>::value_function>
                                           ? storage_kind::value_function
       : is_bound_member<F>                ? storage_kind::bound_member
       : std::is_empty_v<F> && std::is_default_constructible_v<F> && std::is_trivially_copyable_v<F> && const_callable
@@ -155,6 +156,9 @@ public:
       invoke_ = &call_in_place<D>;
       set_ = true;
     } else {
+      if constexpr (std::is_pointer_v<D>) { // a function of another declaration, in an asynchronous slot
+        if (detail::is_null(f)) return;
+      }
       if (std::is_constant_evaluated()) constexpr_module_with_a_stateful_callable();
       context_.object = new D(static_cast<F&&>(f));
       manager_ = &manager_for<D>;

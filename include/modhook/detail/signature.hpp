@@ -182,7 +182,8 @@ struct signature<R(A...)> {
         detail::prepare_argument<A>(static_cast<Given&&>(given))...);
   }
   // For an asynchronous dispatch: lvalues by reference, everything else owned (see
-  // prepare_owned_argument).
+  // prepare_owned_argument; an rvalue converted to a trivially copyable type is the one
+  // conversion made for each module, by module_argument, still outside any module's try).
   template <class... Given>
   static constexpr auto prepare_owned(Given&&... given) {
     return std::tuple<decltype(detail::prepare_owned_argument<A>(static_cast<Given&&>(given)))...>(
