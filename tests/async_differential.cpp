@@ -332,22 +332,9 @@ bool static_batch(std::uint64_t seed, std::uint64_t first_case, int cases) {
 } // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t cases = 100000, seed = 1;
-  std::optional<std::uint64_t> only;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string_view flag = argv[i];
-    const std::uint64_t value = std::strtoull(argv[i + 1], nullptr, 10);
-    if (flag == "--cases")
-      cases = value;
-    else if (flag == "--seed")
-      seed = value;
-    else if (flag == "--case")
-      only = value;
-    else {
-      std::fprintf(stderr, "usage: %s [--cases N] [--seed S] [--case K]\n", argv[0]);
-      return 2;
-    }
-  }
+  run_options options;
+  if (!parse_options(argc, argv, options)) return 2;
+  const auto [cases, seed, only] = options;
   std::uint64_t failures = 0;
   const std::uint64_t first = only ? *only / batch * batch : 0, last = only ? first + batch : cases;
   for (std::uint64_t k = first; k < last && failures < 5; k += batch) {

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -298,6 +299,30 @@ void print(const char* label, const observed& o) {
   std::printf(" reported");
   for (int m : o.reported) std::printf(" %d", m);
   std::printf("\n");
+}
+
+// The programs' options: --cases N (default 100000), --seed S (default 1), --case K (only
+// case K, to replay one). False, with the usage printed, on anything else.
+struct run_options {
+  std::uint64_t cases = 100000, seed = 1;
+  std::optional<std::uint64_t> only;
+};
+bool parse_options(int argc, char** argv, run_options& options) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view flag = argv[i];
+    const std::uint64_t value = std::strtoull(argv[i + 1], nullptr, 10);
+    if (flag == "--cases")
+      options.cases = value;
+    else if (flag == "--seed")
+      options.seed = value;
+    else if (flag == "--case")
+      options.only = value;
+    else {
+      std::fprintf(stderr, "usage: %s [--cases N] [--seed S] [--case K]\n", argv[0]);
+      return false;
+    }
+  }
+  return true;
 }
 
 } // namespace
