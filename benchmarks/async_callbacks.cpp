@@ -4,7 +4,6 @@
 #include <utility>
 
 namespace async_bench {
-namespace {
 
 template <int I>
 bool plain(int x) {
@@ -14,6 +13,8 @@ template <int I>
 modhook::task<bool> coroutine(int x) {
   co_return x != I + 1000;
 }
+
+namespace {
 template <int I>
 boost::asio::awaitable<bool> asio_coroutine(int x) {
   co_return x != I + 1000;
@@ -42,5 +43,15 @@ task_check task_check_function(int i) {
 asio_check asio_check_function(int i) {
   return asio_coroutines(std::make_integer_sequence<int, count>{})[static_cast<std::size_t>(i)];
 }
+
+// Named by the static registry's modules in async_counts.cpp.
+#define MODHOOK_BENCH_INSTANTIATE(I)                                                                                   \
+  template bool plain<I>(int);                                                                                         \
+  template modhook::task<bool> coroutine<I>(int);
+MODHOOK_BENCH_INSTANTIATE(0) MODHOOK_BENCH_INSTANTIATE(1) MODHOOK_BENCH_INSTANTIATE(2) MODHOOK_BENCH_INSTANTIATE(3)
+MODHOOK_BENCH_INSTANTIATE(4) MODHOOK_BENCH_INSTANTIATE(5) MODHOOK_BENCH_INSTANTIATE(6) MODHOOK_BENCH_INSTANTIATE(7)
+MODHOOK_BENCH_INSTANTIATE(8) MODHOOK_BENCH_INSTANTIATE(9) MODHOOK_BENCH_INSTANTIATE(10) MODHOOK_BENCH_INSTANTIATE(11)
+MODHOOK_BENCH_INSTANTIATE(12) MODHOOK_BENCH_INSTANTIATE(13) MODHOOK_BENCH_INSTANTIATE(14) MODHOOK_BENCH_INSTANTIATE(15)
+#undef MODHOOK_BENCH_INSTANTIATE
 
 } // namespace async_bench

@@ -14,6 +14,11 @@ using task_check = modhook::task<bool> (*)(int);
 using asio_check = boost::asio::awaitable<bool> (*)(int);
 
 bool (*plain_check(int i))(int);
+// The same functions by name, for constexpr modules (I in 0..15).
+template <int I>
+bool plain(int x);
+template <int I>
+modhook::task<bool> coroutine(int x);
 task_check task_check_function(int i);
 asio_check asio_check_function(int i);
 

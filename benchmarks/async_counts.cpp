@@ -8,6 +8,8 @@
 //   hand_task_loop  `for (auto m : modules) co_await m(x)` over the same coroutines
 //   async_asio      asio::awaitable coroutines, the dispatch co_awaited from an Asio coroutine
 //   hand_asio_loop  the same loop by hand in the Asio coroutine
+//   static_sync_plain, static_async_plain, static_async_task: the first three on a static
+//                   registry of constexpr modules (N of 1, 4, 16)
 // The modhook::task variants are driven as a host without an event loop drives one:
 // handle().resume(), then result().
 
@@ -65,6 +67,46 @@ asio::awaitable<bool> hand_asio_loop(const std::vector<async_bench::asio_check>&
   for (auto m : modules)
     if (!co_await m(x)) co_return false;
   co_return true;
+}
+
+// Static registries of N constexpr modules.
+template <int I>
+constexpr sync_hooks static_sync_module{.check = &async_bench::plain<I>};
+template <int I>
+constexpr task_hooks static_plain_module{.check = &async_bench::plain<I>};
+template <int I>
+constexpr task_hooks static_task_module{.check = &async_bench::coroutine<I>};
+template <int... I>
+struct static_hooks {
+  using sync = modhook::static_registry<static_sync_module<I>...>;
+  using plain = modhook::static_registry<static_plain_module<I>...>;
+  using coroutines = modhook::static_registry<static_task_module<I>...>;
+};
+template <int... I>
+static_hooks<I...> static_hooks_for(std::integer_sequence<int, I...>);
+template <int N>
+using static_hooks_of = decltype(static_hooks_for(std::make_integer_sequence<int, N>{}));
+
+template <class Hooks>
+[[gnu::noinline]] void measured_static_sync(long iterations) {
+  for (long i = 0; i < iterations; ++i) passed += Hooks::template dispatch<&sync_hooks::check>(1).passed() ? 1 : 0;
+}
+template <class Hooks>
+[[gnu::noinline]] void measured_static_task(long iterations) {
+  for (long i = 0; i < iterations; ++i) passed += run_to_end(Hooks::template dispatch<&task_hooks::check>(1)) ? 1 : 0;
+}
+template <int N>
+bool run_static(std::string_view variant, long iterations) {
+  using hooks = static_hooks_of<N>;
+  if (variant == "static_sync_plain")
+    measured_static_sync<typename hooks::sync>(iterations);
+  else if (variant == "static_async_plain")
+    measured_static_task<typename hooks::plain>(iterations);
+  else if (variant == "static_async_task")
+    measured_static_task<typename hooks::coroutines>(iterations);
+  else
+    return false;
+  return true;
 }
 
 [[gnu::noinline]] void measured_sync(const modhook::registry<sync_hooks>& hooks, long iterations) {
@@ -128,8 +170,11 @@ int main(int argc, char** argv) {
     std::vector<async_bench::asio_check> modules;
     for (int i = 0; i < n; ++i) modules.push_back(async_bench::asio_check_function(i));
     measured_asio(hand_asio_host(modules, iterations));
-  } else {
-    std::fprintf(stderr, "unknown variant: %s\n", argv[1]);
+  } else if (!(n == 1 ? run_static<1>(variant, iterations)
+                 : n == 4 ? run_static<4>(variant, iterations)
+                 : n == 16 ? run_static<16>(variant, iterations)
+                           : false)) {
+    std::fprintf(stderr, "unknown variant or size: %s %d\n", argv[1], n);
     return 2;
   }
   std::printf("%d\n", passed);

@@ -37,10 +37,12 @@ REFERENCE_VARIANTS = ["hand_loop", "runtime_plain", "runtime_cref", "static_plai
 REFERENCE_SIZES = [1, 4, 16]
 # Asynchronous dispatch (benchmarks/async_counts.cpp), `bool(int)` all must pass, every module
 # passing, every coroutine completing without suspending; each ratio has a target (issue 15).
-ASYNC_VARIANTS = ["sync_plain", "async_plain", "async_task", "hand_task_loop", "async_asio", "hand_asio_loop"]
+ASYNC_VARIANTS = ["sync_plain", "async_plain", "async_task", "hand_task_loop", "async_asio", "hand_asio_loop",
+                  "static_sync_plain", "static_async_plain", "static_async_task"]
 ASYNC_SIZES = [1, 4, 16]
 ASYNC_RATIOS = [("async_plain", "sync_plain", 1.10), ("async_task", "hand_task_loop", 1.10),
-                ("async_asio", "hand_asio_loop", 1.10)]
+                ("async_asio", "hand_asio_loop", 1.10), ("static_async_plain", "static_sync_plain", 1.10),
+                ("static_async_task", "hand_task_loop", 1.10)]
 ASYNC_BUILDS = 2  # the first two builds: g++ and clang++
 RATIOS = [("modhook_static_noexcept", "hand_direct_noexcept"), ("modhook_static", "hand_direct_catching"),
           ("modhook_static", "hand_direct"), ("modhook_runtime", "hand_loop_catching"),
@@ -233,7 +235,8 @@ def main():
                   "the synchronous dispatch of plain functions; the same functions in a `modhook::task<bool>` slot; "
                   "`modhook::task` coroutines that complete without suspending, and a hand-written "
                   "`for (auto m : modules) co_await m(x)` loop over them; the same with `asio::awaitable` inside an "
-                  "Asio coroutine (the whole `io_context::run`, per dispatch). A `modhook::task` dispatch is driven "
+                  "Asio coroutine (the whole `io_context::run`, per dispatch); `static_*`: the first three on a static "
+                  "registry of constexpr modules. A `modhook::task` dispatch is driven "
                   "as a host without an event loop drives one: `handle().resume()`, then `result()`.", "",
                   "| variant | " + " | ".join(f"{n} modules" for n in ASYNC_SIZES) + " |",
                   "|---|" + "---:|" * len(ASYNC_SIZES)]
