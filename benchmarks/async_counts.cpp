@@ -10,8 +10,10 @@
 //   hand_asio_loop  the same loop by hand in the Asio coroutine
 //   static_sync_plain, static_async_plain, static_async_task: the first three on a static
 //                   registry of constexpr modules (N of 1, 4, 16)
-// The modhook::task variants are driven as a host without an event loop drives one:
-// handle().resume(), then result().
+// A modhook::task dispatch is awaited step by step as `co_await` in a host coroutine awaits
+// it (await_ready, then await_suspend and a resume if it is not ready, then await_resume),
+// with a continuation that does nothing; the hand-written loop, a task itself, is resumed
+// by hand, then its result read.
 
 #include "async_callbacks.hpp"
 
@@ -21,6 +23,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <coroutine>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -53,10 +56,10 @@ void load(modhook::registry<Category>& hooks, int n, F function_of) {
 }
 
 // Inlined into every measured function, so that the compiler's choice cannot differ between variants.
-template <class Task>
-[[gnu::always_inline]] inline bool run_to_end(Task t) {
-  t.handle().resume();
-  return t.done() && t.result().passed();
+template <class Dispatch>
+[[gnu::always_inline]] inline bool awaited(Dispatch&& d) {
+  if (!d.await_ready()) d.await_suspend(std::noop_coroutine()).resume();
+  return d.await_resume().passed();
 }
 
 modhook::task<bool> hand_task_loop(const std::vector<async_bench::task_check>& modules, int x) {
@@ -94,7 +97,7 @@ template <class Hooks>
 }
 template <class Hooks>
 [[gnu::noinline]] void measured_static_task(long iterations) {
-  for (long i = 0; i < iterations; ++i) passed += run_to_end(Hooks::template dispatch<&task_hooks::check>(1)) ? 1 : 0;
+  for (long i = 0; i < iterations; ++i) passed += awaited(Hooks::template dispatch<&task_hooks::check>(1)) ? 1 : 0;
 }
 template <int N>
 bool run_static(std::string_view variant, long iterations) {
@@ -114,7 +117,7 @@ bool run_static(std::string_view variant, long iterations) {
   for (long i = 0; i < iterations; ++i) passed += hooks.dispatch<&sync_hooks::check>(1).passed() ? 1 : 0;
 }
 [[gnu::noinline]] void measured_task(const modhook::registry<task_hooks>& hooks, long iterations) {
-  for (long i = 0; i < iterations; ++i) passed += run_to_end(hooks.dispatch<&task_hooks::check>(1)) ? 1 : 0;
+  for (long i = 0; i < iterations; ++i) passed += awaited(hooks.dispatch<&task_hooks::check>(1)) ? 1 : 0;
 }
 [[gnu::noinline]] void measured_hand_task(const std::vector<async_bench::task_check>& modules, long iterations) {
   for (long i = 0; i < iterations; ++i) {

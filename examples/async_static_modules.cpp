@@ -37,7 +37,8 @@ using hooks = modhook::static_registry<store, fallback>;
 
 int main() {
   for (const char* user : {"@old:example.com", "@new:example.com"}) {
-    auto expired = hooks::dispatch<&account_rules::is_user_expired>(std::string(user));
+    // A host without coroutines of its own drives the dispatch as a task.
+    auto expired = hooks::dispatch<&account_rules::is_user_expired>(std::string(user)).as_task();
     expired.handle().resume(); // runs until the store suspends
     while (!ready.empty()) {
       auto h = ready.front();

@@ -19,9 +19,10 @@ namespace {
 
 using test::executor;
 
-// Starts a task and runs the executor until it is done.
-template <class T>
-T run(executor& ex, modhook::task<T> t) {
+// Starts a dispatch (as a task) and runs the executor until it is done.
+template <class Dispatch>
+typename Dispatch::result_type run(executor& ex, Dispatch dispatch) {
+  auto t = std::move(dispatch).as_task();
   t.handle().resume();
   ex.run();
   REQUIRE(t.done());
@@ -76,7 +77,7 @@ TEST_CASE("asynchronous all_must_pass: in order, each awaited before the next, e
 
   SECTION("all pass") {
     trace.clear();
-    auto t = hooks.dispatch<&async_rules::check>(std::string("ok"));
+    auto t = hooks.dispatch<&async_rules::check>(std::string("ok")).as_task();
     t.handle().resume();
     CHECK(trace == std::vector<std::string>{"a starts"}); // b not called while a is suspended
     ex.run();
@@ -179,7 +180,7 @@ TEST_CASE("a destroyed suspended dispatch destroys the running module's coroutin
   trace.clear();
   frames_destroyed = 0;
   {
-    auto t = hooks.dispatch<&async_rules::check>(std::string("ok"));
+    auto t = hooks.dispatch<&async_rules::check>(std::string("ok")).as_task();
     t.handle().resume();
     REQUIRE(ex.queued.size() == 1);
     CHECK(frames_destroyed == 0); // a is suspended
@@ -237,7 +238,7 @@ TEST_CASE("asynchronous dispatch on the static registry: order, early stop, fail
   static_assert(hooks::implementation_count<&async_rules::check> == 3);
   SECTION("all pass, each awaited before the next starts") {
     trace.clear();
-    auto t = hooks::dispatch<&async_rules::check>(std::string("ok"));
+    auto t = hooks::dispatch<&async_rules::check>(std::string("ok")).as_task();
     t.handle().resume();
     CHECK(trace == std::vector<std::string>{"0 starts"});
     ex.run();
@@ -256,7 +257,7 @@ TEST_CASE("asynchronous dispatch on the static registry: order, early stop, fail
     trace.clear();
     failures_seen = 0;
     failed_modules.clear();
-    auto t = hooks::dispatch<&async_rules::check>(&count_failure, std::string("throw 0"));
+    auto t = hooks::dispatch<&async_rules::check>(&count_failure, std::string("throw 0")).as_task();
     t.handle().resume(); // the handler's pointer lives in the dispatch's frame, not in dispatch()'s
     ex.run();
     REQUIRE(t.done());
@@ -275,7 +276,7 @@ TEST_CASE("asynchronous dispatch on the static registry: order, early stop, fail
         [&seen, tag = std::string(64, 'h')](const modhook::failure<>& f) {
           seen.push_back(tag.substr(0, 1) + std::to_string(f.module.index));
         },
-        std::string("throw 0")); // the handler's temporary is gone after this line
+        std::string("throw 0")).as_task(); // the handler's temporary is gone after this line
     t.handle().resume();
     ex.run();
     REQUIRE(t.done());
@@ -421,4 +422,82 @@ TEST_CASE("function pointers in an asynchronous slot: a null one is unset, a noe
   const auto bad = run(ex, static_hooks::dispatch<&rules::check>(std::string("!bad")));
   CHECK(bad.rejected());
   CHECK(bad.decided_by()->index == 1);
+}
+
+// A host coroutine type of its own, without await_transform: it awaits a dispatch as it
+// awaits any awaitable. It runs eagerly and keeps its result.
+struct eager {
+  struct promise_type {
+    std::optional<bool> passed;
+    eager get_return_object() { return {std::coroutine_handle<promise_type>::from_promise(*this)}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    void return_value(bool v) { passed = v; }
+    void unhandled_exception() { throw; }
+  };
+  std::coroutine_handle<promise_type> handle;
+  ~eager() { handle.destroy(); }
+};
+eager host_awaiting(const modhook::registry<async_rules>& hooks, std::string s) {
+  co_return (co_await hooks.dispatch<&async_rules::check>(std::move(s))).passed();
+}
+
+TEST_CASE("a dispatch of plain callables completes inline; one coroutine among them makes it suspend") {
+  executor ex;
+  modhook::registry<async_rules> hooks;
+  REQUIRE(hooks.load("p", [](auto& api) {
+    (void)api.register_callbacks(async_rules{.check = [](const std::string& s) {
+      trace.push_back("p plain");
+      return s != "deny p";
+    }});
+  }));
+  suspending c{ex, "c"};
+  // A module that registers a coroutine and then fails to load: nothing of it stays, so the
+  // dispatch stays frameless.
+  CHECK_FALSE(hooks.load("broken", [&](auto& api) {
+    (void)api.register_callbacks(async_rules{.check = modhook::bind<&suspending::check>(c)});
+    throw std::runtime_error("broken module");
+  }));
+  hooks.seal();
+  trace.clear();
+  {
+    auto d = hooks.dispatch<&async_rules::check>(std::string("deny p"));
+    CHECK(trace.empty()); // lazy: nothing runs before it is awaited
+    CHECK(d.await_ready());
+    const auto v = d.await_resume();
+    CHECK(v.rejected());
+    CHECK(v.decided_by()->name == "p");
+    CHECK(trace == std::vector<std::string>{"p plain"});
+  }
+  trace.clear();
+  eager inline_host = host_awaiting(hooks, "ok");
+  REQUIRE(inline_host.handle.done()); // never suspended
+  CHECK(inline_host.handle.promise().passed == true);
+
+  modhook::registry<async_rules> mixed;
+  REQUIRE(mixed.load("p", [](auto& api) { (void)api.register_callbacks(async_rules{.check = [](const std::string&) { return true; }}); }));
+  REQUIRE(mixed.load("c", [&](auto& api) { (void)api.register_callbacks(async_rules{.check = modhook::bind<&suspending::check>(c)}); }));
+  mixed.seal();
+  CHECK_FALSE(mixed.dispatch<&async_rules::check>(std::string("ok")).await_ready());
+  trace.clear();
+  eager suspended_host = host_awaiting(mixed, "deny c");
+  CHECK_FALSE(suspended_host.handle.done()); // c is suspended
+  ex.run();
+  REQUIRE(suspended_host.handle.done());
+  CHECK(suspended_host.handle.promise().passed == false);
+  CHECK(trace == std::vector<std::string>{"c starts", "c resumes"});
+}
+
+TEST_CASE("a static registry's dispatch is ready at compile time when no module gives a coroutine") {
+  using namespace static_modules;
+  static constexpr async_rules plain_module{.check = &plain_check};
+  using plain_hooks = modhook::static_registry<plain_module, one>;
+  trace.clear();
+  auto d = plain_hooks::dispatch<&async_rules::check>(std::string("deny 2"));
+  CHECK(d.await_ready());
+  const auto v = d.await_resume();
+  CHECK(v.rejected());
+  CHECK(v.decided_by()->index == 0);
+  CHECK(trace == std::vector<std::string>{"2 plain"});
+  CHECK_FALSE(hooks::dispatch<&async_rules::check>(std::string("ok")).await_ready()); // zero is a coroutine
 }

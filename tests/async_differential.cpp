@@ -183,9 +183,10 @@ struct pending_task final : pending {
   bool done() override { return dispatch.done(); }
   observed observe_result(bool named) override { return observe(dispatch.result(), named); }
 };
-template <class R>
-std::unique_ptr<pending> make_pending(task<R> t) {
-  return std::make_unique<pending_task<R>>(std::move(t));
+// A dispatch kept in flight as a task, which awaits it as a coroutine host does.
+template <class Dispatch>
+std::unique_ptr<pending> make_pending(Dispatch dispatch) {
+  return std::make_unique<pending_task<typename Dispatch::result_type>>(std::move(dispatch).as_task());
 }
 
 // Resumes what is suspended, in random order, until nothing is.

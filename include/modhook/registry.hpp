@@ -51,6 +51,9 @@ struct callback_store : module_table {
   std::vector<delegate<Sig>> entries;
   std::vector<module_ref> modules;
   std::vector<erased<Sig>> owners;
+  // In an asynchronous slot, how many implementations are coroutines: with none, a dispatch
+  // runs the synchronous loop, without a coroutine frame.
+  std::size_t coroutines = 0;
 
   std::size_t size() const noexcept { return modules.size(); }
 
@@ -65,6 +68,7 @@ struct callback_store : module_table {
     // Last: a dispatch reads `entries` through first/last, which only seal_entries() moves.
     if (entries.capacity() < size() + 2) entries.reserve(2 * size() + 4); // one more, and the sentinel
     // All reserved: nothing below can throw, so the vectors stay in step.
+    if (callable.is_coroutine()) ++coroutines;
     owners.push_back(std::move(callable));
     modules.push_back(who);
     entries.resize(size() - 1); // drops the sentinel, if any
@@ -76,7 +80,10 @@ struct callback_store : module_table {
   MODHOOK_NOINLINE void remove_module(std::size_t index) noexcept {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < size(); ++i) {
-      if (modules[i].index == index) continue;
+      if (modules[i].index == index) {
+        if (owners[i].is_coroutine()) --coroutines;
+        continue;
+      }
       if (kept != i) {
         modules[kept] = modules[i];
         entries[kept] = entries[i];
@@ -139,6 +146,41 @@ inline constexpr bool is_one_of = (std::is_same_v<T, Ts> || ...);
 
 template <class T, class... Ts>
 inline constexpr std::size_t count_of = (std::size_t{std::is_same_v<T, Ts>} + ... + 0);
+
+// The registry's part of a modhook::task callback's dispatch (a dispatch_awaitable): the
+// registry and the arguments. With no coroutine among the implementations, the synchronous
+// loop; else the asynchronous driver over the same store, referring to these arguments.
+template <class Registry, class Slot, class Prepared>
+struct registry_dispatch {
+  static constexpr auto arguments = std::make_index_sequence<std::tuple_size_v<Prepared>>{};
+  const Registry* registry;
+  Prepared prepared;
+
+  MODHOOK_ALWAYS_INLINE bool plain() const noexcept { return registry->template store<Slot>().coroutines == 0; }
+  MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> run_plain() {
+    return registry->template run<Slot>(prepared, arguments);
+  }
+  async_dispatch_result_t<Slot> start() {
+    const auto& callbacks = registry->template store<Slot>();
+    return detail::async_dispatch<shape_of<Slot>, given_sink, Prepared&>(
+        callbacks, callbacks.first, callbacks.last, given_sink{callbacks.sink}, prepared, arguments);
+  }
+};
+
+// What a registry's dispatch returns: the policy's result; for an asynchronous callback a
+// task of it; for a modhook::task callback (a dispatch the registry can run, with arguments
+// it accepts) a dispatch_awaitable.
+template <class Registry, class Slot, class... Args>
+struct registry_dispatch_return {
+  using type = dispatch_return_t<Slot>;
+};
+template <class Registry, class Slot, class... Args>
+  requires(awaits_in_place<typename signature<typename Slot::signature>::task> &&
+           Registry::template holds<typename Slot::modhook_category> && Slot::template modhook_accepts<Args...>)
+struct registry_dispatch_return<Registry, Slot, Args...> {
+  using prepared = decltype(signature<typename Slot::signature>::prepare_owned(std::declval<Args>()...));
+  using type = dispatch_awaitable<dispatch_result_t<Slot>, registry_dispatch<Registry, Slot, prepared>>;
+};
 
 } // namespace detail
 
@@ -243,7 +285,8 @@ public:
   /// never allocates; an asynchronous one is a task, whose frame its task type allocates.
   template <auto Member, class... Args>
     requires callback_member<Member>
-  MODHOOK_ALWAYS_INLINE auto dispatch(Args&&... args) const -> detail::dispatch_return_t<slot_of<Member>> {
+  MODHOOK_ALWAYS_INLINE auto dispatch(Args&&... args) const ->
+      typename detail::registry_dispatch_return<registry, slot_of<Member>, Args...>::type {
     using slot = slot_of<Member>;
     if constexpr (!holds<category_of<Member>>) {
       reject_callback_of<slot>();
@@ -254,7 +297,10 @@ public:
     } else {
       assert(sealed() && "modhook: seal() the registry when start-up is over, before dispatching");
       using signature = detail::signature<typename slot::signature>;
-      if constexpr (signature::is_async) {
+      if constexpr (detail::awaits_in_place<typename signature::task>) {
+        using awaitable = typename detail::registry_dispatch_return<registry, slot, Args...>::type;
+        return awaitable(std::in_place, this, signature::prepare_owned(static_cast<Args&&>(args)...));
+      } else if constexpr (signature::is_async) {
         const auto& callbacks = store<slot>();
         return detail::async_dispatch<detail::shape_of<slot>>(
             callbacks, callbacks.first, callbacks.last, detail::given_sink{callbacks.sink},
@@ -272,6 +318,8 @@ public:
 
 private:
   friend api;
+  template <class, class, class>
+  friend struct detail::registry_dispatch;
 
   template <class Handler>
   expected<void, registration_error> set_failure_handler(Handler&& handler) {

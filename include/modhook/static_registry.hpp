@@ -141,6 +141,51 @@ class static_registry {
     return ((position++ > Position && implements<Member, Modules>) || ... || false);
   }();
 
+  // Whether no module's implementation is a coroutine: a modhook::task dispatch then runs
+  // the synchronous dispatch, with no coroutine frame.
+  template <auto Member>
+  static constexpr bool plain_only = [] {
+    if constexpr (detail::signature<typename slot_of<Member>::signature>::is_async)
+      return (!(implements<Member, Modules> && (Modules.*Member).is_coroutine()) && ...);
+    else
+      return true;
+  }();
+
+  // Where a dispatch given a handler sends failures (see dispatch(on_failure, args...)).
+  template <auto Member, class Handler>
+  using sink_for = std::conditional_t<
+      std::is_function_v<std::remove_reference_t<Handler>> || std::is_pointer_v<std::remove_cvref_t<Handler>> ||
+          (detail::signature<typename slot_of<Member>::signature>::is_async && !std::is_lvalue_reference_v<Handler>),
+      detail::function_sink<std::decay_t<Handler>>, detail::handler_sink<std::remove_reference_t<Handler>>>;
+
+  // The static registry's part of a modhook::task callback's dispatch (a dispatch_awaitable):
+  // the sink and the arguments.
+  template <auto Member, class Sink, class Prepared>
+  struct in_place_dispatch {
+    Sink sink;
+    Prepared prepared;
+    static constexpr bool plain() noexcept { return plain_only<Member>; }
+    MODHOOK_ALWAYS_INLINE auto run_plain() { return run_sync<Member>(sink, prepared); }
+    auto start() { return start_async<Member>(sink, prepared); }
+  };
+
+  // What dispatch returns: as the run-time registry's (see detail::registry_dispatch_return).
+  template <auto Member, class Sink, class... Args>
+  struct dispatch_type_of {
+    using type = detail::dispatch_return_t<slot_of<Member>>;
+  };
+  template <auto Member, class Sink, class... Args>
+    requires(detail::awaits_in_place<typename detail::signature<typename slot_of<Member>::signature>::task> &&
+             (readable<Member, Modules> && ...) && slot_of<Member>::template modhook_accepts<Args...>)
+  struct dispatch_type_of<Member, Sink, Args...> {
+    using prepared =
+        decltype(detail::signature<typename slot_of<Member>::signature>::prepare_owned(std::declval<Args>()...));
+    using type = detail::dispatch_awaitable<detail::dispatch_result_t<slot_of<Member>>,
+                                            in_place_dispatch<Member, Sink, prepared>>;
+  };
+  template <auto Member, class Sink, class... Args>
+  using dispatch_type = typename dispatch_type_of<Member, Sink, Args...>::type;
+
 public:
   /// How many modules are listed.
   static constexpr std::size_t size() noexcept { return sizeof...(Modules); }
@@ -153,7 +198,7 @@ public:
   /// Calls the implementations in module order and combines them by the callback's policy.
   template <auto Member, class... Args>
     requires callback_member<Member>
-  MODHOOK_ALWAYS_INLINE static auto dispatch(Args&&... args) -> detail::dispatch_return_t<slot_of<Member>> {
+  MODHOOK_ALWAYS_INLINE static auto dispatch(Args&&... args) -> dispatch_type<Member, detail::silent_sink, Args...> {
     return dispatch_reporting<Member>(detail::silent_sink{}, static_cast<Args&&>(args)...);
   }
 
@@ -164,18 +209,12 @@ public:
   template <auto Member, class Handler, class... Args>
     requires callback_member<Member> && std::is_invocable_v<Handler&, const failure<>&>
   MODHOOK_ALWAYS_INLINE static auto dispatch(Handler&& on_failure, Args&&... args)
-      -> detail::dispatch_return_t<slot_of<Member>> {
-    constexpr bool kept =
-        detail::signature<typename slot_of<Member>::signature>::is_async && !std::is_lvalue_reference_v<Handler>;
-    if constexpr (std::is_function_v<std::remove_reference_t<Handler>> ||
-                  std::is_pointer_v<std::remove_cvref_t<Handler>> || kept) {
-      return dispatch_reporting<Member>(
-          detail::function_sink<std::decay_t<Handler>>{static_cast<Handler&&>(on_failure)},
-          static_cast<Args&&>(args)...);
-    } else {
-      return dispatch_reporting<Member>(detail::handler_sink<std::remove_reference_t<Handler>>{&on_failure},
-                                        static_cast<Args&&>(args)...);
-    }
+      -> dispatch_type<Member, sink_for<Member, Handler>, Args...> {
+    using sink = sink_for<Member, Handler>;
+    if constexpr (std::is_same_v<sink, detail::function_sink<std::decay_t<Handler>>>)
+      return dispatch_reporting<Member>(sink{static_cast<Handler&&>(on_failure)}, static_cast<Args&&>(args)...);
+    else
+      return dispatch_reporting<Member>(sink{&on_failure}, static_cast<Args&&>(args)...);
   }
 
 private:
@@ -201,9 +240,9 @@ private:
 
   template <auto Member, class Sink, class... Args>
   MODHOOK_ALWAYS_INLINE static auto dispatch_reporting(Sink sink, Args&&... args)
-      -> detail::dispatch_return_t<slot_of<Member>> {
+      -> dispatch_type<Member, Sink, Args...> {
     using slot = slot_of<Member>;
-    using result = detail::dispatch_result_t<slot>;
+    using signature = detail::signature<typename slot::signature>;
     if constexpr (!(readable<Member, Modules> && ...)) {
       static_assert((readable<Member, Modules> && ...),
                     "modhook: static_registry<modules...>: every module must be a constant expression: a constexpr "
@@ -213,45 +252,64 @@ private:
     } else if constexpr (!slot::template modhook_accepts<Args...>) {
       slot::template modhook_reject_dispatch<Args...>();
       return {};
-    } else if constexpr (detail::signature<typename slot::signature>::is_async) {
-      // The constants in an array, walked by the asynchronous driver as a registry's store is.
-      constexpr const auto& table = async_table_<Member>;
-      return detail::async_dispatch<detail::shape_of<slot>>(
-          table, table.entries, table.entries + implementation_count<Member>, sink,
-          detail::signature<typename slot::signature>::prepare_owned(static_cast<Args&&>(args)...),
-          std::index_sequence_for<Args...>{});
+    } else if constexpr (detail::awaits_in_place<typename signature::task>) {
+      return dispatch_type<Member, Sink, Args...>(std::in_place, sink,
+                                                  signature::prepare_owned(static_cast<Args&&>(args)...));
+    } else if constexpr (signature::is_async) {
+      return start_async<Member>(sink, signature::prepare_owned(static_cast<Args&&>(args)...));
     } else {
-      auto prepared = detail::signature<typename slot::signature>::prepare(static_cast<Args&&>(args)...);
-      constexpr auto arguments = std::index_sequence_for<Args...>{};
-      constexpr auto modules = std::make_index_sequence<sizeof...(Modules)>{};
-      if constexpr (detail::has_fast_path<slot>) {
-        // A policy that decides on a value: the last implementation's step sends every value
-        // it sees to the decision, so that every value path meets at one decide(): the
-        // result is then a function of the value that decided, and of the last call's value
-        // as it came, which the compiler returns (or tail-calls) as hand-written code does.
-        // Only for a value that travels in registers: a larger one would be moved twice on
-        // the path where all pass. Anything else that stops the dispatch is built cold.
-        constexpr bool decides = detail::decides_on_value<slot, detail::static_module>;
-        constexpr bool last_decides = decides && detail::pass_by_value<typename slot::value_type>;
-        constexpr std::size_t last = last_implementation<Member>();
-        detail::decision<slot, detail::static_module> decided;
-        detail::returned<result> slow;
-        bool threw = false;
-        if (fast_run<Member, 0, last>(decided, slow, threw, sink, prepared, arguments, modules) &&
-            fast_run<Member, last, last + 1, !last_decides>(decided, slow, threw, sink, prepared, arguments, modules))
-            [[likely]]
-          return detail::nothing_seen<slot>(); // every value ignored, or no implementation
-        if (threw) [[unlikely]]
-          return resume_thrown<Member>(sink, prepared, arguments);
-        if constexpr (decides)
-          if (decided) [[likely]]
-            return decided.take();
-        return slow.take();
-      } else {
-        detail::combiner_t<slot> combiner;
-        general_run<Member>(combiner, sink.get(), 0, prepared, arguments, modules);
-        return std::move(combiner).finish();
-      }
+      auto prepared = signature::prepare(static_cast<Args&&>(args)...);
+      return run_sync<Member>(sink, prepared);
+    }
+  }
+
+  // An asynchronous callback's dispatch by the asynchronous driver, walking the constants in
+  // an array as it walks a registry's store. `prepared` is kept in its frame, or, given as an
+  // lvalue (a dispatch_awaitable's), referred to.
+  template <auto Member, class Sink, class Prepared>
+  static auto start_async(Sink sink, Prepared&& prepared) {
+    constexpr const auto& table = async_table_<Member>;
+    return detail::async_dispatch<detail::shape_of<slot_of<Member>>, Sink, Prepared>(
+        table, table.entries, table.entries + implementation_count<Member>, sink, static_cast<Prepared&&>(prepared),
+        std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<Prepared>>>{});
+  }
+
+  // The synchronous dispatch (of a synchronous callback, or of an asynchronous one whose
+  // implementations are all plain callables): every implementation a constant, called directly.
+  template <auto Member, class Sink, class Prepared>
+  MODHOOK_ALWAYS_INLINE static auto run_sync(Sink sink, Prepared& prepared)
+      -> detail::dispatch_result_t<slot_of<Member>> {
+    using slot = slot_of<Member>;
+    using result = detail::dispatch_result_t<slot>;
+    constexpr auto arguments = std::make_index_sequence<std::tuple_size_v<Prepared>>{};
+    constexpr auto modules = std::make_index_sequence<sizeof...(Modules)>{};
+    if constexpr (detail::has_fast_path<slot>) {
+      // A policy that decides on a value: the last implementation's step sends every value
+      // it sees to the decision, so that every value path meets at one decide(): the
+      // result is then a function of the value that decided, and of the last call's value
+      // as it came, which the compiler returns (or tail-calls) as hand-written code does.
+      // Only for a value that travels in registers: a larger one would be moved twice on
+      // the path where all pass. Anything else that stops the dispatch is built cold.
+      constexpr bool decides = detail::decides_on_value<slot, detail::static_module>;
+      constexpr bool last_decides = decides && detail::pass_by_value<typename slot::value_type>;
+      constexpr std::size_t last = last_implementation<Member>();
+      detail::decision<slot, detail::static_module> decided;
+      detail::returned<result> slow;
+      bool threw = false;
+      if (fast_run<Member, 0, last>(decided, slow, threw, sink, prepared, arguments, modules) &&
+          fast_run<Member, last, last + 1, !last_decides>(decided, slow, threw, sink, prepared, arguments, modules))
+          [[likely]]
+        return detail::nothing_seen<slot>(); // every value ignored, or no implementation
+      if (threw) [[unlikely]]
+        return resume_thrown<Member>(sink, prepared, arguments);
+      if constexpr (decides)
+        if (decided) [[likely]]
+          return decided.take();
+      return slow.take();
+    } else {
+      detail::combiner_t<slot> combiner;
+      general_run<Member>(combiner, sink.get(), 0, prepared, arguments, modules);
+      return std::move(combiner).finish();
     }
   }
 

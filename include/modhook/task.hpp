@@ -160,10 +160,16 @@ task<T> task_promise<T>::get_return_object() noexcept {
 inline task<void> task_promise<void>::get_return_object() noexcept {
   return task<void>(std::coroutine_handle<task_promise>::from_promise(*this));
 }
+
+// A modhook::task callback's dispatch is an awaitable holding its own state
+// (detail/dispatch_awaitable.hpp), not a coroutine.
+template <class T>
+inline constexpr bool awaits_in_place<task<T>> = true;
 } // namespace detail
 
 MODHOOK_END_NAMESPACE
 
 #include <modhook/async.hpp>
+#include <modhook/detail/dispatch_awaitable.hpp>
 
 #endif

@@ -1,4 +1,4 @@
-// EXPECT: error: (ignoring returned value of type .*modhook::v0_[0-9]+_[a-z]+::task<.*nodiscard|ignoring return value of (type 'task<.*>'|function) declared with 'nodiscard' attribute)
+// EXPECT: error: (ignoring returned value of type .*(task|dispatch_awaitable)<.*nodiscard|ignoring return value of (type '(task|dispatch_awaitable)<.*>'|function) declared with 'nodiscard' attribute)
 #include "common.hpp"
 
 #include <modhook/task.hpp>

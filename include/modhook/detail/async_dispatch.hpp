@@ -23,21 +23,22 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-// Calls the implementations in registration order, each one's task awaited before the next
-// is called; a plain callable's value is taken at once. Every outcome goes to the slot's
-// combiner as a synchronous dispatch's does (module_threw, feed_returned), so no policy rule
-// is written twice, and a policy that stops starts no later module. [first, last) are the
+// Calls the implementations in registration order, each coroutine's task awaited before the
+// next implementation is called; a plain callable is called and fed as a synchronous
+// dispatch calls and feeds it (feed). Every outcome goes to the slot's combiner as a
+// synchronous dispatch's does (feed, module_threw, feed_returned), so no policy rule is
+// written twice, and a policy that stops starts no later module. [first, last) are the
 // implementations, `modules` names them (a registry's store, a static registry's table);
 // `sink` (an object with get(), kept in this frame) is where failures go; `prepared` (the
 // arguments: references to the caller's objects, and what the dispatch converted or owns)
-// lives in this coroutine's frame too.
+// lives in this coroutine's frame, or, given as a reference, in the awaitable that started it.
 template <class Slot, class Sink, class Prepared, std::size_t... I>
 async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
                                              const delegate<typename Slot::signature>* first,
                                              const delegate<typename Slot::signature>* last, Sink sink,
                                              Prepared prepared, std::index_sequence<I...>) {
   using signature = detail::signature<typename Slot::signature>;
-  using step = typename signature::invoked;
+  using task = typename signature::task;
   using result = typename Slot::result_type;
   const failure_sink to = sink.get();
   combiner_t<Slot> combiner;
@@ -49,33 +50,32 @@ async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
   for (const auto* it = first; it != last; ++it) {
     bool go_on = true;
     auto passed = signature::module_arguments(std::get<I>(prepared)...); // before the module's try
-    returned<step> answer;
-    bool called = false;
-    MODHOOK_TRY {
-      ::new (static_cast<void*>(&answer.value)) step(it->invoke(it->data, detail::pass<I>(passed)...));
-      called = true;
-    }
-    MODHOOK_CATCH_ALL { go_on = failed(it); }
-    if (called) {
-      destroy_on_exit<step> answered{answer.value};
-      if (!answer.value.is_task()) {
-        if constexpr (std::is_void_v<result>)
-          go_on = combiner.on_result(std::monostate{}, module_source(modules, it));
-        else
-          go_on = detail::feed_returned<Slot>(combiner, answer.value.value(), module_source(modules, it), to);
-      } else {
-        auto& awaited = answer.value.awaited();
+    if (it->invoke != nullptr) {
+      go_on = detail::feed<Slot>(
+          combiner,
+          [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, detail::pass<I>(passed)...); },
+          module_source(modules, it), to);
+    } else {
+      returned<task> started;
+      bool called = false;
+      MODHOOK_TRY {
+        ::new (static_cast<void*>(&started.value)) task(it->start(it->data, detail::pass<I>(passed)...));
+        called = true;
+      }
+      MODHOOK_CATCH_ALL { go_on = failed(it); }
+      if (called) {
+        destroy_on_exit<task> awaited{started.value}; // awaited where it is, in this frame
         if constexpr (std::is_void_v<result>) {
           bool done = false;
           MODHOOK_TRY {
-            co_await std::move(awaited);
+            co_await std::move(started.value);
             done = true;
           }
           MODHOOK_CATCH_ALL { go_on = failed(it); }
           if (done) go_on = combiner.on_result(std::monostate{}, module_source(modules, it));
         } else {
           std::optional<result> r; // (g++ 12 fails on a co_await inside a placement new)
-          MODHOOK_TRY { r.emplace(co_await std::move(awaited)); }
+          MODHOOK_TRY { r.emplace(co_await std::move(started.value)); }
           MODHOOK_CATCH_ALL { go_on = failed(it); }
           if (r) go_on = detail::feed_returned<Slot>(combiner, *r, module_source(modules, it), to);
         }

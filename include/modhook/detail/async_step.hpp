@@ -9,10 +9,7 @@
 
 #include <modhook/version.hpp>
 
-#include <memory>
 #include <type_traits>
-#include <utility>
-#include <variant>
 
 MODHOOK_BEGIN_NAMESPACE
 
@@ -29,54 +26,20 @@ namespace detail {
 template <class T>
 concept task_type = requires { typename task_traits<T>::value_type; };
 
-// One implementation's answer in an asynchronous slot: the value of a plain callable,
-// called inline (no coroutine frame), or the task of a coroutine, to be awaited.
+// Whether a task type's dispatch is an awaitable that holds its own state, and runs without a
+// coroutine frame when every implementation is a plain callable (modhook::task: task.hpp).
+// Any other task type's dispatch is a coroutine of that type (detail/async_dispatch.hpp).
+template <class Task>
+inline constexpr bool awaits_in_place = false;
+
+// How an asynchronous slot stores its implementations: as async_step<Task, R>(A'...), a
+// function type no callable has. Its delegate (erased.hpp) keeps a plain callable as a
+// synchronous slot keeps one, returning R, and a coroutine as a function returning its task,
+// so that a dispatch whose implementations are all plain runs the synchronous loop.
 template <class Task, class R>
-class async_step {
-public:
+struct async_step {
   using task = Task;
-  using stored = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
-
-  // How an invoker makes one from its call, whatever the callable returned.
-  template <class Call>
-  static async_step from(Call&& call) {
-    using given = decltype(call());
-    if constexpr (std::is_same_v<std::remove_cvref_t<given>, Task>) {
-      return async_step(std::in_place_type<Task>, call());
-    } else if constexpr (std::is_void_v<given> || std::is_void_v<R>) {
-      (void)call(); // a void callback ignores what a plain callable returns, as a sync one does
-      return async_step(std::in_place_type<stored>);
-    } else {
-      return async_step(std::in_place_type<stored>, call());
-    }
-  }
-
-  async_step(const async_step&) = delete;
-  async_step& operator=(const async_step&) = delete;
-  ~async_step() {
-    if (is_task_)
-      std::destroy_at(std::addressof(task_));
-    else
-      std::destroy_at(std::addressof(value_));
-  }
-
-  bool is_task() const noexcept { return is_task_; }
-  Task& awaited() noexcept { return task_; } // awaited where it is, in the driver's frame
-  stored& value() noexcept { return value_; }
-
-private:
-  template <class T, class... X>
-  explicit async_step(std::in_place_type_t<T>, X&&... x) : is_task_(std::is_same_v<T, Task>) {
-    if constexpr (std::is_same_v<T, Task>)
-      std::construct_at(std::addressof(task_), static_cast<X&&>(x)...);
-    else
-      std::construct_at(std::addressof(value_), static_cast<X&&>(x)...);
-  }
-  union {
-    stored value_;
-    Task task_;
-  };
-  bool is_task_;
+  using value = R;
 };
 
 template <class T>

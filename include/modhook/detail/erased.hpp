@@ -80,29 +80,73 @@ struct erased_base {};
 template <class Sig>
 class erased;
 
+// The context word of a delegate: an object, a function pointer, or the bytes of a small
+// callable.
+template <class R, class... A>
+union delegate_context {
+  void* object = nullptr;
+  R (*function)(A...);
+  typename step_functions<R, A...>::task_function task_function;   // in an asynchronous slot
+  typename step_functions<R, A...>::value_function value_function; // in an asynchronous slot
+  alignas(void*) unsigned char bytes[sizeof(void*)];
+};
+
 // What a dispatch loop holds per implementation: exactly a hand-written {fn, ctx} pair.
 template <class Sig>
 struct delegate;
 template <class R, class... A>
 struct delegate<R(A...)> {
-  union context {
-    void* object = nullptr;
-    R (*function)(A...);
-    typename step_functions<R, A...>::task_function task_function;   // in an asynchronous slot
-    typename step_functions<R, A...>::value_function value_function; // in an asynchronous slot
-    alignas(void*) unsigned char bytes[sizeof(void*)];
-  };
+  using context = delegate_context<R, A...>;
   using invoker = R (*)(context, A...);
 
   invoker invoke = nullptr;
   context data{};
 };
+// In an asynchronous slot, one of two: `invoke` calls a plain callable exactly as a
+// synchronous slot's delegate does, returning the value; `start` calls a coroutine, returning
+// its task to be awaited.
+// (A plain callable's by-value parameters are passed by value, as a synchronous slot passes
+// them, in registers; a coroutine's are references to the copies the driver keeps: see
+// stored_parameter.)
+template <class Task, class V, class... A>
+struct delegate<async_step<Task, V>(A...)> {
+  using context = delegate_context<async_step<Task, V>, A...>;
+  using invoker = V (*)(context, declared_parameter<A>...);
+  using task_invoker = Task (*)(context, A...);
+
+  invoker invoke = nullptr;
+  task_invoker start = nullptr;
+  context data{};
+};
+
+// What the invoker of a synchronous slot R(A...) returns (R), and of an asynchronous one
+// async_step<Task, V>(A...): V for a plain callable, Task for a coroutine.
+template <class R>
+struct invoked_by {
+  using value = R;
+  using task = void;
+  struct no_task_invoker {};
+  template <class>
+  using task_invoker = no_task_invoker;
+};
+template <class Task, class V>
+struct invoked_by<async_step<Task, V>> {
+  using value = V;
+  using task = Task;
+  template <class Delegate>
+  using task_invoker = typename Delegate::task_invoker;
+};
 
 template <class R, class... A>
 class erased<R(A...)> : public erased_base {
+  using value_result = typename invoked_by<R>::value;
+  using task_result = typename invoked_by<R>::task;
+  static constexpr bool is_async = is_async_step<R>;
+
 public:
   using context = typename delegate<R(A...)>::context;
   using invoker = typename delegate<R(A...)>::invoker;
+  using task_invoker = typename invoked_by<R>::template task_invoker<delegate<R(A...)>>;
 
   constexpr erased() noexcept = default;
 
@@ -111,8 +155,11 @@ public:
   // compiler. Whether the pointer is null is asked later, by operator bool: the null test
   // needs is_constant_evaluated (see is_null), which costs the compiler at every construction.
   constexpr erased(R (*f)(A...)) noexcept
-      : invoke_(&call_function), context_{.function = f}, set_(true), maybe_null_(true) {}
-  constexpr erased(R (*f)(A...) noexcept) noexcept : erased(static_cast<R (*)(A...)>(f)) {}
+    requires(!is_async)
+      : invoke_(&call<R, via_function, A...>), context_{.function = f}, set_(true), maybe_null_(true) {}
+  constexpr erased(R (*f)(A...) noexcept) noexcept
+    requires(!is_async)
+      : erased(static_cast<R (*)(A...)>(f)) {}
 
   template <class F>
   constexpr explicit erased(std::in_place_t, F&& f) {
@@ -127,25 +174,20 @@ public:
     } else if constexpr (kind == storage_kind::function_pointer) {
       if (detail::is_null(f)) return;
       context_.function = f;
-      invoke_ = &call_function;
-      set_ = true;
+      install<via_function>();
     } else if constexpr (kind == storage_kind::task_function) {
       if (detail::is_null(f)) return;
       context_.task_function = f;
-      invoke_ = &call_task_function;
-      set_ = true;
+      install<via_task_function>();
     } else if constexpr (kind == storage_kind::value_function) {
       if (detail::is_null(f)) return;
       context_.value_function = f;
-      invoke_ = &call_value_function;
-      set_ = true;
+      install<via_value_function>();
     } else if constexpr (kind == storage_kind::bound_member) {
       context_.object = const_cast<void*>(static_cast<const void*>(f.object));
-      invoke_ = &call_bound<D>;
-      set_ = true;
+      install<via_bound<D>>();
     } else if constexpr (kind == storage_kind::stateless) {
-      invoke_ = &call_stateless<D>;
-      set_ = true;
+      install<via_stateless<D>>();
     } else if constexpr (kind == storage_kind::in_place) {
       if constexpr (std::is_pointer_v<D>) {
         if (detail::is_null(f)) return;
@@ -153,8 +195,7 @@ public:
       if (std::is_constant_evaluated()) constexpr_module_with_a_stateful_callable();
       const D copy(static_cast<F&&>(f));
       std::memcpy(context_.bytes, static_cast<const void*>(&copy), sizeof(D));
-      invoke_ = &call_in_place<D>;
-      set_ = true;
+      install<via_in_place<D>>();
     } else {
       if constexpr (std::is_pointer_v<D>) { // a function of another declaration, in an asynchronous slot
         if (detail::is_null(f)) return;
@@ -162,20 +203,20 @@ public:
       if (std::is_constant_evaluated()) constexpr_module_with_a_stateful_callable();
       context_.object = new D(static_cast<F&&>(f));
       manager_ = &manager_for<D>;
-      invoke_ = &call_heap<D>;
-      set_ = true;
+      install<via_heap<D>>();
     }
   }
 
   constexpr erased(const erased& other)
-      : invoke_(other.invoke_), context_(other.context_), manager_(other.manager_), set_(other.set_),
-        maybe_null_(other.maybe_null_) {
+      : invoke_(other.invoke_), start_(other.start_), context_(other.context_), manager_(other.manager_),
+        set_(other.set_), maybe_null_(other.maybe_null_), coroutine_(other.coroutine_) {
     if (manager_ != nullptr) context_.object = manager_->clone(other.context_.object);
   }
   constexpr erased(erased&& other) noexcept
-      : invoke_(std::exchange(other.invoke_, nullptr)), context_(other.context_),
-        manager_(std::exchange(other.manager_, nullptr)), set_(std::exchange(other.set_, false)),
-        maybe_null_(std::exchange(other.maybe_null_, false)) {}
+      : invoke_(std::exchange(other.invoke_, nullptr)), start_(std::exchange(other.start_, task_invoker{})),
+        context_(other.context_), manager_(std::exchange(other.manager_, nullptr)),
+        set_(std::exchange(other.set_, false)), maybe_null_(std::exchange(other.maybe_null_, false)),
+        coroutine_(std::exchange(other.coroutine_, false)) {}
   constexpr erased& operator=(erased other) noexcept {
     swap(other);
     return *this;
@@ -186,10 +227,12 @@ public:
 
   constexpr void swap(erased& other) noexcept {
     std::swap(invoke_, other.invoke_);
+    std::swap(start_, other.start_);
     std::swap(context_, other.context_);
     std::swap(manager_, other.manager_);
     std::swap(set_, other.set_);
     std::swap(maybe_null_, other.maybe_null_);
+    std::swap(coroutine_, other.coroutine_);
   }
 
   /// True when a callable is set.
@@ -200,12 +243,24 @@ public:
   }
 
   /// Calls the callable; precondition: one is set.
-  R operator()(A... args) const { return invoke_(context_, static_cast<A&&>(args)...); }
+  R operator()(A... args) const
+    requires(!is_async)
+  {
+    return invoke_(context_, static_cast<A&&>(args)...);
+  }
+
+  /// In an asynchronous slot: whether the callable is a coroutine (it returns the task type),
+  /// not a plain callable, which a dispatch calls as a synchronous one.
+  constexpr bool is_coroutine() const noexcept { return coroutine_; }
 
   /// The {invoker, context} pair, valid while this object lives.
   /// (Empty when no callable is set, a null function pointer included.)
   constexpr delegate<R(A...)> target() const noexcept {
-    return *this ? delegate<R(A...)>{invoke_, context_} : delegate<R(A...)>{};
+    if (!*this) return {};
+    if constexpr (is_async)
+      return {invoke_, start_, context_};
+    else
+      return {invoke_, context_};
   }
 
 private:
@@ -219,62 +274,84 @@ private:
       [](const void* p) -> void* { return new D(*static_cast<const D*>(p)); },
   };
 
+  // How each kind of callable is called from the context word, returning what it returns.
+  struct via_function {
+    MODHOOK_ALWAYS_INLINE static decltype(auto) call(context c, A&&... args) {
+      return c.function(static_cast<A&&>(args)...);
+    }
+  };
+  struct via_task_function {
+    MODHOOK_ALWAYS_INLINE static decltype(auto) call(context c, A&&... args) {
+      return c.task_function(static_cast<A&&>(args)...);
+    }
+  };
+  struct via_value_function {
+    MODHOOK_ALWAYS_INLINE static decltype(auto) call(context c, A&&... args) {
+      return c.value_function(static_cast<A&&>(args)...);
+    }
+  };
+  template <class D>
+  struct via_bound {
+    MODHOOK_ALWAYS_INLINE static decltype(auto) call(context c, A&&... args) {
+      return D::invoke(c.object, static_cast<A&&>(args)...);
+    }
+  };
+  template <class D>
+  struct via_stateless {
+    MODHOOK_ALWAYS_INLINE static decltype(auto) call(context, A&&... args) { return D{}(static_cast<A&&>(args)...); }
+  };
+  template <class D>
+  struct via_in_place {
+    MODHOOK_ALWAYS_INLINE static decltype(auto) call(context c, A&&... args) {
+      alignas(D) unsigned char buffer[sizeof(D)];
+      std::memcpy(buffer, c.bytes, sizeof(D));
+      const D& f = *std::launder(reinterpret_cast<const D*>(buffer));
+      return f(static_cast<A&&>(args)...);
+    }
+  };
+  template <class D>
+  struct via_heap {
+    MODHOOK_ALWAYS_INLINE static decltype(auto) call(context c, A&&... args) {
+      return (*static_cast<D*>(c.object))(static_cast<A&&>(args)...);
+    }
+  };
+
+  // Sets the invoker for a callable called `Via`: in an asynchronous slot, `start_` for one
+  // that returns the slot's task type (a coroutine), `invoke_` for any other.
+  template <class Via>
+  constexpr void install() noexcept {
+    if constexpr (is_async &&
+                  std::is_same_v<
+                      std::remove_cvref_t<decltype(Via::call(std::declval<context>(), std::declval<A>()...))>,
+                      task_result>) {
+      start_ = &call<task_result, Via, A...>;
+      coroutine_ = true;
+    } else
+      invoke_ = &call<value_result, Via, declared_parameter<A>...>;
+    set_ = true;
+  }
+
   // Invokers: the only code a dispatch runs per implementation. Forced inline so that a
   // static registry, which calls them through constant pointers, never keeps one as an
-  // extra call when the compiler's inlining budget for a long dispatch runs out.
-  // In an asynchronous slot (R an async_step), what the callable returns, a value or a task,
-  // becomes the step.
-  template <class Call>
-  MODHOOK_ALWAYS_INLINE static R result_of(Call&& call) {
-    if constexpr (is_async_step<R>)
-      return R::from(call);
+  // extra call when the compiler's inlining budget for a long dispatch runs out. A void
+  // result ignores what the callable returns, as a call in a void function would.
+  // `P` are the parameters the invoker declares: A, or for a plain callable in an
+  // asynchronous slot, the callback's own (see delegate).
+  template <class Result, class Via, class... P>
+  MODHOOK_ALWAYS_INLINE static Result call(context c, P... args) {
+    if constexpr (std::is_void_v<Result>)
+      (void)Via::call(c, static_cast<A&&>(args)...);
     else
-      return static_cast<R>(call());
-  }
-  MODHOOK_ALWAYS_INLINE static R call_function(context c, A... args) { return c.function(static_cast<A&&>(args)...); }
-  MODHOOK_ALWAYS_INLINE static R call_task_function(context c, A... args) {
-    return result_of([&]() -> decltype(auto) { return c.task_function(static_cast<A&&>(args)...); });
-  }
-  MODHOOK_ALWAYS_INLINE static R call_value_function(context c, A... args) {
-    return result_of([&]() -> decltype(auto) { return c.value_function(static_cast<A&&>(args)...); });
-  }
-  template <class D>
-  MODHOOK_ALWAYS_INLINE static R call_bound(context c, A... args) {
-    if constexpr (is_async_step<R>)
-      return result_of([&]() -> decltype(auto) { return D::invoke(c.object, static_cast<A&&>(args)...); });
-    else
-      return static_cast<R>(D::invoke(c.object, static_cast<A&&>(args)...));
-  }
-  template <class D>
-  MODHOOK_ALWAYS_INLINE static R call_stateless(context, A... args) {
-    if constexpr (is_async_step<R>)
-      return result_of([&]() -> decltype(auto) { return D{}(static_cast<A&&>(args)...); });
-    else
-      return static_cast<R>(D{}(static_cast<A&&>(args)...));
-  }
-  template <class D>
-  MODHOOK_ALWAYS_INLINE static R call_in_place(context c, A... args) {
-    alignas(D) unsigned char buffer[sizeof(D)];
-    std::memcpy(buffer, c.bytes, sizeof(D));
-    const D& f = *std::launder(reinterpret_cast<const D*>(buffer));
-    if constexpr (is_async_step<R>)
-      return result_of([&]() -> decltype(auto) { return f(static_cast<A&&>(args)...); });
-    else
-      return static_cast<R>(f(static_cast<A&&>(args)...));
-  }
-  template <class D>
-  MODHOOK_ALWAYS_INLINE static R call_heap(context c, A... args) {
-    if constexpr (is_async_step<R>)
-      return result_of([&]() -> decltype(auto) { return (*static_cast<D*>(c.object))(static_cast<A&&>(args)...); });
-    else
-      return static_cast<R>((*static_cast<D*>(c.object))(static_cast<A&&>(args)...));
+      return static_cast<Result>(Via::call(c, static_cast<A&&>(args)...));
   }
 
   invoker invoke_ = nullptr;
+  [[no_unique_address]] task_invoker start_{};
   context context_{};
   const manager* manager_ = nullptr;
   bool set_ = false;
   bool maybe_null_ = false; // a function pointer not yet tested for null: operator bool tests it
+  bool coroutine_ = false;  // a flag, as set_ is: an invoker's address is not compared in constexpr
 };
 
 } // namespace detail

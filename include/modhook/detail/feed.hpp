@@ -61,6 +61,9 @@ template <class Slot, class Sink, class Prepared, std::size_t... I>
 async_dispatch_result_t<Slot>
 async_dispatch(const module_table& modules, const delegate<typename Slot::signature>* first,
                const delegate<typename Slot::signature>* last, Sink sink, Prepared prepared, std::index_sequence<I...>);
+// A modhook::task callback's dispatch (detail/dispatch_awaitable.hpp, which task.hpp includes).
+template <class Result, class Owner>
+class dispatch_awaitable;
 
 // Cold: a module failed. Names it and reports it; the caller hands it to the policy. The
 // combiner is never passed out of line, so on the happy path it can live in registers.

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the modhook authors. See LICENSE.
+#ifndef MODHOOK_DETAIL_DISPATCH_AWAITABLE_HPP
+#define MODHOOK_DETAIL_DISPATCH_AWAITABLE_HPP
+
+#include <modhook/task.hpp>
+#include <modhook/detail/config.hpp>
+#include <modhook/detail/feed.hpp>
+
+#include <cassert>
+#include <coroutine>
+#include <type_traits>
+#include <utility>
+
+MODHOOK_BEGIN_NAMESPACE
+namespace detail {
+
+// What a dispatch of a modhook::task callback returns: the dispatch itself, lazy as a task is
+// (nothing runs until it is awaited), and its own state, so that a dispatch whose
+// implementations are all plain callables needs no coroutine frame: it is ready at once, and
+// await_resume runs the synchronous loop over them. Otherwise await_suspend starts the
+// asynchronous driver, whose frame refers to the arguments kept here.
+// `Owner` is the registry's part: plain() (no implementation is a coroutine), run_plain()
+// (the synchronous dispatch) and start() (the driver's task), with the arguments.
+template <class Result, class Owner>
+class [[nodiscard]] dispatch_awaitable {
+public:
+  using result_type = Result;
+
+  template <class... X>
+  explicit dispatch_awaitable(std::in_place_t, X&&... x) : owner_{static_cast<X&&>(x)...} {}
+  // (Before it is awaited: the driver refers to what this holds.)
+  dispatch_awaitable(dispatch_awaitable&& other) noexcept(std::is_nothrow_move_constructible_v<Owner>)
+      : owner_(std::move(other.owner_)) {
+    assert(!other.running_ && "modhook: a dispatch is moved before it is awaited");
+  }
+  dispatch_awaitable& operator=(dispatch_awaitable&&) = delete;
+
+  // Ready when no implementation is a coroutine: await_resume then runs the synchronous
+  // dispatch and returns its result as a synchronous dispatch does, with nothing kept here.
+  MODHOOK_ALWAYS_INLINE bool await_ready() noexcept { return owner_.plain(); }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) {
+    assert(!running_ && "modhook: a dispatch is awaited once");
+    running_ = owner_.start();
+    return std::move(running_).operator co_await().await_suspend(awaiting);
+  }
+  // (Inlined, as a synchronous dispatch is, so that its loop is the caller's.)
+  MODHOOK_ALWAYS_INLINE Result await_resume() {
+    // Known at compile time for a static registry: only the path that can run is compiled.
+    if constexpr (requires { typename std::bool_constant<Owner::plain()>; }) {
+      if constexpr (Owner::plain())
+        return owner_.run_plain();
+      else
+        return running_.result();
+    } else {
+      if (running_) return running_.result();
+      return owner_.run_plain();
+    }
+  }
+
+  /// The dispatch as a modhook::task, which holds it in its frame: for a host that keeps
+  /// dispatches in flight, or drives one itself (handle().resume(), then result()).
+  task<Result> as_task() && { return awaiting(std::move(*this)); }
+  operator task<Result>() && { return awaiting(std::move(*this)); }
+
+private:
+  static task<Result> awaiting(dispatch_awaitable self) { co_return co_await self; }
+
+  Owner owner_;
+  task<Result> running_;
+};
+
+} // namespace detail
+MODHOOK_END_NAMESPACE
+
+#endif
