@@ -236,8 +236,10 @@ def main():
                   "`modhook::task` coroutines that complete without suspending, and a hand-written "
                   "`for (auto m : modules) co_await m(x)` loop over them; the same with `asio::awaitable` inside an "
                   "Asio coroutine (the whole `io_context::run`, per dispatch); `static_*`: the first three on a static "
-                  "registry of constexpr modules. A `modhook::task` dispatch is driven "
-                  "as a host without an event loop drives one: `handle().resume()`, then `result()`.", "",
+                  "registry of constexpr modules. A `modhook::task` dispatch is awaited step by step as `co_await` "
+                  "in a host coroutine awaits it (`await_ready`; if not ready, `await_suspend` and a resume; "
+                  "`await_resume`), with a continuation that does nothing; the hand-written loop, a task, is "
+                  "resumed by hand and its result read.", "",
                   "| variant | " + " | ".join(f"{n} modules" for n in ASYNC_SIZES) + " |",
                   "|---|" + "---:|" * len(ASYNC_SIZES)]
         for variant in ASYNC_VARIANTS:
@@ -257,32 +259,33 @@ def main():
                 missed.append(f"{a} / {b} is up to {worst:.2f}x (target {target:.2f}x)")
         lines += [f"Targets not met here: {'; '.join(missed) if missed else 'none'}.", ""]
     lines += ["Why, and what was tried (issue 15):", "",
-              "- *Plain callables against the synchronous dispatch.* The asynchronous dispatch is a coroutine: "
-              "its frame (taken from the per-thread pool, so no allocation), its start, its suspension points and "
-              "its end are a fixed cost of 120 to 180 instructions that a synchronous dispatch does not have, and "
-              "each plain callable's value comes back through the step an asynchronous slot stores (a value or a "
-              "task, returned in memory) and lives in the frame across the loop, 33 to 41 instructions per module "
-              "against 14. Tried: the loop over plain callables moved out of the coroutine into a plain function "
-              "(36 instead of 41 per module with g++, but coroutine modules then cost more: 3461 against 3037 "
-              "instructions for 16); failures fed where they are caught and modules named only when an outcome is "
-              "fed (kept: 941 to 815 for 16 plain callables, 3037 to 2815 for 16 coroutines). What could reach "
-              "1.10x: no frame at all when every implementation answers at once, that is a dispatch whose "
-              "awaitable is its own state (await_ready runs the plain callables and answers without a frame), and "
-              "slots that call a plain callable with the synchronous calling convention; not built yet. A "
-              "prototype of that loop (outside the project, g++, 1/4/16 plain functions) counted 25/73/265 "
-              "instructions against the synchronous loop's 24/66/234 (1.04x to 1.13x) with entries that call plain "
-              "callables synchronously, and 35/107/395 (1.46x to 1.69x) through the step this slot stores now: "
-              "both changes are needed.",
+              "- *Plain callables against the synchronous dispatch.* A `modhook::task` dispatch is an awaitable "
+              "holding its own state: when no implementation is a coroutine it is ready at once and `await_resume` "
+              "runs the synchronous dispatch, with no coroutine frame, and a plain callable is called through a "
+              "synchronous slot's invoker, by-value parameters in registers. Before (a coroutine dispatch whose "
+              "plain callables returned a value-or-task step in memory) g++ counted 200/323/815. clang++ and the "
+              "static registry (where the count of coroutines is a constant and the awaitable's state folds "
+              "away) meet the target. What g++ still adds is the awaitable's own state, 11 instructions a "
+              "dispatch: the test of the callback's count of coroutines, the registry pointer and the argument "
+              "stored in the awaitable (the coroutine path's driver refers to them, so they live in memory), and "
+              "the empty driver handle, set and tested at destruction. Tried: copying small arguments out of the "
+              "awaitable before the loop (37 instead of 35 for one module: dropped); no awaited-once flag (kept, "
+              "36 to 35). Not tried: an awaitable that does not own the driver, which would save the handle's "
+              "test but leak the driver when a coroutine awaiting it is destroyed.",
               "- *Coroutines against a hand-written loop.* Per module, modhook adds to the hand loop's frame, call "
-              "and symmetric transfer the type-erased call (an invoker, then the function), the value-or-task step, "
-              "the combiner's decision and the failure path's bookkeeping: about 30 instructions with g++ and 34 with "
-              "clang++, on a hand-written 136 and 107 (at 16 modules, per module).",
+              "and symmetric transfer the type-erased call (an invoker, then the function), the test of which "
+              "invoker an implementation has, the combiner's decision and the failure path's bookkeeping: about 29 "
+              "instructions with g++ and 27 with clang++, on a hand-written 136 and 107 (at 16 modules, per "
+              "module). Per dispatch, the awaitable's test and state and the driver started from "
+              "`await_suspend` (its frame is made there, not in the caller, which also loses clang++ the frame "
+              "elision it made for the former coroutine dispatch): against that design, g++ +38/+35/+23 and "
+              "clang++ +58/+37/-47 instructions at 1/4/16 modules, the price of the frameless plain path.",
               "- *Asio.* The same additions on Asio's heavier awaitable machinery (its frames, its own stack of "
-              "awaitables), hence the smaller ratio.",
-              "- *Static registry.* Its asynchronous dispatch walks a constant array of the modules' delegates with "
-              "the run-time registry's driver, so each implementation is an indirect call, where its synchronous "
-              "dispatch inlines every implementation: the same costs as the run-time rows, against a much cheaper "
-              "synchronous dispatch. A frameless dispatch could unroll over the modules as the synchronous one does.",
+              "awaitables), hence the smaller ratio; an Asio dispatch is still a coroutine (an Asio coroutine "
+              "awaits only Asio awaitables).",
+              "- *Static registry.* Plain functions: the synchronous dispatch, unrolled and inlined, through the "
+              "awaitable (met). Coroutines: the run-time registry's driver over a constant array of the modules' "
+              "delegates, each an indirect call, so the same costs as the run-time rows.",
               ""]
     lines += ["## Direct calls under retpolines", "",
               "Whether the dispatch function for 16 modules makes only direct calls (no indirect call, no "

@@ -21,7 +21,7 @@ using test::executor;
 
 // Starts a dispatch (as a task) and runs the executor until it is done.
 template <class Dispatch>
-typename Dispatch::result_type run(executor& ex, Dispatch dispatch) {
+typename std::remove_cvref_t<Dispatch>::result_type run(executor& ex, Dispatch&& dispatch) {
   auto t = std::move(dispatch).as_task();
   t.handle().resume();
   ex.run();
@@ -442,7 +442,7 @@ eager host_awaiting(const modhook::registry<async_rules>& hooks, std::string s) 
   co_return (co_await hooks.dispatch<&async_rules::check>(std::move(s))).passed();
 }
 
-TEST_CASE("a dispatch of plain callables completes inline; one coroutine among them makes it suspend") {
+TEST_CASE("a dispatch of plain callables completes inline, and one coroutine among them makes it suspend") {
   executor ex;
   modhook::registry<async_rules> hooks;
   REQUIRE(hooks.load("p", [](auto& api) {
@@ -488,16 +488,27 @@ TEST_CASE("a dispatch of plain callables completes inline; one coroutine among t
   CHECK(trace == std::vector<std::string>{"c starts", "c resumes"});
 }
 
+namespace static_modules {
+struct other_rules { // another category, listed in the same static registry
+  MODHOOK_CALLBACKS(other_rules, (check, modhook::all_must_pass, modhook::task<bool>(int)));
+};
+bool other_check(int) { return false; }
+constexpr other_rules other{.check = &other_check};
+constexpr async_rules plain_module{.check = &plain_check};
+} // namespace static_modules
+
 TEST_CASE("a static registry's dispatch is ready at compile time when no module gives a coroutine") {
   using namespace static_modules;
-  static constexpr async_rules plain_module{.check = &plain_check};
-  using plain_hooks = modhook::static_registry<plain_module, one>;
+  using plain_hooks = modhook::static_registry<other, plain_module, one>;
   trace.clear();
   auto d = plain_hooks::dispatch<&async_rules::check>(std::string("deny 2"));
   CHECK(d.await_ready());
   const auto v = d.await_resume();
   CHECK(v.rejected());
-  CHECK(v.decided_by()->index == 0);
+  CHECK(v.decided_by()->index == 1);
   CHECK(trace == std::vector<std::string>{"2 plain"});
   CHECK_FALSE(hooks::dispatch<&async_rules::check>(std::string("ok")).await_ready()); // zero is a coroutine
+  using mixed_hooks = modhook::static_registry<zero, other, plain_module>; // and of two categories
+  CHECK_FALSE(mixed_hooks::dispatch<&async_rules::check>(std::string("ok")).await_ready());
+  CHECK(mixed_hooks::dispatch<&other_rules::check>(1).await_ready());
 }

@@ -282,7 +282,8 @@ public:
 
   /// Calls every implementation of the callback in registration order and combines their
   /// results by its policy; exceptions from modules become failures. A synchronous dispatch
-  /// never allocates; an asynchronous one is a task, whose frame its task type allocates.
+  /// never allocates. An asynchronous one is lazy: for modhook::task, an awaitable that runs
+  /// inline when no implementation is a coroutine; for another task type, a task of it.
   template <auto Member, class... Args>
     requires callback_member<Member>
   MODHOOK_ALWAYS_INLINE auto dispatch(Args&&... args) const ->

@@ -71,8 +71,8 @@ struct handler_sink {
   failure_sink get() const noexcept { return {&report<Handler>, handler}; }
 };
 // A handler kept here by value (a function pointer; for an asynchronous dispatch, a callable
-// given as an rvalue too): an asynchronous dispatch keeps its sink in its frame, so it may
-// outlive the call that gave the handler.
+// given as an rvalue too): an asynchronous dispatch keeps its sink (in its awaitable, or its
+// frame), so it may outlive the call that gave the handler.
 template <class Function>
 struct function_sink {
   Function function;
@@ -146,7 +146,12 @@ class static_registry {
   template <auto Member>
   static constexpr bool plain_only = [] {
     if constexpr (detail::signature<typename slot_of<Member>::signature>::is_async)
-      return (!(implements<Member, Modules> && (Modules.*Member).is_coroutine()) && ...);
+      return ([] {
+        if constexpr (implements<Member, Modules>) // (a module of another category has no such member)
+          return !(Modules.*Member).is_coroutine();
+        else
+          return true;
+      }() && ...);
     else
       return true;
   }();
@@ -159,14 +164,21 @@ class static_registry {
       detail::function_sink<std::decay_t<Handler>>, detail::handler_sink<std::remove_reference_t<Handler>>>;
 
   // The static registry's part of a modhook::task callback's dispatch (a dispatch_awaitable):
-  // the sink and the arguments.
+  // the sink and the arguments. A sink that holds a handler (a callable given as an rvalue)
+  // stays here: the loops are given a word that refers to it, never a copy.
   template <auto Member, class Sink, class Prepared>
   struct in_place_dispatch {
     Sink sink;
     Prepared prepared;
     static constexpr bool plain() noexcept { return plain_only<Member>; }
-    MODHOOK_ALWAYS_INLINE auto run_plain() { return run_sync<Member>(sink, prepared); }
-    auto start() { return start_async<Member>(sink, prepared); }
+    MODHOOK_ALWAYS_INLINE auto run_plain() { return run_sync<Member>(lent_sink(), prepared); }
+    auto start() { return start_async<Member>(lent_sink(), prepared); }
+    constexpr auto lent_sink() const noexcept {
+      if constexpr (std::is_empty_v<Sink>)
+        return sink; // silent: a constant
+      else
+        return detail::given_sink{sink.get()};
+    }
   };
 
   // What dispatch returns: as the run-time registry's (see detail::registry_dispatch_return).
@@ -204,8 +216,8 @@ public:
 
   /// As dispatch, and gives every module failure to `on_failure(const failure<>&)` too: a
   /// function, or any callable (it must live until the dispatch returns; a temporary does).
-  /// An asynchronous dispatch keeps a function, or a callable given as an rvalue, in its
-  /// frame; a callable given as an lvalue must live until the dispatch completes.
+  /// An asynchronous dispatch keeps a function, or a callable given as an rvalue, itself; a
+  /// callable given as an lvalue must live until the dispatch completes.
   template <auto Member, class Handler, class... Args>
     requires callback_member<Member> && std::is_invocable_v<Handler&, const failure<>&>
   MODHOOK_ALWAYS_INLINE static auto dispatch(Handler&& on_failure, Args&&... args)
@@ -253,7 +265,7 @@ private:
       slot::template modhook_reject_dispatch<Args...>();
       return {};
     } else if constexpr (detail::awaits_in_place<typename signature::task>) {
-      return dispatch_type<Member, Sink, Args...>(std::in_place, sink,
+      return dispatch_type<Member, Sink, Args...>(std::in_place, std::move(sink),
                                                   signature::prepare_owned(static_cast<Args&&>(args)...));
     } else if constexpr (signature::is_async) {
       return start_async<Member>(sink, signature::prepare_owned(static_cast<Args&&>(args)...));

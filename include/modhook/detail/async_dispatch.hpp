@@ -32,6 +32,7 @@ namespace detail {
 // `sink` (an object with get(), kept in this frame) is where failures go; `prepared` (the
 // arguments: references to the caller's objects, and what the dispatch converted or owns)
 // lives in this coroutine's frame, or, given as a reference, in the awaitable that started it.
+MODHOOK_COROUTINE_BEGIN
 template <class Slot, class Sink, class Prepared, std::size_t... I>
 async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
                                              const delegate<typename Slot::signature>* first,
@@ -85,6 +86,7 @@ async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
   }
   co_return std::move(combiner).finish();
 }
+MODHOOK_COROUTINE_END
 
 } // namespace detail
 MODHOOK_END_NAMESPACE

@@ -34,4 +34,15 @@
 #define MODHOOK_NOINLINE
 #endif
 
+// Around a coroutine's definition: g++ 12 says "zero as null pointer constant" at the closing
+// brace of every coroutine (code it generates itself), under -Wzero-as-null-pointer-constant.
+#if defined(__GNUC__) && !defined(__clang__)
+#define MODHOOK_COROUTINE_BEGIN                                                                                        \
+  _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wzero-as-null-pointer-constant\"")
+#define MODHOOK_COROUTINE_END _Pragma("GCC diagnostic pop")
+#else
+#define MODHOOK_COROUTINE_BEGIN
+#define MODHOOK_COROUTINE_END
+#endif
+
 #endif

@@ -24,30 +24,33 @@ namespace detail {
 // (the synchronous dispatch) and start() (the driver's task), with the arguments.
 template <class Result, class Owner>
 class [[nodiscard]] dispatch_awaitable {
+  // Known at compile time for a static registry: only the path that can run is compiled.
+  static constexpr bool plain_known = requires { typename std::bool_constant<Owner::plain()>; };
+
 public:
   using result_type = Result;
 
   template <class... X>
   explicit dispatch_awaitable(std::in_place_t, X&&... x) : owner_{static_cast<X&&>(x)...} {}
-  // (Before it is awaited: the driver refers to what this holds.)
-  dispatch_awaitable(dispatch_awaitable&& other) noexcept(std::is_nothrow_move_constructible_v<Owner>)
-      : owner_(std::move(other.owner_)) {
-    assert(!other.running_ && "modhook: a dispatch is moved before it is awaited");
-  }
-  dispatch_awaitable& operator=(dispatch_awaitable&&) = delete;
+  // Not movable: once started, the driver refers to the arguments held here. (A host that
+  // keeps dispatches in a container keeps them as tasks: as_task().)
+  dispatch_awaitable(const dispatch_awaitable&) = delete;
+  dispatch_awaitable& operator=(const dispatch_awaitable&) = delete;
 
   // Ready when no implementation is a coroutine: await_resume then runs the synchronous
   // dispatch and returns its result as a synchronous dispatch does, with nothing kept here.
   MODHOOK_ALWAYS_INLINE bool await_ready() noexcept { return owner_.plain(); }
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) {
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> continuation) {
+    if constexpr (plain_known) {
+      if constexpr (Owner::plain()) return continuation; // never called: the dispatch is ready
+    }
     assert(!running_ && "modhook: a dispatch is awaited once");
     running_ = owner_.start();
-    return std::move(running_).operator co_await().await_suspend(awaiting);
+    return std::move(running_).operator co_await().await_suspend(continuation);
   }
   // (Inlined, as a synchronous dispatch is, so that its loop is the caller's.)
   MODHOOK_ALWAYS_INLINE Result await_resume() {
-    // Known at compile time for a static registry: only the path that can run is compiled.
-    if constexpr (requires { typename std::bool_constant<Owner::plain()>; }) {
+    if constexpr (plain_known) {
       if constexpr (Owner::plain())
         return owner_.run_plain();
       else
@@ -60,11 +63,13 @@ public:
 
   /// The dispatch as a modhook::task, which holds it in its frame: for a host that keeps
   /// dispatches in flight, or drives one itself (handle().resume(), then result()).
-  task<Result> as_task() && { return awaiting(std::move(*this)); }
-  operator task<Result>() && { return awaiting(std::move(*this)); }
+  task<Result> as_task() && { return awaiting(std::move(owner_)); }
+  operator task<Result>() && { return awaiting(std::move(owner_)); }
 
 private:
-  static task<Result> awaiting(dispatch_awaitable self) { co_return co_await self; }
+  MODHOOK_COROUTINE_BEGIN
+  static task<Result> awaiting(Owner owner) { co_return co_await dispatch_awaitable(std::in_place, std::move(owner)); }
+  MODHOOK_COROUTINE_END
 
   Owner owner_;
   task<Result> running_;

@@ -91,7 +91,8 @@ union delegate_context {
   alignas(void*) unsigned char bytes[sizeof(void*)];
 };
 
-// What a dispatch loop holds per implementation: exactly a hand-written {fn, ctx} pair.
+// What a dispatch loop holds per implementation: exactly a hand-written {fn, ctx} pair (in an
+// asynchronous slot, with a second invoker: see below).
 template <class Sig>
 struct delegate;
 template <class R, class... A>
