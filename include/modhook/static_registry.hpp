@@ -317,12 +317,20 @@ private:
       if constexpr (decides)
         if (decided) [[likely]]
           return decided.take();
-      return slow.take();
+      return taken(slow);
     } else {
       detail::combiner_t<slot> combiner;
       general_run<Member>(combiner, sink.get(), 0, prepared, arguments, modules);
       return std::move(combiner).finish();
     }
+  }
+
+  // Cold: the result the cold path built, moved out. Out of line, so that g++'s
+  // -Wmaybe-uninitialized, which cannot follow which flag says the cold path ran, never sees
+  // the read (it warned at -O2 for a callback with by-value std::string parameters).
+  template <class Result>
+  MODHOOK_COLD static Result taken(detail::returned<Result>& slow) {
+    return slow.take();
   }
 
   // The position of the last module that implements the callback (size() if none does).
