@@ -10,9 +10,8 @@ for example in quick_start event_censorer static_modules async_censor async_stat
   echo "== examples/$example"
   "$build/examples/$example"
 done
-# The Synapse reference host on its shipped config and action script, then a load run.
-data="$root/examples/homeserver/data"
-echo "== examples/homeserver: $data/actions.txt"
-"$build/examples/homeserver/homeserver" "$data/homeserver.yaml" "$data/actions.txt"
-echo "== examples/homeserver: load run"
-"$build/examples/homeserver/homeserver" "$data/homeserver.yaml" --events 100000
+# The Synapse reference host over HTTP: run.py starts the censor service and the homeserver on
+# free loopback ports, replays the shipped scenario with the host's own client, prints the
+# metrics, runs a bounded load with the shipped modules and with none, and stops everything.
+echo "== examples/homeserver: the censor service, the homeserver, the scenario, the metrics, a load run"
+python3 "$root/examples/homeserver/run.py" "$build/examples/homeserver" main

@@ -1,13 +1,15 @@
 #ifndef HOMESERVER_CONFIG_HPP
 #define HOMESERVER_CONFIG_HPP
 
-// The host's configuration file: a `modules:` list shaped like Synapse's, each entry naming a
-// module of the catalogue (`module:`) and the configuration handed to it (`config:`).
+// The host's configuration file: a `server:` section (where and how to listen, who the admins
+// are) and a `modules:` list shaped like Synapse's, each entry naming a module of the
+// catalogue (`module:`) and the configuration handed to it (`config:`).
 
 #include "json.hpp"
 
 #include <modhook/expected.hpp>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -15,13 +17,27 @@ namespace homeserver {
 
 struct module_entry {
   std::string module;
-  json config;   // an object; empty when the entry has no `config:`
-  int line = 0;  // where the entry starts in the file, 1-based
+  json config = json::object(); // an object; empty when the entry has no `config:`
+  int line = 0;                 // where the entry starts in the file, 1-based
 };
 
-/// The module entries of the YAML file at `path`, in order; or an error that names the file,
-/// the entry and the problem.
-modhook::expected<std::vector<module_entry>, std::string> read_module_config(const std::string& path);
+struct server_config {
+  std::string server_name = "example.com"; // user ids are @name:server_name
+  unsigned short port = 0;                 // on 127.0.0.1; 0 picks a free port
+  unsigned worker_threads = 2;
+  std::size_t max_request_body = 1024 * 1024; // bytes
+  std::vector<std::string> admins;            // user ids allowed the admin API
+};
+
+struct host_config {
+  server_config server;
+  std::vector<module_entry> modules;
+};
+
+/// The configuration in the YAML file at `path`; or an error that names the file, the entry
+/// and the problem. A string may name an environment variable, `${NAME}`, replaced by its
+/// value (the tests and the main command give the censor service's URL this way).
+modhook::expected<host_config, std::string> read_host_config(const std::string& path);
 
 } // namespace homeserver
 

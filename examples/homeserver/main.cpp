@@ -1,88 +1,126 @@
-// The reference host's command line:
-//   homeserver CONFIG.yaml SCRIPT [--no-timing]   replays SCRIPT, printing every decision
-//   homeserver CONFIG.yaml --events N [--seed S]  a load run over N synthetic actions
-// Start-up errors (the config file, an unknown module, a module rejecting its config) print
-// one line naming the file, the entry and the problem, and exit with status 1.
+// The reference homeserver:
+//   homeserver CONFIG.yaml [--stop-after-seconds S]
+// Listens on 127.0.0.1 at the config's port (0 picks one), loads the config's modules, prints
+// the port and the modules, and serves until SIGINT or SIGTERM (or S seconds). A start-up
+// error (the config, a module, the port) prints one line naming the file, the entry and the
+// problem on stderr, nothing on stdout, and exits with status 1.
+
+#include <utility> // before any Asio header (g++ 12)
 
 #include "config.hpp"
-#include "script.hpp"
-#include "server.hpp"
+#include "host.hpp"
+#include "http/client.hpp"
+#include "http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <charconv>
-#include <cstdio>
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
 
 namespace {
 
 int usage() {
-  std::cerr << "usage: homeserver CONFIG.yaml SCRIPT [--no-timing]\n"
-               "       homeserver CONFIG.yaml --events N [--seed S] [--no-timing]\n";
+  std::cerr << "usage: homeserver CONFIG.yaml [--stop-after-seconds S]\n";
   return 2;
 }
 
-std::optional<std::uint64_t> number(std::string_view text) {
-  std::uint64_t value = 0;
+std::optional<unsigned> seconds(std::string_view text) {
+  unsigned value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  if (error != std::errc{} || end != text.data() + text.size() || value == 0 || value > 86400) return std::nullopt;
   return value;
+}
+
+asio::awaitable<homeserver::http::reply> fetch(const homeserver::http::url& to, std::string method, std::string body,
+                                               std::string content_type, std::chrono::milliseconds timeout) {
+  return homeserver::http::fetch(to, std::move(method), std::move(body), std::move(content_type), timeout);
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-  std::optional<std::string> config_path, script_path;
-  std::optional<std::uint64_t> events;
-  std::uint64_t seed = 1;
-  bool timing = true;
+  std::optional<std::string> config_path;
+  std::optional<unsigned> stop_after;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg == "--no-timing") {
-      timing = false;
-    } else if (arg == "--events" || arg == "--seed") {
-      if (i + 1 == argc) return usage();
-      const auto value = number(argv[++i]);
-      if (!value) return usage();
-      if (arg == "--events")
-        events = *value;
-      else
-        seed = *value;
-    } else if (!config_path) {
+    if (arg == "--stop-after-seconds") {
+      if (i + 1 == argc || !(stop_after = seconds(argv[++i]))) return usage();
+    } else if (!config_path && !arg.starts_with("--")) {
       config_path = std::string(arg);
-    } else if (!script_path) {
-      script_path = std::string(arg);
     } else {
       return usage();
     }
   }
-  if (!config_path || (script_path.has_value() == events.has_value())) return usage();
+  if (!config_path) return usage();
 
-  const auto entries = homeserver::read_module_config(*config_path);
-  if (!entries) {
-    std::cerr << "homeserver: " << entries.error() << '\n';
+  const auto config = homeserver::read_host_config(*config_path);
+  if (!config) {
+    std::cerr << "homeserver: " << config.error() << '\n';
     return 1;
   }
-  std::vector<homeserver::action> actions;
-  if (script_path) {
-    auto script = homeserver::read_script(*script_path);
-    if (!script) {
-      std::cerr << "homeserver: " << script.error() << '\n';
-      return 1;
-    }
-    actions = std::move(*script);
-  } else {
-    actions = homeserver::synthetic_actions(*events, seed);
-  }
 
-  homeserver::server host(std::cout);
-  if (auto started = host.start(*config_path, *entries); !started) {
+  // The host outlives the io_context: destroying the io_context destroys the coroutines of
+  // requests still in progress, which refer to the host.
+  homeserver::host host(config->server, std::cout, &fetch);
+  asio::io_context io;
+  const auto strand = asio::make_strand(io);
+  homeserver::http::server server(io, {config->server.port, config->server.max_request_body, std::chrono::seconds(30)},
+                                  [&host, strand](homeserver::http::request request) {
+                                    // The host's state lives on one strand; the worker threads parse and write HTTP.
+                                    return asio::co_spawn(strand, host.handle(std::move(request)), asio::use_awaitable);
+                                  });
+  const auto port = server.listen();
+  if (!port) {
+    std::cerr << "homeserver: " << *config_path << ": server: port " << config->server.port << ": cannot listen on "
+              << port.error() << '\n';
+    return 1;
+  }
+  if (auto started = host.start(*config_path, config->modules); !started) {
     std::cerr << "homeserver: " << started.error() << '\n';
     return 1;
   }
-  for (const auto& a : actions) host.run(a, /*print=*/script_path.has_value());
-  if (events) std::cout << "ran " << actions.size() << " synthetic actions (seed " << seed << ")\n";
-  host.print_summary(timing);
+  std::cout << "loaded " << host.module_names().size() << " modules:";
+  for (const auto& name : host.module_names()) std::cout << ' ' << name;
+  std::cout << "\nlistening on http://127.0.0.1:" << *port << " with " << config->server.worker_threads
+            << " worker threads" << std::endl;
+
+  // SIGINT, SIGTERM or the time bound: stop accepting, let answers in progress go out, stop.
+  asio::signal_set signals(strand, SIGINT, SIGTERM);
+  asio::steady_timer bound(strand), grace(strand);
+  const auto stop = [&] {
+    signals.cancel();
+    bound.cancel();
+    server.stop();
+    grace.expires_after(std::chrono::milliseconds(500));
+    grace.async_wait([&io](boost::system::error_code) { io.stop(); });
+  };
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (!ec) stop();
+  });
+  if (stop_after) {
+    bound.expires_after(std::chrono::seconds(*stop_after));
+    bound.async_wait([&](boost::system::error_code ec) {
+      if (!ec) stop();
+    });
+  }
+
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < config->server.worker_threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& worker : workers) worker.join();
+  std::cout << "stopped after " << server.requests_answered() << " requests" << std::endl;
   return 0;
 }

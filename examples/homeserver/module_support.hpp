@@ -1,13 +1,15 @@
 #ifndef HOMESERVER_MODULE_SUPPORT_HPP
 #define HOMESERVER_MODULE_SUPPORT_HPP
 
-// What a module is given besides its modhook API: its configuration, the web server and a
-// log; and the catalogue of modules compiled into the host.
+// What a module is given besides its modhook API: its configuration, the web server, an HTTP
+// client and a log; and the catalogue of modules compiled into the host.
 
 #include "categories.hpp"
+#include "http/client.hpp"
 #include "json.hpp"
 #include "web_resources.hpp"
 
+#include <chrono>
 #include <functional>
 #include <span>
 #include <stdexcept>
@@ -22,11 +24,18 @@ struct config_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// How modules call out over HTTP, as Synapse's ModuleApi.http_client: the host passes
+/// http::fetch; unit tests pass a stand-in.
+using http_fetcher =
+    std::function<boost::asio::awaitable<http::reply>(const http::url&, std::string method, std::string body,
+                                                      std::string content_type, std::chrono::milliseconds timeout)>;
+
 /// The host's services, as one module sees them.
 class module_services {
 public:
-  module_services(std::string module, web_resources& web, std::function<void(const std::string&)> log)
-      : module_(std::move(module)), web_(&web), log_(std::move(log)) {}
+  module_services(std::string module, web_resources& web, std::function<void(const std::string&)> log,
+                  http_fetcher fetch = {})
+      : module_(std::move(module)), web_(&web), log_(std::move(log)), fetch_(std::move(fetch)) {}
 
   /// Registers a web resource under this module's name; a refusal is also logged.
   bool register_web_resource(std::string path, web_handler handler) {
@@ -35,12 +44,19 @@ public:
     return added.has_value();
   }
   void log(const std::string& line) const { log_(line); }
+  /// Calls out over HTTP; throws http::client_error when the call fails.
+  boost::asio::awaitable<http::reply> fetch(const http::url& to, std::string method, std::string body,
+                                            std::string content_type, std::chrono::milliseconds timeout) const {
+    if (!fetch_) throw http::client_error(to.text() + ": this host gives modules no HTTP client");
+    return fetch_(to, std::move(method), std::move(body), std::move(content_type), timeout);
+  }
   const std::string& module_name() const noexcept { return module_; }
 
 private:
   std::string module_;
   web_resources* web_;
   std::function<void(const std::string&)> log_;
+  http_fetcher fetch_;
 };
 
 // Config helpers: a missing key gives the default; a key of the wrong kind is a config_error.
@@ -52,7 +68,7 @@ std::int64_t config_integer(const json& config, std::string_view key, std::int64
 struct catalogue_entry {
   std::string_view name;
   modhook::expected<modhook::module_ref, modhook::registration_error> (*load)(hooks&, const json& config,
-                                                                             module_services&);
+                                                                              module_services&);
 };
 
 template <class Module>

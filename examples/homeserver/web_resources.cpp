@@ -8,8 +8,10 @@ std::string web_resource_error::message() const {
   case kind::relative_path: return who + " cannot register '" + path + "': a web resource path must be absolute";
   case kind::reserved_path:
     return who + " cannot register '" + path + "': paths under /_matrix/client belong to the homeserver";
-  case kind::already_claimed: return who + " cannot register '" + path + "': already registered by module '" + owner + "'";
-  case kind::after_startup: return who + " cannot register '" + path + "': web resources are registered at start-up only";
+  case kind::already_claimed:
+    return who + " cannot register '" + path + "': already registered by module '" + owner + "'";
+  case kind::after_startup:
+    return who + " cannot register '" + path + "': web resources are registered at start-up only";
   }
   return who + ": unknown web resource error";
 }
@@ -30,21 +32,15 @@ modhook::expected<void, web_resource_error> web_resources::add(std::string_view 
   if (sealed_) return refuse(kind::after_startup);
   if (!path.starts_with('/')) return refuse(kind::relative_path);
   if (reserved(path)) return refuse(kind::reserved_path);
-  if (const auto it = resources_.find(path); it != resources_.end()) return refuse(kind::already_claimed, it->second.module);
+  if (const auto it = resources_.find(path); it != resources_.end())
+    return refuse(kind::already_claimed, it->second.module);
   resources_.emplace(std::move(path), resource{std::string(module), std::move(handler)});
   return {};
 }
 
-std::optional<web_response> web_resources::handle(std::string_view path, std::string_view request_body) const {
+const web_resources::resource* web_resources::find(std::string_view path) const {
   const auto it = resources_.find(path);
-  if (it == resources_.end()) return std::nullopt;
-  return it->second.handler(request_body);
-}
-
-std::optional<std::string> web_resources::owner(std::string_view path) const {
-  const auto it = resources_.find(path);
-  if (it == resources_.end()) return std::nullopt;
-  return it->second.module;
+  return it == resources_.end() ? nullptr : &it->second;
 }
 
 } // namespace homeserver

@@ -3,25 +3,23 @@
 
 #include "modules.hpp"
 
-#include <memory>
-
 namespace homeserver {
 
 audit_logger::audit_logger(const json& config, module_services& services, hooks::api& api)
-    : prefix_(config_string(config, "prefix", "audit")), services_(&services), lines_(std::make_shared<int>(0)) {
+    : prefix_(config_string(config, "prefix", "audit")), services_(&services) {
   (void)api.register_callbacks(third_party_rules{
       .on_new_event = modhook::bind<&audit_logger::on_new_event>(this),
       .on_profile_update = modhook::bind<&audit_logger::on_profile_update>(this),
       .on_user_deactivation_status_changed = modhook::bind<&audit_logger::on_user_deactivation_status_changed>(this),
       .on_threepid_bind = modhook::bind<&audit_logger::on_threepid_bind>(this),
   });
-  services.register_web_resource("/_synapse/client/audit/count", [lines = lines_](std::string_view) {
-    return web_response{200, "{\"lines\":" + std::to_string(*lines) + "}"};
-  });
+  services.register_web_resource("/_synapse/client/audit/count", [this](web_request) { return count(); });
 }
 
+awaitable<web_response> audit_logger::count() const { co_return web_response{200, dump(json{{"lines", lines_}})}; }
+
 void audit_logger::write(const std::string& line) const {
-  ++*lines_;
+  ++lines_;
   services_->log(prefix_ + ": " + line);
 }
 

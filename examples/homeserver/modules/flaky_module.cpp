@@ -12,13 +12,14 @@ namespace homeserver {
 
 namespace {
 std::string body_of(const event& e) {
-  const json* body = e.content.find("body");
-  return body != nullptr && body->is_string() ? body->as_string() : std::string();
+  const std::string* body = string_member(e.content, "body");
+  return body != nullptr ? *body : std::string();
 }
 } // namespace
 
 flaky_module::flaky_module(const json& config, module_services& services, hooks::api& api)
-    : trigger_(config_string(config, "trigger", "crash")), notify_trigger_(config_string(config, "notify_trigger", "flood")),
+    : trigger_(config_string(config, "trigger", "crash")),
+      notify_trigger_(config_string(config, "notify_trigger", "flood")),
       spam_phrase_(config_string(config, "spam_phrase", "buy now")) {
   (void)api.register_callbacks(spam_checker{
       .check_event_for_spam = modhook::bind<&flaky_module::check_event_for_spam>(this),
@@ -30,11 +31,13 @@ flaky_module::flaky_module(const json& config, module_services& services, hooks:
       .on_new_event = modhook::bind<&flaky_module::on_new_event>(this),
   });
   // Refused: the homeserver keeps /_matrix/client for itself. The module carries on.
-  services.register_web_resource("/_matrix/client/v3/flaky", [](std::string_view) { return web_response{}; });
+  services.register_web_resource("/_matrix/client/v3/flaky", [this](web_request) { return unavailable(); });
   // A path of its own choosing: the first module to claim a path keeps it.
   if (const auto path = config_string(config, "claim_path", ""); !path.empty())
-    services.register_web_resource(path, [](std::string_view) { return web_response{503, "{\"flaky\":true}"}; });
+    services.register_web_resource(path, [this](web_request) { return unavailable(); });
 }
+
+awaitable<web_response> flaky_module::unavailable() const { co_return web_response{503, R"({"flaky":true})"}; }
 
 spam_verdict flaky_module::check_event_for_spam(const event& e) const {
   if (body_of(e).find(spam_phrase_) != std::string::npos) return spam_verdict::because("looks like an advert");
@@ -42,7 +45,7 @@ spam_verdict flaky_module::check_event_for_spam(const event& e) const {
 }
 
 bool flaky_module::check_media_file_for_spam(const media_file& file, const file_info& info) const {
-  if (info.size != file.bytes.size()) throw std::runtime_error("declared size does not match the upload");
+  if (file.bytes.empty()) throw std::runtime_error("cannot scan an empty upload (" + info.name + ")");
   return info.content_type != "application/x-msdownload";
 }
 

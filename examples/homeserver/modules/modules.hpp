@@ -6,7 +6,7 @@
 
 #include "../module_support.hpp"
 
-#include <memory>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,11 +16,14 @@ namespace homeserver {
 class event_censorer {
 public:
   event_censorer(const json& config, module_services& services, hooks::api& api);
-  allow_result check_event_allowed(const event& e, const state_map& state) const;
+  awaitable<allow_result> check_event_allowed(const event& e, const state_map& state);
+  awaitable<web_response> stats() const;
 
 private:
-  std::vector<std::string> words_;
-  std::shared_ptr<int> censored_; // shared with the stats web resource
+  module_services* services_;
+  http::url endpoint_;
+  std::chrono::milliseconds timeout_{};
+  long long censored_ = 0; // the homeserver runs its modules on one strand
 };
 
 class invite_blocker {
@@ -74,11 +77,13 @@ public:
   void on_user_deactivation_status_changed(const std::string& user_id, bool deactivated, bool by_admin) const;
   void on_threepid_bind(const std::string& user_id, const std::string& medium, const std::string& address) const;
 
+  awaitable<web_response> count() const;
+
 private:
   void write(const std::string& line) const;
   std::string prefix_;
   module_services* services_;
-  std::shared_ptr<int> lines_; // shared with the count web resource
+  mutable long long lines_ = 0;
 };
 
 class flaky_module {
@@ -89,6 +94,7 @@ public:
   allow_result check_event_allowed(const event& e, const state_map& state) const;
   bool check_can_deactivate_user(const std::string& user_id, bool by_admin) const;
   void on_new_event(const event& e, const state_map& state) const;
+  awaitable<web_response> unavailable() const;
 
 private:
   std::string trigger_;

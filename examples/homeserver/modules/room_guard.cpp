@@ -31,9 +31,9 @@ room_guard::room_guard(const json& config, module_services&, hooks::api& api)
 }
 
 void room_guard::on_create_room(const requester& who, json& request, bool is_admin) const {
-  const json* name = request.find("name");
-  if (!is_admin && name != nullptr && name->is_string() && contains(forbidden_names_, name->as_string()))
-    throw std::runtime_error("room name '" + name->as_string() + "' is not allowed for " + who.user_id);
+  const std::string* name = string_member(request, "name");
+  if (!is_admin && name != nullptr && contains(forbidden_names_, *name))
+    throw std::runtime_error("room name '" + *name + "' is not allowed for " + who.user_id);
   // Tags the room's creation content; a request whose creation_content is not an object is
   // left as it is (the homeserver refuses it itself).
   json& content = request["creation_content"];

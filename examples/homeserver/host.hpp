@@ -1,0 +1,116 @@
+#ifndef HOMESERVER_HOST_HPP
+#define HOMESERVER_HOST_HPP
+
+// The reference host's logic: loads the configured modules, then answers a subset of the
+// Matrix client-server and admin APIs, dispatching to the modules on the way, and serves the
+// modules' web resources and the metrics. Transport-free: it takes and gives http::request
+// and http::response values; main.cpp puts it behind http::server.
+//
+// Everything here runs on one strand, as Synapse runs on one reactor: requests interleave
+// where a callback awaits (the event censorer's HTTP call), never in parallel.
+
+#include "config.hpp"
+#include "http/message.hpp"
+#include "metrics.hpp"
+#include "module_support.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <map>
+#include <optional>
+#include <memory>
+#include <ostream>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace homeserver {
+
+class host {
+public:
+  /// `log` receives the host's and the modules' log lines; `fetch` is the modules' HTTP client.
+  host(server_config config, std::ostream& log, http_fetcher fetch);
+  host(const host&) = delete;
+  host& operator=(const host&) = delete;
+  ~host();
+
+  /// Loads the modules in order and ends start-up. On the first error (unknown module, a
+  /// module rejecting its config) nothing is kept and the error names `config_path`, the
+  /// entry and the problem.
+  modhook::expected<void, std::string> start(const std::string& config_path, const std::vector<module_entry>& entries);
+
+  /// The names of the loaded modules, in order.
+  std::vector<std::string> module_names() const;
+
+  /// Answers one request. Call on the homeserver's strand only.
+  boost::asio::awaitable<http::response> handle(http::request request);
+
+private:
+  struct call;
+  struct route;
+  static std::span<const route> routes();
+  struct user {
+    std::string token;
+    profile_info profile;
+    bool deactivated = false;
+  };
+  struct room {
+    std::string creator;
+    state_map state;
+    std::string visibility = "private";
+  };
+  using reply = boost::asio::awaitable<http::response>;
+
+  template <auto Member, class... Args>
+  auto dispatch(Args&&... args)
+      -> decltype(std::declval<hooks&>().template dispatch<Member>(static_cast<Args&&>(args)...));
+
+  void log(const std::string& line);
+  room* find_room(const std::string& id);
+  bool is_admin(const std::string& user_id) const;
+
+  // The routes (see the table in homeserver.cpp).
+  reply do_register(call&);
+  reply do_whoami(call&);
+  reply do_create_room(call&);
+  reply do_send(call&);
+  reply do_send_state(call&);
+  reply do_get_event(call&);
+  reply do_get_state(call&);
+  reply do_invite(call&);
+  reply do_visibility(call&);
+  reply do_displayname(call&);
+  reply do_avatar(call&);
+  reply do_deactivate(call&);
+  reply do_admin_deactivate(call&);
+  reply do_admin_user(call&);
+  reply do_bind(call&);
+  reply do_upload(call&);
+  reply do_shutdown(call&);
+  reply do_metrics(call&);
+  reply send_event(call&, std::string type, std::optional<std::string> state_key);
+  reply update_profile(call&, bool avatar);
+  reply deactivate(std::string user_id, bool by_admin);
+  /// Nothing when the request's token names a user whose account is valid; else the answer.
+  boost::asio::awaitable<std::optional<http::response>> authenticate(call&);
+  reply serve_web_resource(call&);
+
+  server_config config_;
+  std::ostream* log_;
+  http_fetcher fetch_;
+  std::unique_ptr<web_resources> web_;
+  std::vector<std::unique_ptr<module_services>> services_;
+  std::unique_ptr<hooks> hooks_; // after the services: the modules go first, they may hold theirs
+  callback_metrics metrics_;
+  std::vector<std::string> startup_log_; // what modules said while loading
+  std::map<std::string, user, std::less<>> users_;
+  std::map<std::string, std::string, std::less<>> tokens_; // access token -> user id
+  std::map<std::string, room, std::less<>> rooms_;
+  std::map<std::string, event, std::less<>> events_;
+  std::uint64_t next_event_ = 1;
+};
+
+} // namespace homeserver
+
+#endif

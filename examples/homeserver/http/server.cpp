@@ -1,0 +1,293 @@
+// The HTTP/1.1 server: one coroutine accepting on the acceptor's strand, one coroutine per
+// connection on the connection's own strand (read a request, ask the handler, write the
+// answer, again while the client keeps the connection alive).
+
+#include "server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace homeserver::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using asio::use_awaitable;
+
+namespace {
+
+struct connection {
+  explicit connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool reading = false; // waiting for a request; touched on the connection's strand only
+};
+
+// co_spawn's completion: a coroutine that ends with an exception says so on stderr
+// (asio::detached would swallow it).
+struct report_exception {
+  const char* what;
+  void operator()(const std::exception_ptr& failure) const {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "homeserver http: %s: %s\n", what, e.what());
+    } catch (...) {
+      std::fprintf(stderr, "homeserver http: %s: an exception that is not a std::exception\n", what);
+    }
+  }
+};
+
+std::string text(beast::string_view s) { return std::string(s.data(), s.size()); }
+
+request to_request(bhttp::request<bhttp::string_body> in) {
+  request out;
+  out.method = text(in.method_string());
+  out.target = text(in.target());
+  out.content_type = text(in[bhttp::field::content_type]);
+  out.authorization = text(in[bhttp::field::authorization]);
+  out.body = std::move(in.body());
+  return out;
+}
+
+bhttp::response<bhttp::string_body> to_beast(response in, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> out;
+  out.version(version);
+  out.result(static_cast<unsigned>(in.status));
+  out.set(bhttp::field::server, "modhook-homeserver");
+  if (!in.content_type.empty()) out.set(bhttp::field::content_type, in.content_type);
+  for (const auto& [name, value] : in.headers) out.insert(name, value);
+  out.body() = std::move(in.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+// A request Beast's parser refused as not HTTP (as opposed to a connection that ended).
+bool is_malformed(const beast::error_code& ec) {
+  if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) return false;
+  switch (static_cast<bhttp::error>(ec.value())) {
+  case bhttp::error::bad_line_ending:
+  case bhttp::error::bad_method:
+  case bhttp::error::bad_target:
+  case bhttp::error::bad_version:
+  case bhttp::error::bad_status:
+  case bhttp::error::bad_reason:
+  case bhttp::error::bad_field:
+  case bhttp::error::bad_value:
+  case bhttp::error::bad_content_length:
+  case bhttp::error::bad_transfer_encoding:
+  case bhttp::error::bad_chunk:
+  case bhttp::error::bad_chunk_extension:
+  case bhttp::error::bad_obs_fold: return true;
+  default: return false;
+  }
+}
+
+// The answer to a request that could not be read, if it gets one: none when the client went
+// away, stalled, or the server is stopping.
+std::optional<response> refusal(const beast::error_code& ec, std::size_t body_limit) {
+  if (ec == bhttp::error::body_limit)
+    return matrix_error(413, "M_TOO_LARGE", "the request body is over " + std::to_string(body_limit) + " bytes");
+  if (ec == bhttp::error::header_limit) return matrix_error(431, "M_UNKNOWN", "the request's header is too large");
+  if (is_malformed(ec)) return matrix_error(400, "M_UNKNOWN", "malformed HTTP request");
+  return std::nullopt;
+}
+
+// After an error answer the client may still be sending (a body over the limit, say):
+// closing at once would make the kernel reset the connection, and the client would get EPIPE
+// or ECONNRESET instead of the answer. So stop sending, and read and discard for a second
+// at most.
+asio::awaitable<void> drain(std::shared_ptr<connection> c) {
+  beast::error_code ec;
+  c->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  c->stream.expires_after(std::chrono::seconds(1));
+  std::array<char, 4096> discarded;
+  while (!ec) co_await c->stream.async_read_some(asio::buffer(discarded), asio::redirect_error(use_awaitable, ec));
+}
+
+} // namespace
+
+struct server::state {
+  state(asio::io_context& context, server_options chosen, handler h)
+      : io(context), options(chosen), handle(std::move(h)), strand(asio::make_strand(context)), acceptor(strand) {}
+
+  asio::io_context& io;
+  const server_options options;
+  const handler handle;
+  asio::strand<asio::io_context::executor_type> strand; // the acceptor's; guards `connections`
+  tcp::acceptor acceptor;
+  std::vector<std::weak_ptr<connection>> connections; // so that stop() can end the idle ones
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> answered{0};
+
+  static asio::awaitable<void> accept(std::shared_ptr<state> self);
+  static asio::awaitable<void> serve(std::shared_ptr<state> self, std::shared_ptr<connection> c);
+  static asio::awaitable<response> respond(std::shared_ptr<state> self, request in);
+  static asio::awaitable<bool> send(std::shared_ptr<state> self, std::shared_ptr<connection> c, response answer,
+                                    unsigned version, bool keep_alive);
+  void shut_down();
+};
+
+asio::awaitable<void> server::state::accept(std::shared_ptr<state> self) {
+  for (;;) {
+    beast::error_code ec;
+    // Each connection gets a strand of its own, so that several threads may run the io_context.
+    auto socket =
+        co_await self->acceptor.async_accept(asio::make_strand(self->io), asio::redirect_error(use_awaitable, ec));
+    if (self->stopping) co_return;
+    if (ec) {
+      // Out of descriptors, say: not a reason to stop serving, nor to spin.
+      std::fprintf(stderr, "homeserver http: accepting a connection: %s\n", ec.message().c_str());
+      asio::steady_timer pause(self->strand, std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    std::erase_if(self->connections, [](const std::weak_ptr<connection>& c) { return c.expired(); });
+    auto c = std::make_shared<connection>(std::move(socket));
+    self->connections.push_back(c);
+    asio::co_spawn(c->stream.get_executor(), serve(self, c), report_exception{"serving a connection"});
+  }
+}
+
+asio::awaitable<void> server::state::serve(std::shared_ptr<state> self, std::shared_ptr<connection> c) {
+  beast::flat_buffer buffer;
+  bool keep_alive = true;
+  while (keep_alive && !self->stopping) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(self->options.body_limit);
+    beast::error_code ec;
+    c->stream.expires_after(self->options.idle_timeout);
+    c->reading = true;
+    co_await bhttp::async_read(c->stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    c->reading = false;
+    if (ec) {
+      if (std::optional<response> answer = refusal(ec, self->options.body_limit)) {
+        const bool sent = co_await send(self, c, std::move(*answer), 11, false);
+        if (sent) co_await drain(c);
+      }
+      break;
+    }
+    bhttp::request<bhttp::string_body> in = parser.release();
+    const unsigned version = in.version();
+    keep_alive = in.keep_alive();
+    response answer = co_await respond(self, to_request(std::move(in)));
+    keep_alive = keep_alive && !self->stopping;
+    const bool sent = co_await send(self, c, std::move(answer), version, keep_alive);
+    if (!sent) break;
+  }
+  beast::error_code ignored;
+  c->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  c->stream.close();
+}
+
+asio::awaitable<response> server::state::respond(std::shared_ptr<state> self, request in) {
+  std::string failure;
+  try {
+    response out = co_await self->handle(std::move(in));
+    if (out.status >= 100 && out.status <= 599) co_return out;
+    failure = "the handler answered status " + std::to_string(out.status);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "an exception that is not a std::exception";
+  }
+  co_return matrix_error(500, "M_UNKNOWN", "internal error: " + failure);
+}
+
+asio::awaitable<bool> server::state::send(std::shared_ptr<state> self, std::shared_ptr<connection> c, response answer,
+                                          unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> out = to_beast(std::move(answer), version, keep_alive);
+  // Counted before the write: a client that has the answer finds it counted.
+  ++self->answered;
+  beast::error_code ec;
+  c->stream.expires_after(self->options.idle_timeout);
+  co_await bhttp::async_write(c->stream, out, asio::redirect_error(use_awaitable, ec));
+  co_return !ec;
+}
+
+// On the strand. A connection waiting for its next request stops reading (its read ends at
+// once, as at the end of the stream); one busy with a request answers it, without
+// keep-alive, and closes.
+void server::state::shut_down() {
+  stopping = true;
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  for (const auto& weak : connections)
+    if (auto c = weak.lock())
+      asio::post(c->stream.get_executor(), [c] {
+        beast::error_code ignored_too;
+        if (c->reading) c->stream.socket().shutdown(tcp::socket::shutdown_receive, ignored_too);
+      });
+  connections.clear();
+}
+
+server::server(asio::io_context& io, server_options options, handler h)
+    : state_(std::make_shared<state>(io, options, std::move(h))) {}
+
+server::~server() { stop(); }
+
+modhook::expected<unsigned short, std::string> server::listen() {
+  const tcp::endpoint at(asio::ip::address_v4::loopback(), state_->options.port);
+  const auto failure = [&](const std::string& why) {
+    return modhook::unexpected<std::string>("127.0.0.1:" + std::to_string(at.port()) + ": " + why);
+  };
+  if (state_->stopping) return failure("the server is stopped");
+  tcp::acceptor& acceptor = state_->acceptor;
+  if (acceptor.is_open()) return failure("the server is listening already");
+  beast::error_code ec;
+  acceptor.open(at.protocol(), ec);
+  // So that a restart on the same port does not wait for the old connections' TIME_WAIT.
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(at, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  const unsigned short port = ec ? 0 : acceptor.local_endpoint(ec).port();
+  if (ec) {
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    return failure(ec.message());
+  }
+  asio::co_spawn(state_->strand, state::accept(state_), report_exception{"accepting connections"});
+  return port;
+}
+
+void server::stop() {
+  asio::post(state_->strand, [self = state_] { self->shut_down(); });
+}
+
+std::uint64_t server::requests_answered() const noexcept { return state_->answered; }
+
+response matrix_error(int status, std::string errcode, std::string error) {
+  const nlohmann::json body = {{"errcode", std::move(errcode)}, {"error", std::move(error)}};
+  response out;
+  out.status = status;
+  out.content_type = "application/json";
+  // Replaced, not thrown on: an error message may quote what the client sent.
+  out.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return out;
+}
+
+} // namespace homeserver::http

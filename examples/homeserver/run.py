@@ -1,0 +1,434 @@
+#!/usr/bin/env python3
+"""Runs the reference homeserver with its censor service, for the main command and the tests.
+
+    run.py BIN_DIR main                  the scenario, the metrics, then a load run with the
+                                         shipped modules and with none
+    run.py BIN_DIR transcript EXPECTED   the scenario's transcript must equal EXPECTED
+    run.py BIN_DIR TEST                  one of the tests below (see TESTS)
+
+BIN_DIR holds the homeserver, homeserver_client and censor_service programs. Everything
+listens on 127.0.0.1 on a port the system picks; every wait is bounded; every process started
+here is stopped here (SIGTERM, then SIGKILL), and a server that does not exit 0 fails the run.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "data")
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+class Process:
+    """A server started in the background, its output in a file."""
+
+    running = []
+
+    def __init__(self, name, argv, workdir, env=None, ready=r"listening on (http://127\.0\.0\.1:\d+)"):
+        self.name = name
+        self.log_path = os.path.join(workdir, name + ".log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        Process.running.append(self)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            match = re.search(ready, self.output())
+            if match:
+                self.url = match.group(1)
+                return
+            if self.proc.poll() is not None:
+                raise Failure(f"{name} exited with {self.proc.returncode} before listening:\n{self.output()}")
+            time.sleep(0.02)
+        raise Failure(f"{name} did not start listening within 30 s:\n{self.output()}")
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self):
+        """SIGTERM; the server must exit 0 within 10 s."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise Failure(f"{self.name} did not stop within 10 s of SIGTERM")
+        Process.running.remove(self)
+        self.log.close()
+        check(self.proc.returncode == 0, f"{self.name} exited with {self.proc.returncode}:\n{self.output()[-4000:]}")
+
+    @classmethod
+    def kill_all(cls):
+        for p in cls.running:
+            if p.proc.poll() is None:
+                p.proc.kill()
+                p.proc.wait()
+        cls.running = []
+
+
+class Run:
+    def __init__(self, bin_dir, workdir):
+        self.bin = bin_dir
+        self.work = workdir
+
+    def program(self, name):
+        return os.path.join(self.bin, name)
+
+    def censor(self, *args, name="censor_service"):
+        return Process(name, [self.program("censor_service"), "--stop-after-seconds", "300", *args], self.work)
+
+    def homeserver(self, config, endpoint="http://127.0.0.1:9/censor", name="homeserver"):
+        env = dict(os.environ, CENSOR_ENDPOINT=endpoint)
+        return Process(name, [self.program("homeserver"), config, "--stop-after-seconds", "300"], self.work, env=env)
+
+    def client(self, *args, timeout=180):
+        done = subprocess.run([self.program("homeserver_client"), *args], capture_output=True, text=True, timeout=timeout)
+        return done.returncode, done.stdout, done.stderr
+
+    def config(self, name, text):
+        path = os.path.join(self.work, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+
+# ---- Requests from Python, for the tests ---------------------------------------------------
+
+def request(base, method, path, body=None, token=None, content_type="application/json", timeout=10):
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", content_type)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read().decode(), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(), dict(e.headers)
+
+
+def register(base, name):
+    status, body, _ = request(base, "POST", "/_matrix/client/v3/register", {"username": name})
+    check(status == 200, f"register {name}: {status} {body}")
+    return json.loads(body)["access_token"]
+
+
+def metric(base, name, callback):
+    status, body, _ = request(base, "GET", "/_synapse/metrics")
+    check(status == 200, f"metrics: {status}")
+    match = re.search(rf'^{name}{{callback="{re.escape(callback)}"}} (\d+)$', body, re.M)
+    check(match is not None, f"no {name} for {callback} in the metrics")
+    return int(match.group(1))
+
+
+def raw(base, payload, timeout=5):
+    """Sends bytes on a fresh connection, returns all that comes back until the server closes."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as s:
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        out = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        return out.decode(errors="replace")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def shipped(run):
+    """The censor service and the homeserver on the shipped config."""
+    censor = run.censor()
+    server = run.homeserver(os.path.join(DATA, "homeserver.yaml"), censor.url + "/censor")
+    return censor, server
+
+
+# ---- The main command and the tests --------------------------------------------------------
+
+def main_command(run):
+    censor, server = shipped(run)
+    print(server.output(), end="")
+    print(f"== the scenario ({os.path.join(DATA, 'scenario.txt')}) over HTTP to {server.url}")
+    status, out, err = run.client("replay", server.url, os.path.join(DATA, "scenario.txt"))
+    print(out, end="")
+    check(status == 0, f"the replay failed: {err}")
+    print("== the homeserver's log (what the modules said, and which failed)")
+    print(server.output(), end="")
+    print("== GET /_synapse/metrics")
+    status, out, err = run.client("get", server.url, "/_synapse/metrics")
+    check(status == 0, f"the metrics: {err}")
+    print(out, end="")
+    loads = []
+    print("== load: 20000 requests over 32 connections, the shipped modules (censor service included)")
+    status, out, err = run.client("load", server.url, "--connections", "32", "--requests", "20000", "--max-seconds", "120")
+    print(out, end="")
+    check(status == 0, f"the load run failed: {err}")
+    loads.append(out)
+    server.stop()
+    censor.stop()
+    bare = run.homeserver(os.path.join(DATA, "no_modules.yaml"), name="homeserver_no_modules")
+    print("== load: 20000 requests over 32 connections, no modules")
+    status, out, err = run.client("load", bare.url, "--connections", "32", "--requests", "20000", "--max-seconds", "120")
+    print(out, end="")
+    check(status == 0, f"the load run failed: {err}")
+    bare.stop()
+    print("== stopped: " + "; ".join(line for p in (server, censor, bare) for line in p.output().splitlines()
+                                     if line.startswith(("stopped", "censor service stopped"))))
+
+
+def transcript(run, expected_path):
+    censor, server = shipped(run)
+    status, out, err = run.client("replay", server.url, os.path.join(DATA, "scenario.txt"))
+    check(status == 0, f"the replay failed: {err}")
+    server.stop()
+    censor.stop()
+    with open(expected_path) as f:
+        expected = f.read()
+    if out != expected:
+        actual = os.path.join(run.work, "transcript.actual")
+        with open(actual, "w") as f:
+            f.write(out)
+        diff = subprocess.run(["diff", "-u", expected_path, actual], capture_output=True, text=True).stdout
+        raise Failure(f"the transcript differs from {expected_path}:\n{diff}")
+    # What the modules logged and which failed, in the server's own log.
+    log = server.output()
+    for line in ("! flaky_module failed in third_party_rules::check_event_allowed: rules engine crashed",
+                 "! flaky_module failed in third_party_rules::on_new_event: notification queue full",
+                 "web resource refused: module 'audit_logger' cannot register '/_synapse/client/audit/count': "
+                 "already registered by module 'flaky_module'",
+                 "web resource refused: module 'flaky_module' cannot register '/_matrix/client/v3/flaky': "
+                 "paths under /_matrix/client belong to the homeserver"):
+        check(line in log, f"the homeserver's log lacks '{line}':\n{log}")
+
+
+def send_message(base, token, room, txn, body):
+    return request(base, "PUT", f"/_matrix/client/v3/rooms/{room}/send/m.room.message/{txn}",
+                   {"msgtype": "m.text", "body": body}, token)
+
+
+def censor_fails(run, censor_args, timeout_ms, why):
+    """The censor service down / slow / answering garbage: the event is refused with a 500 naming
+    event_censorer, not stored, and counted as a failure, not a rejection."""
+    censor = run.censor(*censor_args) if censor_args is not None else None
+    endpoint = censor.url + "/censor" if censor else f"http://127.0.0.1:{free_port()}/censor"
+    config = run.config("censor.yaml", f"""
+server: {{port: 0, admins: []}}
+modules:
+  - module: event_censorer
+    config: {{endpoint: "{endpoint}", timeout_ms: {timeout_ms}}}
+""")
+    server = run.homeserver(config)
+    base = server.url
+    token = register(base, "alice")
+    status, body, _ = request(base, "POST", "/_matrix/client/v3/createRoom", {"room_alias_name": "r"}, token)
+    check(status == 200, f"createRoom: {status} {body}")
+    started = time.monotonic()
+    status, body, headers = send_message(base, token, "!r:example.com", "t1", "what a darn day")
+    elapsed = time.monotonic() - started
+    check(status == 500, f"{why}: expected 500, got {status} {body}")
+    check(json.loads(body)["errcode"] == "M_UNKNOWN", f"{why}: {body}")
+    check(headers.get("X-Modhook-Failed") == "event_censorer", f"{why}: failing module not named: {headers}")
+    check(elapsed < 5, f"{why}: the answer took {elapsed:.1f} s")
+    status, body, _ = request(base, "GET", "/_matrix/client/v3/rooms/!r:example.com/event/$2", token=token)
+    check(status == 404, f"{why}: the refused event was stored: {status} {body}")
+    check(metric(base, "modhook_callback_failures_total", "third_party_rules::check_event_allowed") == 1, why)
+    check(metric(base, "modhook_callback_rejections_total", "third_party_rules::check_event_allowed") == 0, why)
+    check("! event_censorer failed in third_party_rules::check_event_allowed" in server.output(),
+          f"{why}: not logged:\n{server.output()}")
+    server.stop()
+    if censor:
+        censor.stop()
+    return server.output()
+
+
+def test_censor_down(run):
+    log = censor_fails(run, None, 1000, "censor service down")
+    check("refused" in log, f"the failure does not say the connection was refused:\n{log}")
+
+
+def test_censor_slow(run):
+    log = censor_fails(run, ["--delay-ms", "2000"], 200, "censor service slower than the timeout")
+    check("200 ms" in log, f"the failure does not name the timeout:\n{log}")
+
+
+def test_censor_garbage(run):
+    log = censor_fails(run, ["--garbage"], 1000, "censor service answering garbage")
+    check("not a JSON object" in log, f"the failure does not say the answer was garbage:\n{log}")
+
+
+def test_web_resources(run):
+    censor, server = shipped(run)
+    base = server.url
+    token = register(base, "alice")
+    request(base, "POST", "/_matrix/client/v3/createRoom", {"room_alias_name": "r"}, token)
+    for i, text in enumerate(["darn", "heck and darn", "clean"]):
+        status, body, _ = send_message(base, token, "!r:example.com", f"t{i}", text)
+        check(status == 200, f"send: {status} {body}")
+    status, body, headers = request(base, "GET", "/_synapse/client/censor/stats")
+    check((status, json.loads(body)) == (200, {"censored": 2}), f"censor stats: {status} {body}")
+    check(headers.get("X-Modhook-Decided-By") == "event_censorer", f"censor stats served by {headers}")
+    # The first module to claim a path keeps it: flaky_module, listed first, holds audit/count.
+    status, body, headers = request(base, "GET", "/_synapse/client/audit/count")
+    check((status, headers.get("X-Modhook-Decided-By")) == (503, "flaky_module"), f"audit/count: {status} {headers}")
+    status, body, _ = request(base, "GET", "/_matrix/client/v3/flaky")
+    check(status == 404 and json.loads(body)["errcode"] == "M_UNRECOGNIZED", f"reserved path served: {status} {body}")
+    status, body, _ = request(base, "POST", "/_synapse/client/censor/stats", b"{}")
+    check(status == 200, f"a web resource takes any method: {status}")
+    server.stop()
+    censor.stop()
+
+
+def test_bad_requests(run):
+    censor, server = shipped(run)
+    base = server.url
+    token = register(base, "alice")
+    cases = [
+        ("malformed JSON", lambda: request(base, "POST", "/_matrix/client/v3/createRoom", b"{nope", token), 400, "M_NOT_JSON"),
+        ("JSON that is not an object", lambda: request(base, "POST", "/_matrix/client/v3/createRoom", b"[1]", token), 400, "M_BAD_JSON"),
+        ("a field of the wrong type", lambda: request(base, "POST", "/_matrix/client/v3/register", {"username": 7}), 400, "M_BAD_JSON"),
+        ("a missing field", lambda: request(base, "POST", "/_matrix/client/v3/register", {}), 400, "M_MISSING_PARAM"),
+        ("wrong method", lambda: request(base, "DELETE", "/_matrix/client/v3/account/whoami", token=token), 405, "M_UNRECOGNIZED"),
+        ("unknown path", lambda: request(base, "GET", "/_matrix/client/v3/nothing", token=token), 404, "M_UNRECOGNIZED"),
+        ("no token", lambda: request(base, "GET", "/_matrix/client/v3/account/whoami"), 401, "M_MISSING_TOKEN"),
+        ("unknown token", lambda: request(base, "GET", "/_matrix/client/v3/account/whoami", token="x"), 401, "M_UNKNOWN_TOKEN"),
+        ("not an admin", lambda: request(base, "DELETE", "/_synapse/admin/v1/rooms/!x:example.com", token=token), 403, "M_FORBIDDEN"),
+        ("an oversized body", lambda: request(base, "POST", "/_matrix/client/v3/createRoom", b"{" + b" " * 70000 + b"}", token), 413, "M_TOO_LARGE"),
+        ("invalid UTF-8 in JSON", lambda: request(base, "POST", "/_matrix/client/v3/register", b'{"username": "\xff"}'), 400, "M_NOT_JSON"),
+        ("bad percent-encoding", lambda: request(base, "GET", "/_matrix/client/v3/rooms/%zz/event/x", token=token), 400, "M_UNKNOWN"),
+    ]
+    for name, send, status_expected, errcode in cases:
+        status, body, _ = send()
+        check(status == status_expected, f"{name}: expected {status_expected}, got {status} {body}")
+        check(json.loads(body)["errcode"] == errcode, f"{name}: expected {errcode}: {body}")
+    # Invalid UTF-8 in a path parameter: the JSON the host writes stays valid.
+    status, body, _ = request(base, "GET", "/_matrix/client/v3/rooms/%FF/state/x", token=token)
+    check(status == 404 and "\ufffd" in json.loads(body)["error"], f"invalid UTF-8 in a path: {status} {body!r}")
+    # Below HTTP: a garbage request line, a truncated request, an oversized header.
+    answer = raw(base, b"NOT HTTP AT ALL\r\n\r\n")
+    check(answer.startswith("HTTP/1.1 400"), f"garbage request line: {answer[:200]!r}")
+    answer = raw(base, b"POST /_matrix/client/v3/register HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"user")
+    check(answer == "", f"a truncated request must be dropped: {answer[:200]!r}")
+    answer = raw(base, b"GET / HTTP/1.1\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+    check(answer.startswith("HTTP/1.1 431"), f"an oversized header: {answer[:200]!r}")
+    # Still serving, and the state intact.
+    status, body, _ = request(base, "GET", "/_matrix/client/v3/account/whoami", token=token)
+    check(status == 200 and json.loads(body)["user_id"] == "@alice:example.com", f"after bad requests: {status} {body}")
+    server.stop()
+    censor.stop()
+
+
+def test_many_clients(run):
+    """32 connections at once through every layer (worker threads, the host's strand, the censor
+    service): every answer 200, and the counts add up."""
+    censor, server = shipped(run)
+    status, out, err = run.client("load", server.url, "--connections", "32", "--requests", "3000", "--max-seconds", "120")
+    check(status == 0, f"load: {out}{err}")
+    match = re.search(r"(\d+) requests, (\d+) messages", out)
+    check(match is not None, f"load output: {out}")
+    messages = int(match.group(2))
+    check(int(match.group(1)) == 3000, f"load: {out}")
+    base = server.url
+    allowed = metric(base, "modhook_callback_calls_total", "third_party_rules::check_event_allowed")
+    stored = metric(base, "modhook_callback_calls_total", "third_party_rules::on_new_event")
+    check(allowed == messages and stored == messages, f"{messages} messages, {allowed} checks, {stored} stored")
+    status, body, _ = request(base, "GET", "/_synapse/client/censor/stats")
+    check(json.loads(body) == {"censored": messages}, f"censored {body}, sent {messages}")
+    check(metric(base, "modhook_callback_calls_total", "account_validity::on_user_registration") == 32, "registrations")
+    server.stop()
+    censor.stop()
+
+
+def test_port_in_use(run):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = run.config("port.yaml", f"server: {{port: {port}}}\nmodules: []\n")
+        done = subprocess.run([run.program("homeserver"), config], capture_output=True, text=True, timeout=30)
+    check(done.returncode == 1, f"exit {done.returncode}: {done.stdout}{done.stderr}")
+    check(done.stdout == "", f"a start-up error must print nothing on stdout: {done.stdout}")
+    expected = f"port.yaml: server: port {port}: cannot listen on 127.0.0.1:{port}: Address already in use"
+    check(expected in done.stderr, f"expected '{expected}' in: {done.stderr}")
+
+
+def test_replay_errors(run):
+    for path, expected in ((DATA, "it is not a regular file"), (os.path.join(run.work, "absent.txt"), "it does not exist")):
+        status, out, err = run.client("replay", "http://127.0.0.1:9", path)
+        check(status == 1 and expected in err and out == "", f"replay {path}: {status} {out} {err}")
+    bad = run.config("bad.txt", "- FETCH /x\n")
+    status, out, err = run.client("replay", "http://127.0.0.1:9", bad)
+    check(status == 1 and "bad.txt:1: unknown method 'FETCH'" in err, f"{status} {err}")
+    status, out, err = run.client("replay", f"http://127.0.0.1:{free_port()}", os.path.join(DATA, "scenario.txt"))
+    check(status == 1 and "refused" in err, f"a homeserver that is down: {status} {err}")
+
+
+TESTS = {
+    "censor-down": test_censor_down,
+    "censor-slow": test_censor_slow,
+    "censor-garbage": test_censor_garbage,
+    "web-resources": test_web_resources,
+    "bad-requests": test_bad_requests,
+    "many-clients": test_many_clients,
+    "port-in-use": test_port_in_use,
+    "replay-errors": test_replay_errors,
+}
+
+
+def main(argv):
+    if len(argv) < 3 or (argv[2] not in TESTS and argv[2] not in ("main", "transcript")):
+        print(__doc__ + "\ntests: " + ", ".join(TESTS), file=sys.stderr)
+        return 2
+    bin_dir, what = argv[1], argv[2]
+    with tempfile.TemporaryDirectory(prefix="homeserver-") as work:
+        run = Run(bin_dir, work)
+        try:
+            if what == "main":
+                main_command(run)
+            elif what == "transcript":
+                transcript(run, argv[3])
+            else:
+                TESTS[what](run)
+        except (Failure, subprocess.TimeoutExpired, OSError) as e:
+            for p in Process.running:
+                print(f"--- {p.name}'s output:\n{p.output()[-4000:]}", file=sys.stderr)
+            print(f"run.py {what}: FAILED: {e}", file=sys.stderr)
+            return 1
+        finally:
+            Process.kill_all()
+    if what != "main":
+        print(f"run.py {what}: ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

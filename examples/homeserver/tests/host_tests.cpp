@@ -1,0 +1,1235 @@
+// Unit tests of the reference host's Matrix API (host.cpp), without HTTP: requests go to
+// host::handle directly, each run to its end on an io_context of its own.
+
+#include "run.hpp"
+
+#include "host.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstddef>
+#include <map>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+using namespace homeserver;
+using homeserver::test::run;
+
+namespace {
+
+// ---- The modules' configurations -----------------------------------------------------------
+
+json strings(std::initializer_list<const char*> items) {
+  json out = json::array();
+  for (const char* item : items) out.push_back(item);
+  return out;
+}
+
+module_entry entry(std::string name, json config, int line) {
+  return module_entry{std::move(name), std::move(config), line};
+}
+
+json flaky_config(const std::string& claim_path) {
+  json config = {{"trigger", "crash"}, {"notify_trigger", "flood"}, {"spam_phrase", "buy now"}};
+  if (!claim_path.empty()) config["claim_path"] = claim_path;
+  return config;
+}
+json censor_config() { return {{"endpoint", "http://127.0.0.1:7777/censor"}, {"timeout_ms", 1000}}; }
+json invite_blocker_config() {
+  return {{"blocked_servers", strings({"spam.example"})}, {"blocked_email_domains", strings({"spam.example"})}};
+}
+json room_guard_config() {
+  return {{"forbidden_names", strings({"Crypto Giveaway"})},
+          {"protected_rooms", strings({"!lobby:example.com"})},
+          {"tag", "guarded-by-room_guard"}};
+}
+json account_expiry_config() {
+  return {{"server_name", "example.com"},
+          {"expired_users", strings({"@mallory:example.com"})},
+          {"undeletable_users", strings({"@admin:example.com"})}};
+}
+json audit_config() { return {{"prefix", "audit"}}; }
+
+// The modules of data/homeserver.yaml, in its order; flaky_module claims `claim_path` (in the
+// shipped file, the audit logger's path) unless it is empty.
+std::vector<module_entry> shipped_modules(const std::string& claim_path = "/_synapse/client/audit/count") {
+  return {entry("flaky_module", flaky_config(claim_path), 12),  entry("event_censorer", censor_config(), 18),
+          entry("invite_blocker", invite_blocker_config(), 22), entry("room_guard", room_guard_config(), 26),
+          entry("account_expiry", account_expiry_config(), 31), entry("audit_logger", audit_config(), 36)};
+}
+
+// ---- A stand-in for the censor service --------------------------------------------------------
+
+// Masks "darn" in the event's body, or fails as the test says.
+struct censor_stub {
+  enum class mode { masks, refuses, answers_garbage, answers_500 };
+  mode how = mode::masks;
+  std::vector<std::string> received; // the bodies posted to it, in order
+
+  static boost::asio::awaitable<http::reply> answer(censor_stub* self, http::url to, std::string body) {
+    self->received.push_back(body);
+    if (self->how == mode::refuses) throw http::client_error(to.text() + ": connection refused");
+    if (self->how == mode::answers_garbage) co_return http::reply{200, "application/json", "not json"};
+    if (self->how == mode::answers_500) co_return http::reply{500, "application/json", "{}"};
+    json content = json::parse(body).at("content");
+    std::string text = content.at("body").get<std::string>();
+    for (auto at = text.find("darn"); at != std::string::npos; at = text.find("darn")) text.replace(at, 4, "****");
+    content["body"] = text;
+    co_return http::reply{200, "application/json", dump(content)};
+  }
+  http_fetcher fetcher() {
+    return [this](const http::url& to, std::string, std::string body, std::string, std::chrono::milliseconds) {
+      return answer(this, to, std::move(body));
+    };
+  }
+};
+
+// ---- The host under test ----------------------------------------------------------------------
+
+server_config test_config() {
+  server_config config;
+  config.admins = {"@admin:example.com"};
+  return config;
+}
+
+constexpr std::string_view client = "/_matrix/client/v3";
+const std::string whoami = "/_matrix/client/v3/account/whoami";
+const std::string lobby = "!lobby:example.com";
+const std::string giveaway = "!giveaway:example.com";
+const std::string alice = "@alice:example.com";
+const std::string bob = "@bob:example.com";
+const std::string trent = "@trent:example.com";
+const std::string mallory = "@mallory:example.com";
+const std::string admin = "@admin:example.com";
+
+std::string api(std::string_view path) { return std::string(client) + std::string(path); }
+std::string room_api(const std::string& room, std::string_view rest) {
+  return api("/rooms/") + room + std::string(rest);
+}
+std::string message(const std::string& text) { return dump(json{{"msgtype", "m.text"}, {"body", text}}); }
+
+struct unstarted_t {};
+constexpr unstarted_t unstarted{};
+
+struct test_host {
+  censor_stub censor;
+  std::ostringstream log;
+  host server;
+  std::map<std::string, std::string> tokens; // user id -> access token
+  int transaction = 0;
+
+  explicit test_host(unstarted_t) : server(test_config(), log, censor.fetcher()) {}
+  explicit test_host(const std::vector<module_entry>& entries = shipped_modules()) : test_host(unstarted) {
+    const auto started = server.start("test.yaml", entries);
+    if (!started) FAIL(started.error());
+  }
+
+  http::response send(http::request request) { return run(server.handle(std::move(request))); }
+  // With "Bearer " + token as the Authorization header, none when `token` is empty.
+  http::response ask(const std::string& token, std::string method, std::string target, std::string body = {},
+                     std::string content_type = "application/json") {
+    http::request request{std::move(method), std::move(target), std::move(content_type),
+                          token.empty() ? std::string() : "Bearer " + token, std::move(body)};
+    return send(std::move(request));
+  }
+  http::response anonymous(std::string method, std::string target, std::string body = {}) {
+    return ask("", std::move(method), std::move(target), std::move(body));
+  }
+  http::response as(const std::string& user_id, std::string method, std::string target, std::string body = {}) {
+    const auto it = tokens.find(user_id);
+    REQUIRE(it != tokens.end());
+    return ask(it->second, std::move(method), std::move(target), std::move(body));
+  }
+
+  // Registers `name`; its token is kept for `as`. Returns the user id.
+  std::string register_user(const std::string& name) {
+    const auto r = anonymous("POST", api("/register"), dump(json{{"username", name}}));
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    const json answer = json::parse(r.body);
+    const std::string user_id = answer.at("user_id").get<std::string>();
+    tokens[user_id] = answer.at("access_token").get<std::string>();
+    return user_id;
+  }
+  http::response say(const std::string& user_id, const std::string& room, const std::string& text) {
+    return as(user_id, "PUT", room_api(room, "/send/m.room.message/t" + std::to_string(++transaction)), message(text));
+  }
+  http::response create_room(const std::string& user_id, const std::string& alias, const std::string& name) {
+    return as(user_id, "POST", api("/createRoom"), dump(json{{"room_alias_name", alias}, {"name", name}}));
+  }
+
+  // The users of the scenario, and its two rooms: alice's lobby and the admin's giveaway.
+  void populate() {
+    for (const char* name : {"alice", "bob", "trent", "mallory", "admin"}) register_user(name);
+    REQUIRE(create_room(alice, "lobby", "Lobby").status == 200);
+    REQUIRE(create_room(admin, "giveaway", "Crypto Giveaway").status == 200);
+  }
+
+  std::vector<std::string> log_lines() const {
+    std::vector<std::string> out;
+    std::istringstream in(log.str());
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+  std::vector<std::string> lines_starting(std::string_view prefix) const {
+    std::vector<std::string> out;
+    for (auto& line : log_lines())
+      if (line.starts_with(prefix)) out.push_back(line);
+    return out;
+  }
+  // The audit lines about events (not profiles and the like).
+  std::vector<std::string> event_audit_lines() const { return lines_starting("audit: $"); }
+
+  // The bodies of the stored message events among $1..$last, as `user` reads them.
+  std::vector<std::string> stored_bodies(const std::string& user_id, const std::string& room, int last) {
+    std::vector<std::string> out;
+    for (int id = 1; id <= last; ++id) {
+      const auto r = as(user_id, "GET", room_api(room, "/event/$" + std::to_string(id)));
+      if (r.status != 200) continue;
+      const json e = json::parse(r.body);
+      if (e.at("type") == "m.room.message") out.push_back(e.at("content").at("body").get<std::string>());
+    }
+    return out;
+  }
+
+  std::string metrics() {
+    const auto r = anonymous("GET", "/_synapse/metrics");
+    REQUIRE(r.status == 200);
+    return r.body;
+  }
+  // One sample of a counter family, as written; "(absent)" when there is none.
+  std::string metric(std::string_view family, std::string_view callback) {
+    const std::string text = metrics();
+    const std::string key = std::string(family) + "{callback=\"" + std::string(callback) + "\"} ";
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with(key)) return line.substr(key.size());
+    return "(absent)";
+  }
+  std::string calls(std::string_view callback) { return metric("modhook_callback_calls_total", callback); }
+};
+
+// ---- Reading answers --------------------------------------------------------------------------
+
+std::string header(const http::response& r, std::string_view name) {
+  std::string out;
+  for (const auto& [key, value] : r.headers)
+    if (key == name) out += (out.empty() ? "" : ",") + value;
+  return out;
+}
+
+// "STATUS [ERRCODE] [decided:MODULE] [failed:MODULE]": the status, the errcode of an error
+// body, and the modules the answer names, in one comparable string.
+std::string summary(const http::response& r) {
+  std::string out = std::to_string(r.status);
+  const json b = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (b.is_object() && b.contains("errcode")) out += " " + b.at("errcode").get<std::string>();
+  if (const auto d = header(r, "X-Modhook-Decided-By"); !d.empty()) out += " decided:" + d;
+  if (const auto f = header(r, "X-Modhook-Failed"); !f.empty()) out += " failed:" + f;
+  return out;
+}
+
+// The "error" of an error body.
+std::string message_of(const http::response& r) {
+  const json b = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  return b.is_object() && b.contains("error") ? b.at("error").get<std::string>() : "(no error in " + r.body + ")";
+}
+
+std::string event_id_of(const http::response& r) {
+  const json b = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  return b.is_object() && b.contains("event_id") ? b.at("event_id").get<std::string>() : "(no event id)";
+}
+int event_number(const http::response& r) {
+  const std::string id = event_id_of(r);
+  REQUIRE(id.starts_with('$'));
+  return std::stoi(id.substr(1));
+}
+
+std::string audit_of_message(const std::string& event_id, const std::string& sender, const std::string& room,
+                             int state_events) {
+  return "audit: " + event_id + " m.room.message from " + sender + " in " + room + " (" + std::to_string(state_events) +
+         " state events)";
+}
+
+// The histogram's buckets of one callback, in the order written: (le, cumulative count).
+std::vector<std::pair<std::string, unsigned long long>> buckets(const std::string& text, const std::string& callback) {
+  std::vector<std::pair<std::string, unsigned long long>> out;
+  const std::string prefix = "modhook_callback_dispatch_seconds_bucket{callback=\"" + callback + "\",le=\"";
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with(prefix)) continue;
+    const auto quote = line.find('"', prefix.size());
+    REQUIRE(quote != std::string::npos);
+    REQUIRE(line.substr(quote, 3) == "\"} ");
+    out.emplace_back(line.substr(prefix.size(), quote - prefix.size()), std::stoull(line.substr(quote + 3)));
+  }
+  return out;
+}
+
+} // namespace
+
+// ---- Registration -----------------------------------------------------------------------------
+
+TEST_CASE("host: start-up lines are printed once every module loaded, register runs on_user_registration") {
+  test_host h;
+  // What the modules said while loading, printed once start-up ended.
+  CHECK(h.log_lines() == std::vector<std::string>{
+                             "web resource refused: module 'flaky_module' cannot register '/_matrix/client/v3/flaky': "
+                             "paths under /_matrix/client belong to the homeserver",
+                             "web resource refused: module 'audit_logger' cannot register "
+                             "'/_synapse/client/audit/count': already registered by module 'flaky_module'"});
+
+  const auto r = h.anonymous("POST", api("/register"), R"({"username": "alice"})");
+  CHECK(summary(r) == "200");
+  const json answer = json::parse(r.body);
+  CHECK(answer.at("user_id") == alice);
+  CHECK(answer.at("home_server") == "example.com");
+  const std::string token = answer.at("access_token").get<std::string>();
+  CHECK_FALSE(token.empty());
+  CHECK(h.lines_starting("account_expiry:") ==
+        std::vector<std::string>{"account_expiry: tracking @alice:example.com (1 tracked)"});
+  // The token it answered authenticates alice.
+  const auto me = h.ask(token, "GET", whoami);
+  CHECK(summary(me) == "200");
+  CHECK(me.body == R"({"user_id":"@alice:example.com"})");
+
+  CHECK(h.register_user("bob") == bob);
+  CHECK(h.tokens.at(bob) != token);
+  CHECK(h.lines_starting("account_expiry:") ==
+        std::vector<std::string>{"account_expiry: tracking @alice:example.com (1 tracked)",
+                                 "account_expiry: tracking @bob:example.com (2 tracked)"});
+  CHECK(h.ask(h.tokens.at(bob), "GET", whoami).body == R"({"user_id":"@bob:example.com"})");
+  CHECK(h.metric("modhook_callback_passes_total", "account_validity::on_user_registration") == "2");
+}
+
+TEST_CASE("host: register refuses a taken, invalid, missing or ill-typed user name, asking no module") {
+  test_host h;
+  const std::string alice_token = h.tokens[h.register_user("alice")];
+
+  const auto taken = h.anonymous("POST", api("/register"), R"({"username": "alice"})");
+  CHECK(summary(taken) == "400 M_USER_IN_USE");
+  CHECK(message_of(taken) == "@alice:example.com is taken");
+  // alice keeps her account and token.
+  CHECK(h.ask(alice_token, "GET", whoami).body == R"({"user_id":"@alice:example.com"})");
+
+  for (const auto& name : {std::string("Alice"), std::string("al ice"), std::string(""), std::string("al@ce"),
+                           std::string("alice:example.com"), std::string(65, 'a')}) {
+    INFO("username '" << name << "'");
+    CHECK(summary(h.anonymous("POST", api("/register"), dump(json{{"username", name}}))) == "400 M_INVALID_USERNAME");
+  }
+  // The longest name and every allowed character.
+  CHECK(h.register_user(std::string(64, 'a')) == "@" + std::string(64, 'a') + ":example.com");
+  CHECK(h.register_user("a.b_c=d-e/f9") == "@a.b_c=d-e/f9:example.com");
+
+  CHECK(summary(h.anonymous("POST", api("/register"), "{}")) == "400 M_MISSING_PARAM");
+  CHECK(message_of(h.anonymous("POST", api("/register"), R"({"user": "carol"})")) == "missing 'username'");
+  for (const char* body : {R"({"username": 7})", R"({"username": null})", R"({"username": ["carol"]})"}) {
+    INFO(body);
+    const auto r = h.anonymous("POST", api("/register"), body);
+    CHECK(summary(r) == "400 M_BAD_JSON");
+    CHECK(message_of(r) == "'username' has the wrong type");
+  }
+  // Only the three registrations were announced to the modules.
+  CHECK(h.calls("account_validity::on_user_registration") == "3");
+  CHECK(h.lines_starting("account_expiry:").size() == 3);
+}
+
+// ---- Authentication ---------------------------------------------------------------------------
+
+TEST_CASE("host: a request without a token or with an unknown one is 401, and no module is asked") {
+  test_host h;
+  const std::string token = h.tokens[h.register_user("alice")];
+
+  CHECK(summary(h.anonymous("GET", whoami)) == "401 M_MISSING_TOKEN");
+  CHECK(message_of(h.anonymous("GET", whoami)) == "missing access token");
+  CHECK(summary(h.send({"GET", whoami, "", "Basic " + token, ""})) == "401 M_MISSING_TOKEN");
+  CHECK(summary(h.send({"GET", whoami, "", token, ""})) == "401 M_MISSING_TOKEN"); // no scheme
+  const auto unknown = h.ask("syt_nobody_9", "GET", whoami);
+  CHECK(summary(unknown) == "401 M_UNKNOWN_TOKEN");
+  CHECK(message_of(unknown) == "unrecognised access token");
+  CHECK(summary(h.ask(token + "x", "GET", whoami)) == "401 M_UNKNOWN_TOKEN");
+  CHECK(summary(h.send({"GET", whoami, "", "Bearer ", ""})) == "401 M_UNKNOWN_TOKEN");
+  const auto create = h.anonymous("POST", api("/createRoom"), R"({"room_alias_name": "lobby"})");
+  CHECK(summary(create) == "401 M_MISSING_TOKEN");
+  CHECK(h.calls("account_validity::is_user_expired") == "0");
+  CHECK(h.calls("spam_checker::user_may_create_room") == "0");
+  // The room was not made: alice may take the alias.
+  CHECK(summary(h.create_room(alice, "lobby", "Lobby")) == "200");
+}
+
+TEST_CASE("host: an expired account gets 403 ORG_MATRIX_EXPIRED_ACCOUNT on every authenticated route") {
+  test_host h;
+  h.populate();
+  const std::string expired = "403 ORG_MATRIX_EXPIRED_ACCOUNT decided:account_expiry";
+
+  const auto me = h.as(mallory, "GET", whoami);
+  CHECK(summary(me) == expired);
+  CHECK(message_of(me) == "the account has expired");
+  CHECK(summary(h.create_room(mallory, "mall", "Mall")) == expired);
+  CHECK(summary(h.say(mallory, lobby, "hello")) == expired);
+  CHECK(summary(h.as(mallory, "PUT", api("/profile/@mallory:example.com/displayname"), R"({"displayname": "M"})")) ==
+        expired);
+  CHECK(summary(h.ask(h.tokens.at(mallory), "POST", "/_matrix/media/v3/upload?filename=a.png", "png", "image/png")) ==
+        expired);
+  // Nothing she asked for happened.
+  CHECK(summary(h.as(alice, "GET", room_api("!mall:example.com", "/state/m.room.create"))) == "404 M_NOT_FOUND");
+  CHECK(h.event_audit_lines().empty());
+  CHECK(h.lines_starting("audit: profile").empty());
+  CHECK(h.censor.received.empty());
+  // A valid local account is not refused.
+  CHECK(summary(h.as(alice, "GET", whoami)) == "200");
+  CHECK(h.metric("modhook_callback_rejections_total", "account_validity::is_user_expired") == "5");
+}
+
+// ---- Rooms ------------------------------------------------------------------------------------
+
+TEST_CASE("host: createRoom keeps on_create_room's edit of the request in the m.room.create state") {
+  test_host h;
+  h.register_user("alice");
+  const auto created =
+      h.as(alice, "POST", api("/createRoom"),
+           R"({"room_alias_name": "lobby", "name": "Lobby", "creation_content": {"m.federate": false}})");
+  CHECK(summary(created) == "200");
+  CHECK(created.body == R"({"room_id":"!lobby:example.com"})");
+  const auto state = h.as(alice, "GET", room_api(lobby, "/state/m.room.create"));
+  CHECK(summary(state) == "200");
+  CHECK(state.body == R"({"m.federate":false,"m.guard":"guarded-by-room_guard"})");
+  // The same state event, with the empty state key given by a trailing slash.
+  CHECK(h.as(alice, "GET", room_api(lobby, "/state/m.room.create/")).body == state.body);
+
+  CHECK(summary(h.create_room(alice, "plain", "Plain")) == "200");
+  CHECK(h.as(alice, "GET", room_api("!plain:example.com", "/state/m.room.create")).body ==
+        R"({"m.guard":"guarded-by-room_guard"})");
+}
+
+TEST_CASE("host: createRoom with a forbidden name is refused by room_guard and leaves no room, an admin may") {
+  test_host h;
+  h.populate();
+  const auto refused = h.create_room(trent, "scam", "Crypto Giveaway");
+  CHECK(summary(refused) == "403 M_FORBIDDEN decided:room_guard");
+  CHECK(message_of(refused) == "room name 'Crypto Giveaway' is not allowed for @trent:example.com");
+  const auto state = h.as(alice, "GET", room_api("!scam:example.com", "/state/m.room.create"));
+  CHECK(summary(state) == "404 M_NOT_FOUND");
+  CHECK(message_of(state) == "unknown room !scam:example.com");
+  CHECK(summary(h.say(trent, "!scam:example.com", "hello")) == "404 M_NOT_FOUND");
+
+  // An admin may (populate() made !giveaway so); and the refused alias is free.
+  CHECK(h.as(admin, "GET", room_api(giveaway, "/state/m.room.create")).body ==
+        R"({"m.guard":"guarded-by-room_guard"})");
+  const auto by_admin = h.create_room(admin, "scam", "Crypto Giveaway");
+  CHECK(summary(by_admin) == "200");
+  CHECK(by_admin.body == R"({"room_id":"!scam:example.com"})");
+}
+
+TEST_CASE("host: createRoom names the room after room_alias_name, a taken or malformed alias is refused") {
+  test_host h;
+  h.populate();
+  const auto taken = h.create_room(bob, "lobby", "Mine");
+  CHECK(summary(taken) == "400 M_ROOM_IN_USE");
+  CHECK(message_of(taken) == "!lobby:example.com exists");
+  CHECK(h.calls("spam_checker::user_may_create_room") == "2"); // populate()'s two rooms only
+
+  const auto unnamed = h.as(alice, "POST", api("/createRoom"), "{}");
+  REQUIRE(summary(unnamed) == "200");
+  const std::string id = json::parse(unnamed.body).at("room_id").get<std::string>();
+  CHECK(id.starts_with("!r"));
+  CHECK(id.ends_with(":example.com"));
+  CHECK(id.size() > std::string_view("!r:example.com").size());
+  CHECK(id.substr(2, id.size() - 2 - std::string_view(":example.com").size()).find_first_not_of("0123456789") ==
+        std::string::npos);
+  CHECK(summary(h.as(alice, "GET", room_api(id, "/state/m.room.create"))) == "200");
+
+  for (const char* body : {R"({"room_alias_name": "Bad Alias"})", R"({"room_alias_name": ""})"}) {
+    INFO(body);
+    CHECK(summary(h.as(alice, "POST", api("/createRoom"), body)) == "400 M_INVALID_PARAM");
+  }
+  CHECK(summary(h.as(alice, "POST", api("/createRoom"), R"({"room_alias_name": 5})")) == "400 M_BAD_JSON");
+  const auto odd = h.as(alice, "POST", api("/createRoom"), R"({"room_alias_name": "odd", "creation_content": "x"})");
+  CHECK(summary(odd) == "400 M_BAD_JSON");
+  CHECK(message_of(odd) == "'creation_content' must be an object");
+  CHECK(summary(h.as(alice, "GET", room_api("!odd:example.com", "/state/m.room.create"))) == "404 M_NOT_FOUND");
+}
+
+TEST_CASE("host: createRoom is refused by user_may_create_room before on_create_room is asked") {
+  test_host h({entry("room_guard", {{"room_creators", strings({"@alice:example.com"})}}, 2),
+               entry("account_expiry", account_expiry_config(), 5)});
+  h.register_user("alice");
+  h.register_user("bob");
+  const auto refused = h.create_room(bob, "bobs", "Bob's");
+  CHECK(summary(refused) == "403 M_FORBIDDEN decided:room_guard");
+  CHECK(message_of(refused) == "room creation refused by module 'room_guard'");
+  CHECK(h.calls("third_party_rules::on_create_room") == "0");
+  CHECK(summary(h.as(alice, "GET", room_api("!bobs:example.com", "/state/m.room.create"))) == "404 M_NOT_FOUND");
+  CHECK(summary(h.create_room(alice, "alices", "Alice's")) == "200");
+  CHECK(h.calls("third_party_rules::on_create_room") == "1");
+}
+
+// ---- Events -----------------------------------------------------------------------------------
+
+TEST_CASE("host: a message is stored, readable, and announced with the room's state") {
+  test_host h;
+  h.populate();
+  const auto sent = h.say(alice, lobby, "hello everyone");
+  CHECK(summary(sent) == "200");
+  const std::string id = event_id_of(sent);
+  const auto read = h.as(bob, "GET", room_api(lobby, "/event/" + id));
+  CHECK(summary(read) == "200");
+  CHECK(read.body == R"({"content":{"body":"hello everyone","msgtype":"m.text"},"event_id":")" + id +
+                         R"(","room_id":"!lobby:example.com","sender":"@alice:example.com","type":"m.room.message"})");
+  CHECK(h.event_audit_lines() == std::vector<std::string>{audit_of_message(id, alice, lobby, 1)});
+  REQUIRE(h.censor.received.size() == 1);
+  CHECK(json::parse(h.censor.received[0]).at("event_id") == id);
+  // Not in another room, and no other id.
+  CHECK(summary(h.as(bob, "GET", room_api(giveaway, "/event/" + id))) == "404 M_NOT_FOUND");
+  CHECK(summary(h.as(bob, "GET", room_api(lobby, "/event/$999"))) == "404 M_NOT_FOUND");
+}
+
+TEST_CASE("host: spam is refused with the spam checker's reason, and not stored") {
+  test_host h;
+  h.populate();
+  const auto spam = h.say(trent, lobby, "buy now, cheap watches");
+  CHECK(summary(spam) == "403 M_FORBIDDEN decided:flaky_module");
+  CHECK(message_of(spam) == "looks like an advert");
+  CHECK(h.censor.received.empty()); // check_event_allowed was not asked
+  const int last = event_number(h.say(alice, lobby, "after"));
+  CHECK(h.stored_bodies(alice, lobby, last) == std::vector<std::string>{"after"});
+  CHECK(h.event_audit_lines() ==
+        std::vector<std::string>{audit_of_message("$" + std::to_string(last), alice, lobby, 1)});
+}
+
+TEST_CASE("host: the censor's replacement is stored, and the answer names event_censorer") {
+  test_host h;
+  h.populate();
+  const auto censored = h.say(alice, lobby, "what a darn day");
+  CHECK(summary(censored) == "200 decided:event_censorer");
+  const auto read = h.as(alice, "GET", room_api(lobby, "/event/" + event_id_of(censored)));
+  CHECK(json::parse(read.body).at("content").dump() == R"({"body":"what a **** day","msgtype":"m.text"})");
+  CHECK(h.event_audit_lines() == std::vector<std::string>{audit_of_message(event_id_of(censored), alice, lobby, 1)});
+  // A message the censor leaves alone is decided by nobody.
+  const auto clean = h.say(alice, lobby, "a fine day");
+  CHECK(summary(clean) == "200");
+  CHECK(
+      json::parse(h.as(alice, "GET", room_api(lobby, "/event/" + event_id_of(clean))).body).at("content").at("body") ==
+      "a fine day");
+}
+
+TEST_CASE("host: a failing censor service refuses the event (500): not stored, not announced") {
+  struct failing {
+    censor_stub::mode how;
+    const char* logged;
+  };
+  for (const auto& [how, logged] :
+       {failing{censor_stub::mode::refuses, "http://127.0.0.1:7777/censor: connection refused"},
+        failing{censor_stub::mode::answers_garbage,
+                "http://127.0.0.1:7777/censor: the censor service's answer is not a JSON object"},
+        failing{censor_stub::mode::answers_500, "http://127.0.0.1:7777/censor: the censor service answered 500"}}) {
+    INFO(logged);
+    test_host h;
+    h.populate();
+    h.censor.how = how;
+    const auto r = h.say(alice, lobby, "what a darn day");
+    CHECK(summary(r) == "500 M_UNKNOWN failed:event_censorer");
+    CHECK(message_of(r) == "the event was not accepted: module 'event_censorer' failed");
+    CHECK(h.censor.received.size() == 1);
+    CHECK(h.lines_starting("! ") ==
+          std::vector<std::string>{std::string("! event_censorer failed in third_party_rules::check_event_allowed: ") +
+                                   logged});
+    CHECK(h.event_audit_lines().empty()); // on_new_event was not called
+    // A state event that is not a message does not go to the service: it is accepted.
+    CHECK(summary(h.as(alice, "PUT", room_api(lobby, "/state/m.room.topic"), R"({"topic": "t"})")) == "200");
+
+    h.censor.how = censor_stub::mode::masks;
+    const auto later = h.say(alice, lobby, "back again");
+    CHECK(summary(later) == "200");
+    const int last = event_number(later);
+    CHECK(h.stored_bodies(alice, lobby, last) == std::vector<std::string>{"back again"});
+    CHECK(h.event_audit_lines().size() == 2); // the topic and the last message
+    CHECK(h.event_audit_lines().back() == audit_of_message(event_id_of(later), alice, lobby, 2));
+  }
+}
+
+TEST_CASE("host: flaky_module crashing in check_event_allowed fails closed, naming it") {
+  test_host h;
+  h.populate();
+  const auto r = h.say(bob, lobby, "crash the rules engine");
+  CHECK(summary(r) == "500 M_UNKNOWN failed:flaky_module");
+  CHECK(message_of(r) == "the event was not accepted: module 'flaky_module' failed");
+  CHECK(h.lines_starting("! ") ==
+        std::vector<std::string>{
+            "! flaky_module failed in third_party_rules::check_event_allowed: rules engine crashed"});
+  CHECK(h.censor.received.empty()); // the modules after it were not asked
+  CHECK(h.event_audit_lines().empty());
+  const int last = event_number(h.say(bob, lobby, "fine"));
+  CHECK(h.stored_bodies(bob, lobby, last) == std::vector<std::string>{"fine"});
+}
+
+TEST_CASE("host: a failing on_new_event does not undo the event: 200, naming flaky_module as failed") {
+  test_host h;
+  h.populate();
+  const auto r = h.say(bob, lobby, "flood the notification queue");
+  CHECK(summary(r) == "200 failed:flaky_module");
+  const auto read = h.as(bob, "GET", room_api(lobby, "/event/" + event_id_of(r)));
+  CHECK(summary(read) == "200");
+  CHECK(json::parse(read.body).at("content").at("body") == "flood the notification queue");
+  CHECK(h.lines_starting("! ") ==
+        std::vector<std::string>{"! flaky_module failed in third_party_rules::on_new_event: notification queue full"});
+  // The other modules were notified all the same.
+  CHECK(h.event_audit_lines() == std::vector<std::string>{audit_of_message(event_id_of(r), bob, lobby, 1)});
+}
+
+TEST_CASE("host: state events: the state key from the path, empty when absent or after a trailing slash") {
+  test_host h;
+  h.populate();
+  const auto topic = h.as(alice, "PUT", room_api(lobby, "/state/m.room.topic"), R"({"topic": "Welcome"})");
+  CHECK(summary(topic) == "200");
+  CHECK(h.as(alice, "GET", room_api(lobby, "/state/m.room.topic")).body == R"({"topic":"Welcome"})");
+  const json read = json::parse(h.as(alice, "GET", room_api(lobby, "/event/" + event_id_of(topic))).body);
+  CHECK(read.at("state_key") == "");
+  CHECK(read.at("type") == "m.room.topic");
+
+  const auto again = h.as(alice, "PUT", room_api(lobby, "/state/m.room.topic/"), R"({"topic": "Again"})");
+  CHECK(summary(again) == "200");
+  CHECK(json::parse(h.as(alice, "GET", room_api(lobby, "/event/" + event_id_of(again))).body).at("state_key") == "");
+  // The same state (type, ""): replaced, whichever way it is read.
+  CHECK(h.as(alice, "GET", room_api(lobby, "/state/m.room.topic")).body == R"({"topic":"Again"})");
+  CHECK(h.as(alice, "GET", room_api(lobby, "/state/m.room.topic/")).body == R"({"topic":"Again"})");
+
+  const auto member =
+      h.as(alice, "PUT", room_api(lobby, "/state/m.room.member/@bob:example.com"), R"({"membership": "invite"})");
+  CHECK(summary(member) == "200");
+  CHECK(h.as(bob, "GET", room_api(lobby, "/state/m.room.member/@bob:example.com")).body ==
+        R"({"membership":"invite"})");
+  CHECK(json::parse(h.as(alice, "GET", room_api(lobby, "/event/" + event_id_of(member))).body).at("state_key") ==
+        "@bob:example.com");
+  CHECK(summary(h.as(bob, "GET", room_api(lobby, "/state/m.room.member"))) == "404 M_NOT_FOUND");
+
+  // on_new_event sees the state with the new event in it.
+  CHECK(h.lines_starting("audit: $") ==
+        std::vector<std::string>{
+            "audit: " + event_id_of(topic) + " m.room.topic from @alice:example.com in " + lobby + " (2 state events)",
+            "audit: " + event_id_of(again) + " m.room.topic from @alice:example.com in " + lobby + " (2 state events)",
+            "audit: " + event_id_of(member) + " m.room.member from @alice:example.com in " + lobby +
+                " (3 state events)"});
+
+  // A message event of a state type, sent with /send/, is not state.
+  const auto not_state = h.as(alice, "PUT", room_api(lobby, "/send/m.room.topic/t1"), R"({"topic": "Sent"})");
+  CHECK(summary(not_state) == "200");
+  CHECK_FALSE(
+      json::parse(h.as(alice, "GET", room_api(lobby, "/event/" + event_id_of(not_state))).body).contains("state_key"));
+  CHECK(h.as(alice, "GET", room_api(lobby, "/state/m.room.topic")).body == R"({"topic":"Again"})");
+
+  // Which route matched decides, not what the target contains: "/state/" in a query string or
+  // as an event type does not make a message a state event.
+  for (const std::string path : {"/send/m.room.message/t2?via=/state/", "/send/state/t3"}) {
+    const auto message = h.as(alice, "PUT", room_api(lobby, path), R"({"body": "hello"})");
+    CHECK(summary(message) == "200");
+    CHECK_FALSE(
+        json::parse(h.as(alice, "GET", room_api(lobby, "/event/" + event_id_of(message))).body).contains("state_key"));
+  }
+  CHECK(summary(h.as(alice, "GET", room_api(lobby, "/state/m.room.message/t2"))) == "404 M_NOT_FOUND");
+  CHECK(summary(h.as(alice, "GET", room_api(lobby, "/state/state/t3"))) == "404 M_NOT_FOUND");
+}
+
+TEST_CASE("host: an event for an unknown room is 404 M_NOT_FOUND, asking no module") {
+  test_host h;
+  h.populate();
+  const auto r = h.say(alice, "!nowhere:example.com", "lost");
+  CHECK(summary(r) == "404 M_NOT_FOUND");
+  CHECK(message_of(r) == "unknown room !nowhere:example.com");
+  CHECK(summary(h.as(alice, "PUT", room_api("!nowhere:example.com", "/state/m.room.topic"), R"({"topic": "x"})")) ==
+        "404 M_NOT_FOUND");
+  CHECK(h.calls("spam_checker::check_event_for_spam") == "0");
+  CHECK(h.calls("third_party_rules::check_event_allowed") == "0");
+  CHECK(h.censor.received.empty());
+  CHECK(summary(h.as(alice, "GET", room_api("!nowhere:example.com", "/state/m.room.create"))) == "404 M_NOT_FOUND");
+}
+
+// ---- Metrics ----------------------------------------------------------------------------------
+
+TEST_CASE("host: metrics count each callback's dispatches, passes, rejections and failures exactly") {
+  test_host h(shipped_modules(""));
+  h.register_user("alice");
+  h.register_user("mallory");
+  REQUIRE(summary(h.create_room(alice, "lobby", "Lobby")) == "200");
+  REQUIRE(summary(h.say(alice, lobby, "hello")) == "200");
+  REQUIRE(summary(h.say(alice, lobby, "a darn day")) == "200 decided:event_censorer"); // a replacement
+  REQUIRE(summary(h.say(alice, lobby, "crash")) == "500 M_UNKNOWN failed:flaky_module");
+  h.censor.how = censor_stub::mode::refuses;
+  REQUIRE(summary(h.say(alice, lobby, "hello again")) == "500 M_UNKNOWN failed:event_censorer");
+  h.censor.how = censor_stub::mode::masks;
+  REQUIRE(summary(h.say(alice, lobby, "buy now")) == "403 M_FORBIDDEN decided:flaky_module");
+  REQUIRE(summary(h.say(alice, lobby, "flood")) == "200 failed:flaky_module");
+  REQUIRE(summary(h.as(mallory, "GET", whoami)) == "403 ORG_MATRIX_EXPIRED_ACCOUNT decided:account_expiry");
+  REQUIRE(summary(h.anonymous("GET", whoami)) == "401 M_MISSING_TOKEN");
+
+  const auto r = h.anonymous("GET", "/_synapse/metrics");
+  CHECK(r.status == 200);
+  CHECK(r.content_type == "text/plain; version=0.0.4");
+  CHECK(r.headers.empty());
+
+  // callback: calls, passes, rejections, failures.
+  const std::map<std::string, std::vector<std::string>> expected{
+      {"spam_checker::check_event_for_spam", {"6", "5", "1", "0"}},
+      {"spam_checker::user_may_invite", {"0", "0", "0", "0"}},
+      {"spam_checker::user_may_create_room", {"1", "1", "0", "0"}},
+      {"spam_checker::check_media_file_for_spam", {"0", "0", "0", "0"}},
+      {"account_validity::is_user_expired", {"8", "7", "1", "0"}},
+      {"account_validity::on_user_registration", {"2", "2", "0", "0"}},
+      // The replacement passes; the two failures are failures, not rejections.
+      {"third_party_rules::check_event_allowed", {"5", "3", "0", "2"}},
+      {"third_party_rules::on_create_room", {"1", "1", "0", "0"}},
+      {"third_party_rules::check_threepid_can_be_invited", {"0", "0", "0", "0"}},
+      {"third_party_rules::check_visibility_can_be_modified", {"0", "0", "0", "0"}},
+      {"third_party_rules::check_can_shutdown_room", {"0", "0", "0", "0"}},
+      {"third_party_rules::check_can_deactivate_user", {"0", "0", "0", "0"}},
+      {"third_party_rules::on_new_event", {"3", "2", "0", "1"}},
+      {"third_party_rules::on_profile_update", {"0", "0", "0", "0"}},
+      {"third_party_rules::on_user_deactivation_status_changed", {"0", "0", "0", "0"}},
+      {"third_party_rules::on_threepid_bind", {"0", "0", "0", "0"}},
+  };
+  const char* families[] = {"modhook_callback_calls_total", "modhook_callback_passes_total",
+                            "modhook_callback_rejections_total", "modhook_callback_failures_total"};
+  std::map<std::string, std::vector<std::string>> actual;
+  std::vector<std::string> listed; // the callbacks of the first family, in order
+  std::istringstream in(r.body);
+  for (std::string line; std::getline(in, line);) {
+    for (std::size_t f = 0; f < 4; ++f) {
+      const std::string prefix = std::string(families[f]) + "{callback=\"";
+      if (!line.starts_with(prefix)) continue;
+      const auto end = line.find("\"} ", prefix.size());
+      REQUIRE(end != std::string::npos);
+      const std::string callback = line.substr(prefix.size(), end - prefix.size());
+      auto& values = actual[callback];
+      values.resize(4);
+      values[f] = line.substr(end + 3);
+      if (f == 0) listed.push_back(callback);
+    }
+  }
+  CHECK(actual == expected);
+  CHECK(listed == std::vector<std::string>{
+                      "spam_checker::check_event_for_spam", "spam_checker::user_may_invite",
+                      "spam_checker::user_may_create_room", "spam_checker::check_media_file_for_spam",
+                      "account_validity::is_user_expired", "account_validity::on_user_registration",
+                      "third_party_rules::check_event_allowed", "third_party_rules::on_create_room",
+                      "third_party_rules::check_threepid_can_be_invited",
+                      "third_party_rules::check_visibility_can_be_modified",
+                      "third_party_rules::check_can_shutdown_room", "third_party_rules::check_can_deactivate_user",
+                      "third_party_rules::on_new_event", "third_party_rules::on_profile_update",
+                      "third_party_rules::on_user_deactivation_status_changed", "third_party_rules::on_threepid_bind"});
+  // Reading the metrics dispatches nothing.
+  CHECK(h.calls("account_validity::is_user_expired") == "8");
+}
+
+TEST_CASE("host: the dispatch-latency histogram is cumulative and its +Inf bucket is the count") {
+  test_host h(shipped_modules(""));
+  h.register_user("alice");
+  REQUIRE(summary(h.create_room(alice, "lobby", "Lobby")) == "200");
+  for (const char* said : {"one", "two", "a darn three", "crash", "four"}) (void)h.say(alice, lobby, said);
+  const std::string text = h.metrics();
+  CHECK_THAT(text, Catch::Contains("# TYPE modhook_callback_dispatch_seconds histogram\n"));
+  for (const std::string_view callback_name :
+       {"third_party_rules::check_event_allowed", "account_validity::is_user_expired",
+        "third_party_rules::on_new_event", "spam_checker::user_may_invite"}) {
+    const std::string callback(callback_name);
+    INFO(callback);
+    const auto b = buckets(text, callback);
+    REQUIRE(b.size() == 13);
+    CHECK(b.back().first == "+Inf");
+    for (std::size_t i = 1; i < b.size(); ++i) CHECK(b[i - 1].second <= b[i].second);
+    const std::string count_key = "modhook_callback_dispatch_seconds_count{callback=\"" + callback + "\"} ";
+    const auto at = text.find(count_key);
+    REQUIRE(at != std::string::npos);
+    const auto count = std::stoull(text.substr(at + count_key.size()));
+    CHECK(b.back().second == count);
+    CHECK(std::to_string(count) == h.calls(callback));
+    CHECK(text.find("modhook_callback_dispatch_seconds_sum{callback=\"" + callback + "\"} ") != std::string::npos);
+  }
+  CHECK(buckets(text, "third_party_rules::check_event_allowed").back().second == 5);
+  CHECK(buckets(text, "account_validity::is_user_expired").back().second == 6);
+  CHECK(buckets(text, "third_party_rules::on_new_event").back().second == 4);
+  CHECK(buckets(text, "spam_checker::user_may_invite").back().second == 0);
+}
+
+// ---- Invites, the directory, shutdown ----------------------------------------------------------
+
+TEST_CASE("host: invites by user id ask user_may_invite, invite_blocker refuses blocked servers") {
+  test_host h;
+  h.populate();
+  const auto invite = [&](const char* body) { return h.as(alice, "POST", room_api(lobby, "/invite"), body); };
+  const auto ok = invite(R"({"user_id": "@bob:example.com"})");
+  CHECK(summary(ok) == "200");
+  CHECK(ok.body == "{}");
+  for (const char* body : {R"({"user_id": "@dave:spam.example"})", R"({"user_id": "@dave:SPAM.Example"})"}) {
+    INFO(body);
+    const auto refused = invite(body);
+    CHECK(summary(refused) == "403 M_FORBIDDEN decided:invite_blocker");
+    CHECK(message_of(refused) == "invite refused by module 'invite_blocker'");
+  }
+  CHECK(summary(invite(R"({"user_id": 5})")) == "400 M_BAD_JSON");
+  CHECK(summary(h.as(alice, "POST", room_api("!nowhere:example.com", "/invite"),
+                     R"({"user_id": "@bob:example.com"})")) == "404 M_NOT_FOUND");
+  CHECK(h.calls("spam_checker::user_may_invite") == "3");
+  CHECK(h.calls("third_party_rules::check_threepid_can_be_invited") == "0");
+}
+
+TEST_CASE("host: third-party invites ask check_threepid_can_be_invited, blocked e-mail domains are refused") {
+  test_host h;
+  h.populate();
+  const auto invite = [&](const char* body) { return h.as(alice, "POST", room_api(lobby, "/invite"), body); };
+  CHECK(summary(invite(R"({"id_server": "id.example.com", "medium": "email", "address": "carol@example.com"})")) ==
+        "200");
+  const auto refused = invite(R"({"id_server": "id.example.com", "medium": "email", "address": "dave@spam.example"})");
+  CHECK(summary(refused) == "403 M_FORBIDDEN decided:invite_blocker");
+  CHECK(message_of(refused) == "third-party invite refused by module 'invite_blocker'");
+  CHECK(summary(invite(R"({"medium": "msisdn", "address": "spam.example"})")) == "200");
+  CHECK(summary(invite(R"({"id_server": "id.example.com"})")) == "400 M_MISSING_PARAM");
+  CHECK(message_of(invite(R"({"medium": "email"})")) == "missing 'address'");
+  CHECK(summary(invite(R"({"medium": 1, "address": "a@b"})")) == "400 M_BAD_JSON");
+  CHECK(h.calls("third_party_rules::check_threepid_can_be_invited") == "3");
+  CHECK(h.calls("spam_checker::user_may_invite") == "0");
+}
+
+TEST_CASE("host: room visibility: room_guard keeps protected rooms private") {
+  test_host h;
+  h.populate();
+  const auto directory = [&](const std::string& room, const char* body) {
+    return h.as(alice, "PUT", api("/directory/list/room/") + room, body);
+  };
+  const auto ok = directory(giveaway, R"({"visibility": "public"})");
+  CHECK(summary(ok) == "200");
+  CHECK(ok.body == "{}");
+  const auto refused = directory(lobby, R"({"visibility": "public"})");
+  CHECK(summary(refused) == "403 M_FORBIDDEN decided:room_guard");
+  CHECK(message_of(refused) == "visibility change refused by module 'room_guard'");
+  CHECK(summary(directory(lobby, R"({"visibility": "private"})")) == "200");
+  CHECK(h.calls("third_party_rules::check_visibility_can_be_modified") == "3");
+  CHECK(summary(directory(lobby, R"({"visibility": "secret"})")) == "400 M_INVALID_PARAM");
+  CHECK(summary(directory(lobby, "{}")) == "400 M_MISSING_PARAM");
+  CHECK(summary(directory(lobby, R"({"visibility": true})")) == "400 M_BAD_JSON");
+  CHECK(summary(directory("!nowhere:example.com", R"({"visibility": "public"})")) == "404 M_NOT_FOUND");
+  CHECK(h.calls("third_party_rules::check_visibility_can_be_modified") == "3");
+}
+
+TEST_CASE("host: room shutdown is for admins (403 before any module is asked), room_guard protects the lobby") {
+  test_host h;
+  h.populate();
+  const auto not_admin = h.as(alice, "DELETE", "/_synapse/admin/v1/rooms/" + lobby);
+  CHECK(summary(not_admin) == "403 M_FORBIDDEN");
+  CHECK(message_of(not_admin) == "@alice:example.com is not a server admin");
+  CHECK(h.calls("third_party_rules::check_can_shutdown_room") == "0");
+
+  const auto protected_room = h.as(admin, "DELETE", "/_synapse/admin/v1/rooms/" + lobby);
+  CHECK(summary(protected_room) == "403 M_FORBIDDEN decided:room_guard");
+  CHECK(message_of(protected_room) == "shutdown refused by module 'room_guard'");
+  CHECK(summary(h.say(alice, lobby, "still here")) == "200");
+
+  const auto before = h.say(admin, giveaway, "before the shutdown");
+  REQUIRE(summary(before) == "200");
+  REQUIRE(summary(h.as(admin, "GET", room_api(giveaway, "/event/" + event_id_of(before)))) == "200");
+  const auto shut = h.as(admin, "DELETE", "/_synapse/admin/v1/rooms/" + giveaway);
+  CHECK(summary(shut) == "200");
+  CHECK(shut.body == R"({"kicked_users":[],"local_aliases":[]})");
+  CHECK(summary(h.say(admin, giveaway, "anyone?")) == "404 M_NOT_FOUND");
+  CHECK(summary(h.as(admin, "GET", room_api(giveaway, "/state/m.room.create"))) == "404 M_NOT_FOUND");
+  CHECK(summary(h.as(admin, "DELETE", "/_synapse/admin/v1/rooms/" + giveaway)) == "404 M_NOT_FOUND");
+  CHECK(h.calls("third_party_rules::check_can_shutdown_room") == "2");
+  // Its events went with it.
+  CHECK(summary(h.as(admin, "GET", room_api(giveaway, "/event/" + event_id_of(before)))) == "404 M_NOT_FOUND");
+  // Its id is free again.
+  CHECK(summary(h.create_room(admin, "giveaway", "Giveaway")) == "200");
+}
+
+// ---- Profiles, deactivation, third-party ids ------------------------------------------------------
+
+TEST_CASE("host: profile updates by the user and by an admin reach on_profile_update, others are refused") {
+  test_host h;
+  h.populate();
+  CHECK(summary(h.as(alice, "PUT", api("/profile/@alice:example.com/displayname"), R"({"displayname": "Alice"})")) ==
+        "200");
+  const auto by_admin =
+      h.as(admin, "PUT", api("/profile/@bob:example.com/avatar_url"), R"({"avatar_url": "mxc://example.com/bob"})");
+  CHECK(summary(by_admin) == "200");
+  CHECK(by_admin.body == "{}");
+  CHECK(summary(h.as(admin, "PUT", api("/profile/@admin:example.com/displayname"), R"({"displayname": "Boss"})")) ==
+        "200");
+  // alice's avatar keeps the display name she set.
+  CHECK(summary(h.as(alice, "PUT", api("/profile/@alice:example.com/avatar_url"), R"({"avatar_url": "mxc://a"})")) ==
+        "200");
+
+  const auto other = h.as(alice, "PUT", api("/profile/@bob:example.com/displayname"), R"({"displayname": "Bobby"})");
+  CHECK(summary(other) == "403 M_FORBIDDEN");
+  CHECK(message_of(other) == "cannot change the profile of @bob:example.com");
+  CHECK(summary(h.as(admin, "PUT", api("/profile/@nobody:example.com/displayname"), R"({"displayname": "N"})")) ==
+        "404 M_NOT_FOUND");
+  CHECK(summary(h.as(alice, "PUT", api("/profile/@alice:example.com/displayname"), "{}")) == "400 M_MISSING_PARAM");
+  CHECK(summary(h.as(alice, "PUT", api("/profile/@alice:example.com/displayname"), R"({"displayname": 3})")) ==
+        "400 M_BAD_JSON");
+  CHECK(summary(h.as(alice, "PUT", api("/profile/@alice:example.com/avatar_url"), R"({"displayname": "A"})")) ==
+        "400 M_MISSING_PARAM");
+
+  CHECK(h.lines_starting("audit: profile") ==
+        std::vector<std::string>{"audit: profile of @alice:example.com is now 'Alice'",
+                                 "audit: profile of @bob:example.com is now 'bob' (by an admin)",
+                                 "audit: profile of @admin:example.com is now 'Boss'",
+                                 "audit: profile of @alice:example.com is now 'Alice'"});
+}
+
+TEST_CASE("host: deactivation: account_expiry refuses undeletable users, flaky_module fails open") {
+  test_host h;
+  h.populate();
+  const auto refused = h.as(admin, "POST", api("/account/deactivate"), "{}");
+  CHECK(summary(refused) == "403 M_FORBIDDEN decided:account_expiry failed:flaky_module");
+  CHECK(message_of(refused) == "deactivation of @admin:example.com refused by module 'account_expiry'");
+  CHECK(summary(h.as(admin, "GET", whoami)) == "200");
+  CHECK(h.lines_starting("audit: @").empty());
+
+  const auto done = h.as(bob, "POST", api("/account/deactivate"), "{}");
+  CHECK(summary(done) == "200 failed:flaky_module");
+  CHECK(done.body == R"({"id_server_unbind_result":"success"})");
+  CHECK(h.lines_starting("! ") ==
+        std::vector<std::string>{"! flaky_module failed in third_party_rules::check_can_deactivate_user: directory "
+                                 "unavailable while checking @admin:example.com",
+                                 "! flaky_module failed in third_party_rules::check_can_deactivate_user: directory "
+                                 "unavailable while checking @bob:example.com"});
+  CHECK(h.lines_starting("audit: ") ==
+        std::vector<std::string>{"audit: profile of @bob:example.com is now '' (deactivation)",
+                                 "audit: @bob:example.com deactivated"});
+
+  // A deactivated user's token no longer works, on any route.
+  const auto gone = h.as(bob, "GET", whoami);
+  CHECK(summary(gone) == "403 M_USER_DEACTIVATED");
+  CHECK(message_of(gone) == "@bob:example.com is deactivated");
+  CHECK(summary(h.say(bob, lobby, "hello?")) == "403 M_USER_DEACTIVATED");
+  CHECK(summary(h.as(bob, "POST", api("/account/deactivate"), "{}")) == "403 M_USER_DEACTIVATED");
+  // Fail open: flaky_module's failures are counted, and did not decide.
+  CHECK(h.calls("third_party_rules::check_can_deactivate_user") == "2");
+  CHECK(h.metric("modhook_callback_passes_total", "third_party_rules::check_can_deactivate_user") == "1");
+  CHECK(h.metric("modhook_callback_rejections_total", "third_party_rules::check_can_deactivate_user") == "1");
+  CHECK(h.metric("modhook_callback_failures_total", "third_party_rules::check_can_deactivate_user") == "2");
+}
+
+TEST_CASE("host: the admin API deactivates and reactivates users, only admins may use it") {
+  test_host h;
+  h.populate();
+  const std::string v2_bob = "/_synapse/admin/v2/users/" + bob;
+  const auto deactivated = h.as(admin, "POST", "/_synapse/admin/v1/deactivate/" + bob, "{}");
+  CHECK(summary(deactivated) == "200 failed:flaky_module");
+  CHECK(summary(h.as(bob, "GET", whoami)) == "403 M_USER_DEACTIVATED");
+  const auto twice = h.as(admin, "POST", "/_synapse/admin/v1/deactivate/" + bob, "{}");
+  CHECK(summary(twice) == "400 M_UNKNOWN");
+  CHECK(message_of(twice) == "@bob:example.com is already deactivated");
+
+  const auto not_admin = h.as(alice, "PUT", v2_bob, R"({"deactivated": false})");
+  CHECK(summary(not_admin) == "403 M_FORBIDDEN");
+  CHECK(message_of(not_admin) == "@alice:example.com is not a server admin");
+  CHECK(summary(h.as(alice, "POST", "/_synapse/admin/v1/deactivate/" + trent, "{}")) == "403 M_FORBIDDEN");
+  CHECK(summary(h.as(trent, "GET", whoami)) == "200");
+
+  CHECK(summary(h.as(admin, "PUT", v2_bob, "{}")) == "400 M_MISSING_PARAM");
+  CHECK(summary(h.as(admin, "PUT", v2_bob, R"({"deactivated": "no"})")) == "400 M_BAD_JSON");
+  CHECK(summary(h.as(admin, "PUT", "/_synapse/admin/v2/users/@nobody:example.com", R"({"deactivated": false})")) ==
+        "404 M_NOT_FOUND");
+  const auto reactivated = h.as(admin, "PUT", v2_bob, R"({"deactivated": false})");
+  CHECK(summary(reactivated) == "200");
+  CHECK(reactivated.body == "{}");
+  CHECK(summary(h.as(bob, "GET", whoami)) == "200");
+  CHECK(h.as(bob, "GET", whoami).body == R"({"user_id":"@bob:example.com"})");
+  const auto active = h.as(admin, "PUT", v2_bob, R"({"deactivated": false})");
+  CHECK(summary(active) == "400 M_UNKNOWN");
+  CHECK(message_of(active) == "@bob:example.com is not deactivated");
+
+  // {"deactivated": true} deactivates, as an admin; the undeletable admin stays.
+  CHECK(summary(h.as(admin, "PUT", "/_synapse/admin/v2/users/" + trent, R"({"deactivated": true})")) ==
+        "200 failed:flaky_module");
+  CHECK(summary(h.as(trent, "GET", whoami)) == "403 M_USER_DEACTIVATED");
+  CHECK(summary(h.as(admin, "POST", "/_synapse/admin/v1/deactivate/" + admin, "{}")) ==
+        "403 M_FORBIDDEN decided:account_expiry failed:flaky_module");
+
+  CHECK(h.lines_starting("audit: ") ==
+        std::vector<std::string>{"audit: profile of @bob:example.com is now '' (by an admin) (deactivation)",
+                                 "audit: @bob:example.com deactivated by an admin",
+                                 "audit: @bob:example.com reactivated by an admin",
+                                 "audit: profile of @trent:example.com is now '' (by an admin) (deactivation)",
+                                 "audit: @trent:example.com deactivated by an admin"});
+}
+
+TEST_CASE("host: a third-party id bind reaches on_threepid_bind") {
+  test_host h;
+  h.populate();
+  const auto bound =
+      h.as(alice, "POST", api("/account/3pid/bind"), R"({"medium": "email", "address": "alice@example.com"})");
+  CHECK(summary(bound) == "200");
+  CHECK(bound.body == "{}");
+  CHECK(summary(h.as(alice, "POST", api("/account/3pid/bind"), R"({"medium": "email"})")) == "400 M_MISSING_PARAM");
+  CHECK(summary(h.as(alice, "POST", api("/account/3pid/bind"), R"({"medium": 1, "address": "a@b"})")) ==
+        "400 M_BAD_JSON");
+  CHECK(h.lines_starting("audit: ") ==
+        std::vector<std::string>{"audit: @alice:example.com bound email alice@example.com"});
+  CHECK(h.calls("third_party_rules::on_threepid_bind") == "1");
+}
+
+TEST_CASE("host: uploads: the content type and file name reach check_media_file_for_spam") {
+  test_host h;
+  h.populate();
+  const auto upload = [&](const std::string& user_id, const std::string& query, const std::string& type,
+                          const std::string& bytes) {
+    return h.ask(h.tokens.at(user_id), "POST", "/_matrix/media/v3/upload" + query, bytes, type);
+  };
+  const auto cat = upload(alice, "?filename=cat.png", "image/png", "meow");
+  CHECK(summary(cat) == "200");
+  CHECK(json::parse(cat.body).at("content_uri").get<std::string>().starts_with("mxc://example.com/m"));
+
+  const auto exe = upload(trent, "?filename=setup.exe", "application/x-msdownload", "MZ");
+  CHECK(summary(exe) == "403 M_FORBIDDEN decided:flaky_module");
+  CHECK(message_of(exe) == "refused as spam by module 'flaky_module'");
+  CHECK(summary(upload(trent, "?filename=setup.exe", "", "MZ")) == "200"); // application/octet-stream
+
+  const auto empty = upload(bob, "?filename=empty.txt", "text/plain", "");
+  CHECK(summary(empty) == "500 M_UNKNOWN failed:flaky_module");
+  CHECK(message_of(empty) == "the upload was not stored: module 'flaky_module' failed");
+  CHECK(summary(upload(bob, "?x=1&filename=my%20notes.txt", "text/plain", "")) == "500 M_UNKNOWN failed:flaky_module");
+  CHECK(summary(upload(bob, "", "text/plain", "")) == "500 M_UNKNOWN failed:flaky_module");
+  const std::string failed =
+      "! flaky_module failed in spam_checker::check_media_file_for_spam: cannot scan an empty upload ";
+  CHECK(h.lines_starting("! ") ==
+        std::vector<std::string>{failed + "(empty.txt)", failed + "(my notes.txt)", failed + "()"});
+
+  const auto bad_query = upload(alice, "?filename=%zz", "image/png", "meow");
+  CHECK(summary(bad_query) == "400 M_UNKNOWN");
+  CHECK(message_of(bad_query) == "malformed query string");
+  // Counted as the answers went: the empty uploads are failures, not rejections.
+  CHECK(h.calls("spam_checker::check_media_file_for_spam") == "6");
+  CHECK(h.metric("modhook_callback_passes_total", "spam_checker::check_media_file_for_spam") == "2");
+  CHECK(h.metric("modhook_callback_rejections_total", "spam_checker::check_media_file_for_spam") == "1");
+  CHECK(h.metric("modhook_callback_failures_total", "spam_checker::check_media_file_for_spam") == "3");
+}
+
+// ---- Routing ----------------------------------------------------------------------------------
+
+TEST_CASE("host: routing: a known path with the wrong method is 405, an unknown path 404") {
+  test_host h;
+  h.populate();
+  const auto get_register = h.anonymous("GET", api("/register"));
+  CHECK(summary(get_register) == "405 M_UNRECOGNIZED");
+  CHECK(message_of(get_register) == "GET is not allowed on /_matrix/client/v3/register");
+  CHECK(summary(h.as(alice, "PUT", whoami, "{}")) == "405 M_UNRECOGNIZED");
+  CHECK(summary(h.as(alice, "DELETE", room_api(lobby, "/send/m.room.message/t1"))) == "405 M_UNRECOGNIZED");
+  CHECK(summary(h.anonymous("POST", "/_synapse/metrics")) == "405 M_UNRECOGNIZED");
+  CHECK(summary(h.anonymous("DELETE", api("/createRoom"))) == "405 M_UNRECOGNIZED"); // before authentication
+
+  // A path no route has is 404 even when it holds a bad percent-escape.
+  CHECK(summary(h.as(alice, "GET", room_api("%zz", "/nonsense"))) == "404 M_UNRECOGNIZED");
+  const auto unknown = h.as(alice, "GET", api("/nothing?a=b"));
+  CHECK(summary(unknown) == "404 M_UNRECOGNIZED");
+  CHECK(message_of(unknown) == "unrecognized request: /_matrix/client/v3/nothing");
+  CHECK(summary(h.as(alice, "GET", room_api(lobby, "/state/m.room.create/x/y"))) == "404 M_UNRECOGNIZED");
+  CHECK(summary(h.anonymous("GET", "/")) == "404 M_UNRECOGNIZED");
+  CHECK(h.calls("account_validity::is_user_expired") == "2"); // populate()'s rooms only
+}
+
+TEST_CASE("host: a JSON route refuses a body that is not JSON (M_NOT_JSON) or not an object (M_BAD_JSON)") {
+  test_host h;
+  h.populate();
+  for (const char* body : {"{", "", "{\"username\": }", "alice"}) {
+    INFO("body '" << body << "'");
+    const auto r = h.anonymous("POST", api("/register"), body);
+    CHECK(summary(r) == "400 M_NOT_JSON");
+    CHECK(message_of(r) == "the request body is not JSON");
+  }
+  for (const char* body : {"[1, 2]", "\"alice\"", "null", "7"}) {
+    INFO("body '" << body << "'");
+    const auto r = h.anonymous("POST", api("/register"), body);
+    CHECK(summary(r) == "400 M_BAD_JSON");
+    CHECK(message_of(r) == "the request body must be a JSON object");
+  }
+  CHECK(summary(h.as(alice, "POST", api("/createRoom"), "{")) == "400 M_NOT_JSON");
+  CHECK(summary(h.as(alice, "PUT", room_api(lobby, "/send/m.room.message/t1"), "[]")) == "400 M_BAD_JSON");
+  // A route without a JSON body ignores it.
+  CHECK(summary(h.as(alice, "GET", whoami, "{")) == "200");
+  CHECK(h.calls("account_validity::on_user_registration") == "5");
+  CHECK(h.calls("spam_checker::check_event_for_spam") == "0");
+}
+
+TEST_CASE("host: path parameters are percent-decoded, bad percent-encoding is 400") {
+  test_host h;
+  h.populate();
+  const auto raw = h.as(alice, "GET", room_api(lobby, "/state/m.room.create"));
+  REQUIRE(summary(raw) == "200");
+  const auto encoded = h.as(alice, "GET", room_api("%21lobby%3Aexample.com", "/state/m.room.create"));
+  CHECK(summary(encoded) == "200");
+  CHECK(encoded.body == raw.body);
+  CHECK(h.as(alice, "GET", room_api("%21lobby%3aexample.com", "/state/m%2Eroom%2Ecreate")).body == raw.body);
+
+  const auto sent = h.as(alice, "PUT", room_api("%21lobby%3Aexample.com", "/send/m.room.message/t%201"), message("hi"));
+  CHECK(summary(sent) == "200");
+  const auto read = h.as(alice, "GET", room_api(lobby, "/event/" + event_id_of(sent)));
+  CHECK(json::parse(read.body).at("room_id") == lobby);
+  CHECK(summary(h.as(alice, "PUT", api("/profile/%40alice%3Aexample.com/displayname"), R"({"displayname": "A"})")) ==
+        "200");
+  // A user id with a '/' in it, encoded as one segment.
+  h.register_user("a/b");
+  CHECK(summary(h.as("@a/b:example.com", "PUT", api("/profile/%40a%2Fb%3Aexample.com/displayname"),
+                     R"({"displayname": "AB"})")) == "200");
+  CHECK(h.lines_starting("audit: profile") ==
+        std::vector<std::string>{"audit: profile of @alice:example.com is now 'A'",
+                                 "audit: profile of @a/b:example.com is now 'AB'"});
+
+  for (const auto& room :
+       {std::string("%zz"), std::string("%21lobby%3"), std::string("%"), std::string("%21lobby%3Aexample.co%6")}) {
+    INFO(room);
+    const auto r = h.as(alice, "GET", room_api(room, "/state/m.room.create"));
+    CHECK(summary(r) == "400 M_UNKNOWN");
+    CHECK(message_of(r) == "malformed percent-encoding in the path");
+  }
+}
+
+TEST_CASE("host: invalid UTF-8 in a path parameter still gives a valid JSON error body") {
+  test_host h;
+  h.populate();
+  const auto r = h.as(alice, "GET", room_api("%FF%FEbad", "/state/m.room.create"));
+  CHECK(summary(r) == "404 M_NOT_FOUND");
+  json b;
+  REQUIRE_NOTHROW(b = json::parse(r.body));
+  const std::string error = b.at("error").get<std::string>();
+  CHECK(error.starts_with("unknown room "));
+  CHECK_THAT(error, Catch::Contains("\xEF\xBF\xBD") && Catch::EndsWith("bad"));
+  CHECK(error.find('\xFF') == std::string::npos);
+  // Also in an unknown path sent with raw bytes.
+  const auto unknown = h.anonymous("GET", "/_synapse/\xFF\xFE");
+  CHECK(summary(unknown) == "404 M_UNRECOGNIZED");
+  REQUIRE_NOTHROW(b = json::parse(unknown.body));
+  CHECK_THAT(b.at("error").get<std::string>(), Catch::Contains("\xEF\xBF\xBD"));
+}
+
+// ---- Web resources ----------------------------------------------------------------------------
+
+TEST_CASE("host: web resources are served at their path for any method, naming their module") {
+  test_host h;
+  h.populate();
+  for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
+    INFO(method);
+    const auto stats = h.anonymous(method, "/_synapse/client/censor/stats", "ignored");
+    CHECK(summary(stats) == "200 decided:event_censorer");
+    CHECK(stats.body == R"({"censored":0})");
+    CHECK(stats.content_type == "application/json");
+  }
+  REQUIRE(summary(h.say(alice, lobby, "a darn day")) == "200 decided:event_censorer");
+  CHECK(h.anonymous("GET", "/_synapse/client/censor/stats?x=1").body == R"({"censored":1})");
+  CHECK(summary(h.anonymous("GET", "/_synapse/client/censor/stats/more")) == "404 M_UNRECOGNIZED");
+  CHECK(summary(h.anonymous("GET", "/_synapse/client/nothing-here")) == "404 M_UNRECOGNIZED");
+  // flaky_module's claim under /_matrix/client was refused.
+  CHECK(summary(h.anonymous("GET", api("/flaky"))) == "404 M_UNRECOGNIZED");
+}
+
+TEST_CASE("host: the first module to claim a web resource path keeps it") {
+  SECTION("flaky_module, first in the list, claims the audit logger's path") {
+    test_host h;
+    h.populate();
+    for (const char* method : {"GET", "POST"}) {
+      const auto count = h.anonymous(method, "/_synapse/client/audit/count");
+      CHECK(summary(count) == "503 decided:flaky_module");
+      CHECK(count.body == R"({"flaky":true})");
+    }
+  }
+  SECTION("without the claim, the audit logger serves it") {
+    test_host h(shipped_modules(""));
+    h.populate();
+    REQUIRE(summary(h.as(alice, "POST", api("/account/3pid/bind"), R"({"medium": "email", "address": "a@b"})")) ==
+            "200");
+    const auto count = h.anonymous("GET", "/_synapse/client/audit/count");
+    CHECK(summary(count) == "200 decided:audit_logger");
+    CHECK(count.body == R"({"lines":1})");
+    CHECK(h.lines_starting("web resource refused") ==
+          std::vector<std::string>{"web resource refused: module 'flaky_module' cannot register "
+                                   "'/_matrix/client/v3/flaky': paths under /_matrix/client belong to the homeserver"});
+  }
+}
+
+// A web resource handler that throws cannot be tested here: host::start loads modules from the
+// compiled-in catalogue only, and none of its modules' handlers throws.
+
+// ---- Start-up ---------------------------------------------------------------------------------
+
+TEST_CASE("host: start refuses an unknown module, naming the file, the line and the entry") {
+  test_host h(unstarted);
+  const auto started = h.server.start(
+      "test.yaml", {entry("audit_logger", audit_config(), 2), entry("spam_filter_9000", json::object(), 5)});
+  REQUIRE_FALSE(started);
+  CHECK(started.error() == "test.yaml:5: modules entry 2 (spam_filter_9000): unknown module (this host knows: "
+                           "event_censorer, invite_blocker, room_guard, account_expiry, audit_logger, flaky_module)");
+  CHECK(h.server.module_names().empty());
+  CHECK(summary(h.anonymous("GET", "/_synapse/client/audit/count")) == "404 M_UNRECOGNIZED");
+}
+
+TEST_CASE("host: start refuses a module that rejects its config, naming the entry and the module's reason") {
+  struct rejected {
+    module_entry bad;
+    std::string error;
+  };
+  for (const auto& [bad, error] : {
+           rejected{entry("event_censorer", json::object(), 7),
+                    "test.yaml:7: modules entry 2 (event_censorer): modhook: module \"event_censorer\": failed to "
+                    "load: event_censorer needs 'endpoint', the censor service's URL"},
+           rejected{entry("account_expiry", {{"expired_users", strings({"@x:example.com"})}}, 7),
+                    "test.yaml:7: modules entry 2 (account_expiry): modhook: module \"account_expiry\": failed to "
+                    "load: account_expiry needs 'server_name'"},
+           rejected{entry("room_guard", {{"forbidden_names", 5}}, 7),
+                    "test.yaml:7: modules entry 2 (room_guard): modhook: module \"room_guard\": failed to load: "
+                    "config key 'forbidden_names' must be a list of strings"},
+           rejected{entry("flaky_module", flaky_config(""), 7),
+                    "test.yaml:7: modules entry 2 (flaky_module): modhook: module \"flaky_module\": a module with "
+                    "this name is already loaded"},
+       }) {
+    INFO(error);
+    test_host h(unstarted);
+    const auto started =
+        h.server.start("test.yaml", {entry("flaky_module", flaky_config("/_synapse/client/mine"), 2), bad});
+    REQUIRE_FALSE(started);
+    CHECK(started.error() == error);
+    CHECK(h.server.module_names().empty());
+    CHECK(h.log.str().empty()); // what the loaded flaky_module said is not printed
+    CHECK(summary(h.anonymous("GET", "/_synapse/client/mine")) == "404 M_UNRECOGNIZED"); // nor its resource kept
+  }
+}
+
+TEST_CASE("host: after a failed start nothing is kept, and a second start works") {
+  test_host h(unstarted);
+  const auto failed =
+      h.server.start("test.yaml", {entry("flaky_module", flaky_config("/_synapse/client/mine"), 2),
+                                   entry("event_censorer", censor_config(), 8),
+                                   entry("room_guard", room_guard_config(), 12), entry("bogus", json::object(), 16)});
+  REQUIRE_FALSE(failed);
+  CHECK_THAT(failed.error(), Catch::StartsWith("test.yaml:16: modules entry 4 (bogus): unknown module"));
+  CHECK(h.server.module_names().empty());
+  CHECK(h.log.str().empty());
+  CHECK(summary(h.anonymous("GET", "/_synapse/client/censor/stats")) == "404 M_UNRECOGNIZED");
+  CHECK(summary(h.anonymous("GET", "/_synapse/client/mine")) == "404 M_UNRECOGNIZED");
+
+  const auto started = h.server.start(
+      "other.yaml", {entry("audit_logger", audit_config(), 3), entry("account_expiry", account_expiry_config(), 6)});
+  REQUIRE(started);
+  CHECK(h.server.module_names() == std::vector<std::string>{"audit_logger", "account_expiry"});
+  CHECK(h.log.str().empty()); // the failed start's lines were dropped
+  CHECK(summary(h.anonymous("GET", "/_synapse/client/censor/stats")) == "404 M_UNRECOGNIZED");
+  CHECK(summary(h.anonymous("GET", "/_synapse/client/mine")) == "404 M_UNRECOGNIZED");
+  const auto count = h.anonymous("GET", "/_synapse/client/audit/count");
+  CHECK(summary(count) == "200 decided:audit_logger");
+  CHECK(count.body == R"({"lines":0})");
+
+  h.register_user("alice");
+  CHECK(h.log_lines() == std::vector<std::string>{"account_expiry: tracking @alice:example.com (1 tracked)"});
+  // room_guard of the failed start does not tag rooms.
+  REQUIRE(summary(h.create_room(alice, "lobby", "Lobby")) == "200");
+  CHECK(h.as(alice, "GET", room_api(lobby, "/state/m.room.create")).body == "{}");
+  CHECK(summary(h.say(alice, lobby, "crash")) == "200"); // no flaky_module
+
+  // A start that fails after one that worked prints nothing of its own modules either.
+  const auto log_before = h.log.str();
+  REQUIRE_FALSE(
+      h.server.start("third.yaml", {entry("flaky_module", flaky_config(""), 2), entry("bogus", json::object(), 5)}));
+  CHECK(h.log.str() == log_before);
+  CHECK(h.censor.received.empty());
+}
