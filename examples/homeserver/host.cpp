@@ -95,6 +95,14 @@ http::response module_failed(const Result& result, const std::string& what) {
   return failed(r, decided_by(result));
 }
 
+// A module's refusal: 403, naming the module that decided (and any that failed before it).
+template <class Result>
+http::response refused(const std::string& what, const Result& result) {
+  auto r = error(403, "M_FORBIDDEN", what + " refused by module '" + decided_by(result) + "'");
+  note_failures(r, result);
+  return decided(r, decided_by(result));
+}
+
 // ---- Paths ------------------------------------------------------------------------------
 
 int hex(char c) {
@@ -453,11 +461,7 @@ awaitable<http::response> host::deactivate(std::string user_id, bool by_admin) {
   if (!users_.contains(user_id)) co_return error(404, "M_NOT_FOUND", "no such user " + user_id);
   if (users_.at(user_id).deactivated) co_return error(400, "M_UNKNOWN", user_id + " is already deactivated");
   const auto may = co_await dispatch<&third_party_rules::check_can_deactivate_user>(user_id, by_admin);
-  if (!may.passed()) {
-    auto r = error(403, "M_FORBIDDEN", "deactivation of " + user_id + " refused by module '" + decided_by(may) + "'");
-    note_failures(r, may);
-    co_return decided(r, decided_by(may));
-  }
+  if (!may.passed()) co_return refused("deactivation of " + user_id, may);
   user& account = users_.at(user_id);
   account.deactivated = true;
   account.profile = profile_info{"", std::nullopt};     // as Synapse, deactivation clears the profile
@@ -500,10 +504,7 @@ awaitable<http::response> host::do_upload(call& c) {
                        file.bytes.size()};
   const auto may = co_await dispatch<&spam_checker::check_media_file_for_spam>(file, info);
   if (may.failed()) co_return module_failed(may, "the upload was not stored");
-  if (may.rejected()) {
-    auto r = error(403, "M_FORBIDDEN", "refused as spam by module '" + decided_by(may) + "'");
-    co_return decided(r, decided_by(may));
-  }
+  if (may.rejected()) co_return refused("upload", may);
   co_return ok({{"content_uri", "mxc://" + config_.server_name + "/m" + std::to_string(next_event_++)}});
 }
 
@@ -520,10 +521,7 @@ awaitable<http::response> host::do_create_room(call& c) {
 
   const auto may = co_await dispatch<&spam_checker::user_may_create_room>(c.user_id);
   if (may.failed()) co_return module_failed(may, "the room was not created");
-  if (may.rejected()) {
-    auto r = error(403, "M_FORBIDDEN", "room creation refused by module '" + decided_by(may) + "'");
-    co_return decided(r, decided_by(may));
-  }
+  if (may.rejected()) co_return refused("room creation", may);
   json request = c.body;
   // Named, not a temporary: g++ 12 destroys an aggregate temporary of a co_await's operand
   // twice (a double free here).
@@ -573,8 +571,7 @@ awaitable<http::response> host::send_event(call& c, std::string type, std::optio
   if (allowed.rejected()) {
     const allow_result& answer = allowed.rejection();
     if (!answer.allowed) {
-      auto r = error(403, "M_FORBIDDEN", "event refused by module '" + decided_by(allowed) + "'");
-      co_return decided(r, decided_by(allowed));
+      co_return refused("event", allowed);
     }
     e.content = *answer.replacement_content;
     replaced_by = decided_by(allowed);
@@ -614,21 +611,14 @@ awaitable<http::response> host::do_invite(call& c) {
   if (const auto invitee = c.optional_string("user_id")) {
     const auto may = co_await dispatch<&spam_checker::user_may_invite>(c.user_id, *invitee, room_id);
     if (may.failed()) co_return module_failed(may, "the invite was not sent");
-    if (may.rejected()) {
-      auto r = error(403, "M_FORBIDDEN", "invite refused by module '" + decided_by(may) + "'");
-      co_return decided(r, decided_by(may));
-    }
+    if (may.rejected()) co_return refused("invite", may);
     co_return ok(json::object());
   }
   const std::string medium = c.member("medium", json::value_t::string).get<std::string>();
   const std::string address = c.member("address", json::value_t::string).get<std::string>();
   const state_map state = find_room(room_id)->state;
   const auto may = co_await dispatch<&third_party_rules::check_threepid_can_be_invited>(medium, address, state);
-  if (!may.passed()) {
-    auto r = error(403, "M_FORBIDDEN", "third-party invite refused by module '" + decided_by(may) + "'");
-    note_failures(r, may);
-    co_return decided(r, decided_by(may));
-  }
+  if (!may.passed()) co_return refused("third-party invite", may);
   auto r = ok(json::object());
   co_return note_failures(r, may);
 }
@@ -641,11 +631,7 @@ awaitable<http::response> host::do_visibility(call& c) {
     co_return error(400, "M_INVALID_PARAM", "visibility must be 'public' or 'private'");
   const state_map state = find_room(room_id)->state;
   const auto may = co_await dispatch<&third_party_rules::check_visibility_can_be_modified>(room_id, state, visibility);
-  if (!may.passed()) {
-    auto r = error(403, "M_FORBIDDEN", "visibility change refused by module '" + decided_by(may) + "'");
-    note_failures(r, may);
-    co_return decided(r, decided_by(may));
-  }
+  if (!may.passed()) co_return refused("visibility change", may);
   room* r = find_room(room_id);
   if (r == nullptr) co_return error(404, "M_NOT_FOUND", "room " + room_id + " was shut down meanwhile");
   r->visibility = visibility;
@@ -657,11 +643,7 @@ awaitable<http::response> host::do_shutdown(call& c) {
   const std::string room_id = c.param(0);
   if (find_room(room_id) == nullptr) co_return error(404, "M_NOT_FOUND", "unknown room " + room_id);
   const auto may = co_await dispatch<&third_party_rules::check_can_shutdown_room>(c.user_id, room_id);
-  if (!may.passed()) {
-    auto r = error(403, "M_FORBIDDEN", "shutdown refused by module '" + decided_by(may) + "'");
-    note_failures(r, may);
-    co_return decided(r, decided_by(may));
-  }
+  if (!may.passed()) co_return refused("shutdown", may);
   rooms_.erase(room_id);
   std::erase_if(events_, [&](const auto& stored) { return stored.second.room_id == room_id; });
   auto r = ok({{"kicked_users", json::array()}, {"local_aliases", json::array()}});

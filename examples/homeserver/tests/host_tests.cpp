@@ -1,6 +1,7 @@
 // Unit tests of the reference host's Matrix API (host.cpp), without HTTP: requests go to
 // host::handle directly, each run to its end on an io_context of its own.
 
+#include "censor_stub.hpp"
 #include "run.hpp"
 
 #include "host.hpp"
@@ -16,6 +17,7 @@
 #include <vector>
 
 using namespace homeserver;
+using homeserver::test::censor_stub;
 using homeserver::test::run;
 
 namespace {
@@ -60,32 +62,6 @@ std::vector<module_entry> shipped_modules(const std::string& claim_path = "/_syn
           entry("invite_blocker", invite_blocker_config(), 22), entry("room_guard", room_guard_config(), 26),
           entry("account_expiry", account_expiry_config(), 31), entry("audit_logger", audit_config(), 36)};
 }
-
-// ---- A stand-in for the censor service --------------------------------------------------------
-
-// Masks "darn" in the event's body, or fails as the test says.
-struct censor_stub {
-  enum class mode { masks, refuses, answers_garbage, answers_500 };
-  mode how = mode::masks;
-  std::vector<std::string> received; // the bodies posted to it, in order
-
-  static boost::asio::awaitable<http::reply> answer(censor_stub* self, http::url to, std::string body) {
-    self->received.push_back(body);
-    if (self->how == mode::refuses) throw http::client_error(to.text() + ": connection refused");
-    if (self->how == mode::answers_garbage) co_return http::reply{200, "application/json", "not json"};
-    if (self->how == mode::answers_500) co_return http::reply{500, "application/json", "{}"};
-    json content = json::parse(body).at("content");
-    std::string text = content.at("body").get<std::string>();
-    for (auto at = text.find("darn"); at != std::string::npos; at = text.find("darn")) text.replace(at, 4, "****");
-    content["body"] = text;
-    co_return http::reply{200, "application/json", dump(content)};
-  }
-  http_fetcher fetcher() {
-    return [this](const http::url& to, std::string, std::string body, std::string, std::chrono::milliseconds) {
-      return answer(this, to, std::move(body));
-    };
-  }
-};
 
 // ---- The host under test ----------------------------------------------------------------------
 
@@ -481,7 +457,7 @@ TEST_CASE("host: a message is stored, readable, and announced with the room's st
                          R"(","room_id":"!lobby:example.com","sender":"@alice:example.com","type":"m.room.message"})");
   CHECK(h.event_audit_lines() == std::vector<std::string>{audit_of_message(id, alice, lobby, 1)});
   REQUIRE(h.censor.received.size() == 1);
-  CHECK(json::parse(h.censor.received[0]).at("event_id") == id);
+  CHECK(json::parse(h.censor.body(0)).at("event_id") == id);
   // Not in another room, and no other id.
   CHECK(summary(h.as(bob, "GET", room_api(giveaway, "/event/" + id))) == "404 M_NOT_FOUND");
   CHECK(summary(h.as(bob, "GET", room_api(lobby, "/event/$999"))) == "404 M_NOT_FOUND");
@@ -984,7 +960,7 @@ TEST_CASE("host: uploads: the content type and file name reach check_media_file_
 
   const auto exe = upload(trent, "?filename=setup.exe", "application/x-msdownload", "MZ");
   CHECK(summary(exe) == "403 M_FORBIDDEN decided:flaky_module");
-  CHECK(message_of(exe) == "refused as spam by module 'flaky_module'");
+  CHECK(message_of(exe) == "upload refused by module 'flaky_module'");
   CHECK(summary(upload(trent, "?filename=setup.exe", "", "MZ")) == "200"); // application/octet-stream
 
   const auto empty = upload(bob, "?filename=empty.txt", "text/plain", "");

@@ -1,6 +1,7 @@
 // Unit tests of the reference host's modules and web resources: each module loaded alone into
 // a registry, dispatched to directly (each dispatch run to its end on an io_context).
 
+#include "censor_stub.hpp"
 #include "run.hpp"
 
 #include "modules/modules.hpp"
@@ -11,6 +12,7 @@
 #include <vector>
 
 using namespace homeserver;
+using homeserver::test::censor_stub;
 using homeserver::test::run;
 
 namespace {
@@ -70,32 +72,10 @@ std::string load_error(const json& config, auto load) {
 
 } // namespace
 
-// A stand-in for the censor service: masks "darn", or fails as the test says.
-struct fake_censor {
-  enum class mode { masks, refuses, answers_garbage, answers_500 } how = mode::masks;
-  std::vector<std::string> received;
-  static boost::asio::awaitable<http::reply> answer(fake_censor* self, http::url to, std::string body) {
-    self->received.push_back(to.text() + " " + body);
-    if (self->how == mode::refuses) throw http::client_error(to.text() + ": connection refused");
-    if (self->how == mode::answers_garbage) co_return http::reply{200, "application/json", "not json"};
-    if (self->how == mode::answers_500) co_return http::reply{500, "application/json", "{}"};
-    json content = json::parse(body).at("content");
-    std::string text = content.at("body").get<std::string>();
-    for (auto at = text.find("darn"); at != std::string::npos; at = text.find("darn")) text.replace(at, 4, "****");
-    content["body"] = text;
-    co_return http::reply{200, "application/json", dump(content)};
-  }
-  http_fetcher fetcher() {
-    return [this](const http::url& to, std::string, std::string body, std::string, std::chrono::milliseconds) {
-      return answer(this, to, std::move(body));
-    };
-  }
-};
-
 json censor_config() { return object({{"endpoint", "http://127.0.0.1:7777/censor"}, {"timeout_ms", 250}}); }
 
 TEST_CASE("event_censorer posts each message to its service and replaces the content with the answer") {
-  fake_censor service;
+  censor_stub service;
   harness<event_censorer> h(censor_config(), service.fetcher());
   const auto clean = run(h.registry.dispatch<&third_party_rules::check_event_allowed>(message("hello"), state_map{}));
   CHECK(clean.passed());
@@ -117,8 +97,8 @@ TEST_CASE("event_censorer posts each message to its service and replaces the con
 
 TEST_CASE("event_censorer fails, and so the event is refused, when its service fails") {
   for (const auto how :
-       {fake_censor::mode::refuses, fake_censor::mode::answers_garbage, fake_censor::mode::answers_500}) {
-    fake_censor service{how, {}};
+       {censor_stub::mode::refuses, censor_stub::mode::answers_garbage, censor_stub::mode::answers_500}) {
+    censor_stub service{how, {}};
     harness<event_censorer> h(censor_config(), service.fetcher());
     const auto v =
         run(h.registry.dispatch<&third_party_rules::check_event_allowed>(message("a darn day"), state_map{}));
