@@ -13,7 +13,8 @@ counts (exclusive: each instruction counted once, in the function it executes in
 - the whole server process (HTTP parsing, JSON, the Matrix logic, Asio's scheduler, the
   kernel calls' user-space side).
 
-Writes benchmarks/results/homeserver_share.md and prints it. Needs valgrind.
+Writes benchmarks/results/homeserver_share.md, puts it in report.md as a section, and
+prints it. Needs valgrind.
 """
 import os
 import pathlib
@@ -29,6 +30,9 @@ from datetime import datetime, timezone
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "bench-homeserver"
 RESULT = ROOT / "benchmarks" / "results" / "homeserver_share.md"
+REPORT = ROOT / "benchmarks" / "results" / "report.md"
+# The block of report.md this script owns (run.py keeps it when it rewrites the report).
+BEGIN, END = "<!-- begin homeserver_share -->", "<!-- end homeserver_share -->"
 LOAD_REQUESTS = 4000
 LOAD_CONNECTIONS = 8
 MODULE_CLASSES = ("event_censorer", "invite_blocker", "room_guard", "account_expiry", "audit_logger", "flaky_module")
@@ -79,25 +83,51 @@ def measure(work):
             if p is not None and p.poll() is None:
                 p.kill()
                 p.wait()
-    annotated = run(["callgrind_annotate", "--threshold=100", str(out)]).stdout
+    # The per-function table only: no annotated sources, whose "=>" lines carry inclusive costs.
+    annotated = run(["callgrind_annotate", "--threshold=100", "--auto=no", str(out)]).stdout
+    (BUILD / "homeserver_share.callgrind.txt").write_text(annotated)
     return annotated, answered, load.strip()
 
 
+def outer_name(function):
+    """The qualified name of a function as callgrind prints it, without template arguments,
+    parameters or return type: `std::optional<modhook::x> modhook::f<int>(int) const` -> `modhook::f`."""
+    out, depth = [], 0
+    for c in function:
+        if c == "<":
+            depth += 1
+        elif c == ">":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            out.append(c)
+    bare = "".join(out).split("(")[0].strip()
+    return bare.split(" ")[-1]
+
+
 def classify(annotated):
+    """Instructions per kind of code, from the per-function table ("COUNT (PCT)  FILE:FUNCTION [OBJECT]")."""
     total = int(re.search(r"^\s*([\d,]+).*PROGRAM TOTALS", annotated, re.M).group(1).replace(",", ""))
-    dispatch = modules = 0
-    for line in annotated.splitlines():
-        match = re.match(r"^\s*([\d,]+)(?: \([^)]*\))?\s+(?:\S+:)?(.*)$", line)
-        if not match or "PROGRAM TOTALS" in line:
+    kinds = {"library": [], "wrapper": [], "instantiated": [], "modules": []}
+    table = annotated.split("file:function", 1)[1]
+    for line in table.splitlines():
+        match = re.match(r"^\s*([\d,]+) \([^)]*\)\s+(.*?)(?: \[[^]]*\])?$", line)
+        if not match:
             continue
         count = int(match.group(1).replace(",", ""))
-        name = match.group(2)
-        head = name.split("(")[0]  # the function's own name, before its parameter list
-        if "modhook::" in head or head.startswith(("homeserver::host::dispatch<", "auto homeserver::host::dispatch<")):
-            dispatch += count
-        elif any(f"homeserver::{m}::" in head for m in MODULE_CLASSES):
-            modules += count
-    return total, dispatch, modules
+        file, function = match.group(2).split(":", 1)  # a file name has no ':'
+        outer = outer_name(function)
+        # Coroutine frames' functions stay mangled in callgrind's output (`_ZN7modhook...`).
+        mangled = lambda *names: function.startswith("_ZN" + "".join(f"{len(n)}{n}" for n in names))
+        if "include/modhook/" in file or outer.startswith("modhook::") or mangled("modhook"):
+            kinds["library"].append((count, function))  # modhook's code, wherever it was inlined
+        elif outer.startswith("homeserver::host::dispatch") or mangled("homeserver", "host", "dispatch"):
+            kinds["wrapper"].append((count, function))
+        elif any(outer.startswith(f"homeserver::{m}::") or mangled("homeserver", m) for m in MODULE_CLASSES):
+            kinds["modules"].append((count, function))
+        elif outer.startswith(("boost::", "std::", "_ZN5boost", "_ZNSt", "_ZSt")) and (
+                "modhook::" in function or "7modhook" in function):  # Asio's or std's code for modhook's types
+            kinds["instantiated"].append((count, function))
+    return total, kinds
 
 
 def main():
@@ -106,8 +136,17 @@ def main():
     run(["cmake", "--build", str(BUILD), "-j2", "--target", "homeserver", "homeserver_client", "censor_service"])
     with tempfile.TemporaryDirectory(prefix="homeserver-share-") as work:
         annotated, answered, load = measure(work)
-    total, dispatch, modules = classify(annotated)
+    total, kinds = classify(annotated)
+    sums = {kind: sum(count for count, _ in rows) for kind, rows in kinds.items()}
+    dispatch = sums["library"] + sums["wrapper"] + sums["instantiated"]
     pct = lambda part: f"{100.0 * part / total:.2f}%"
+    row = lambda what, part: f"| {what} | {part:,} | {pct(part)} | {part / answered:,.0f} |"
+
+    def top(kind, n=6):
+        shorten = lambda name: name if len(name) < 150 else name[:147] + "..."
+        return "\n".join(f"| {count:,} | `{shorten(name).replace('|', '&#124;')}` |"
+                         for count, name in sorted(kinds[kind], reverse=True)[:n])
+
     report = f"""# How much of the homeserver's work is modhook's dispatch
 
 Generated by `benchmarks/homeserver_share.py` on {datetime.now(timezone.utc):%Y-%m-%d} ({platform.machine()},
@@ -119,17 +158,40 @@ answered in all. The client's last line: `{load}`.
 
 | what | instructions | share | per request |
 |---|---:|---:|---:|
-| the whole server process | {total:,} | 100% | {total // answered:,} |
-| modhook's dispatch (the library's functions and the host's dispatch wrapper, which also times and counts) | {dispatch:,} | {pct(dispatch)} | {dispatch // answered:,} |
-| the modules' own code | {modules:,} | {pct(modules)} | {modules // answered:,} |
+{row("the whole server process", total)}
+| **modhook's dispatch, all of it** (the three rows below) | **{dispatch:,}** | **{pct(dispatch)}** | **{dispatch / answered:,.0f}** |
+{row("&nbsp;&nbsp;modhook's own functions (`modhook::`)", sums["library"])}
+{row("&nbsp;&nbsp;Asio's and the standard library's code for modhook's types (the dispatch's coroutine frames, its results)", sums["instantiated"])}
+{row("&nbsp;&nbsp;the host's dispatch wrapper (`host::dispatch`: times each dispatch, counts it in the metrics)", sums["wrapper"])}
+{row("the modules' own code", sums["modules"])}
 
-Counts are exclusive: each instruction in the function it runs in. Library code the compiler
-inlined into the host's functions is counted with them, not with modhook (the wrapper is
-where most of it lands, and it is counted as dispatch); so is `std::` code instantiated for
-modhook (copies of arguments, the result's `std::optional`), which is counted with the
-standard library, in the process total.
+Counts are exclusive: each instruction is counted once, in the function it runs in, and
+callgrind files inlined code under the source file it came from; so modhook's inline code is
+counted as modhook's wherever the compiler put it. What a module calls (nlohmann-json, the
+host's HTTP client) is counted as that library's, not the module's. The rest of the process is HTTP parsing and writing (Beast), JSON, the Matrix
+logic, Asio's scheduler and the memory allocator.
+
+The functions of each kind that ran the most instructions:
+
+| modhook's own ({len(kinds["library"])} functions) | |
+|---:|---|
+{top("library")}
+
+| code for modhook's types ({len(kinds["instantiated"])} functions) | |
+|---:|---|
+{top("instantiated")}
+
+| the modules ({len(kinds["modules"])} functions) | |
+|---:|---|
+{top("modules")}
 """
     RESULT.write_text(report)
+    section = report.replace("# How much of the homeserver's work is modhook's dispatch",
+                             "## In a server: how much of the reference homeserver's work is modhook's dispatch", 1)
+    old = REPORT.read_text() if REPORT.exists() else ""
+    if BEGIN in old:
+        old = old[:old.index(BEGIN)].rstrip() + old[old.index(END) + len(END):]
+    REPORT.write_text(old.rstrip() + f"\n\n{BEGIN}\n{section.rstrip()}\n{END}\n")
     print(report)
 
 
