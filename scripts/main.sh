@@ -10,6 +10,8 @@ for example in quick_start event_censorer static_modules async_censor async_stat
   echo "== examples/$example"
   "$build/examples/$example"
 done
+echo "== examples/shared_module: a host loads its module from a shared library"
+"$build/examples/shared_host" "$build/examples/no_shouting.so"
 # The Synapse reference host over HTTP: run.py starts the censor service and the homeserver on
 # free loopback ports, replays the shipped scenario with the host's own client, prints the
 # metrics, runs a bounded load with the shipped modules and with none, and stops everything.

@@ -8,6 +8,7 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <utility>
 
 MODHOOK_BEGIN_NAMESPACE
 
@@ -20,11 +21,21 @@ struct registration_error {
     duplicate_module_name, ///< another module already has this name
     module_threw,          ///< the module's constructor (or setup function) threw
     nested_load,           ///< a module tried to load another module while being loaded
+    // A shared-library module (<modhook/shared_module.hpp>); `detail` says more.
+    library_not_found,       ///< no file at the path
+    not_a_library,           ///< the file could not be loaded as a shared library
+    no_entry_point,          ///< the library exports no modhook module
+    incompatible_descriptor, ///< its descriptor has another layout or another modhook version
+    incompatible_module,     ///< built for another ABI, other categories or other constructor parameters
   };
+
+  registration_error(kind why, std::string module_name, std::exception_ptr thrown = {}, std::string details = {})
+      : reason(why), module(std::move(module_name)), exception(std::move(thrown)), detail(std::move(details)) {}
 
   kind reason;
   std::string module;
   std::exception_ptr exception; ///< what the module threw, for module_threw
+  std::string detail;           ///< for a shared-library module: the file and what was wrong
 
   /// A sentence naming the module and the problem.
   std::string message() const {
@@ -34,6 +45,11 @@ struct registration_error {
     case kind::empty_module_name: return "modhook: a module name must not be empty";
     case kind::duplicate_module_name: return text + "a module with this name is already loaded";
     case kind::nested_load: return text + "modules are loaded by the host, one at a time: a module cannot load another";
+    case kind::library_not_found:
+    case kind::not_a_library:
+    case kind::no_entry_point:
+    case kind::incompatible_descriptor:
+    case kind::incompatible_module: return text + detail;
     case kind::module_threw: break;
     }
     text += "failed to load";

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -29,6 +30,8 @@
 
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
+
+struct shared_loading; // <modhook/shared_module.hpp>: loads a module from a shared library
 
 // The implementations of the callbacks of one signature, in registration order. A dispatch
 // walks [first, last); `modules` (which module registered each) is read only when a module
@@ -321,6 +324,7 @@ private:
   friend api;
   template <class, class, class>
   friend struct detail::registry_dispatch;
+  friend struct detail::shared_loading;
 
   template <class Handler>
   expected<void, registration_error> set_failure_handler(Handler&& handler) {
@@ -455,9 +459,11 @@ private:
   }
 
   using instance_ptr = std::unique_ptr<void, void (*)(void*)>;
+  // Destroyed in reverse: the instance, then the library its code is in (a shared module's).
   struct module_record {
     std::string name;
     api handle;
+    instance_ptr library{nullptr, nullptr};
     instance_ptr instance{nullptr, nullptr};
   };
 
@@ -466,19 +472,29 @@ private:
     (*static_cast<Construct*>(construct))(module_api, instance);
   }
 
-  // One function for every module: what differs, the construction, comes as a pointer.
-  MODHOOK_NOINLINE expected<module_ref, registration_error>
-  load_impl(std::string_view name, void (*construct)(void*, api&, instance_ptr&), void* context) {
+  // Why a module could not be loaded under `name` now, if it could not. (Caller holds mutex_.)
+  std::optional<registration_error> refusal(std::string_view name) const {
     using kind = registration_error::kind;
-    std::lock_guard lock(mutex_);
-    if (sealed()) return unexpected(registration_error{kind::sealed, std::string(name), {}});
-    if (loading_) return unexpected(registration_error{kind::nested_load, std::string(name), {}});
-    if (name.empty()) return unexpected(registration_error{kind::empty_module_name, {}, {}});
+    if (sealed()) return registration_error{kind::sealed, std::string(name), {}};
+    if (loading_) return registration_error{kind::nested_load, std::string(name), {}};
+    if (name.empty()) return registration_error{kind::empty_module_name, {}, {}};
     for (const auto& m : modules_)
-      if (m->name == name) return unexpected(registration_error{kind::duplicate_module_name, std::string(name), {}});
+      if (m->name == name) return registration_error{kind::duplicate_module_name, std::string(name), {}};
+    return std::nullopt;
+  }
+
+  // One function for every module: what differs, the construction, comes as a pointer. A
+  // shared module's library comes along, to be closed after the module is gone.
+  MODHOOK_NOINLINE expected<module_ref, registration_error> load_impl(std::string_view name,
+                                                                      void (*construct)(void*, api&, instance_ptr&),
+                                                                      void* context,
+                                                                      instance_ptr library = {nullptr, nullptr}) {
+    std::lock_guard lock(mutex_);
+    if (auto refused = refusal(name)) return unexpected(std::move(*refused));
 
     const std::size_t index = modules_.size();
-    modules_.push_back(std::unique_ptr<module_record>(new module_record{std::string(name), api(*this, index)}));
+    modules_.push_back(std::unique_ptr<module_record>(
+        new module_record{std::string(name), api(*this, index), std::move(library), {nullptr, nullptr}}));
     struct loading_guard {
       bool& flag;
       ~loading_guard() { flag = false; }
@@ -489,7 +505,8 @@ private:
     } catch (...) {
       unregister(index);
       modules_.pop_back();
-      return unexpected(registration_error{kind::module_threw, std::string(name), std::current_exception()});
+      return unexpected(
+          registration_error{registration_error::kind::module_threw, std::string(name), std::current_exception()});
     }
 #else
     construct(context, modules_.back()->handle, modules_.back()->instance);

@@ -1,0 +1,47 @@
+// The host's categories for the shared-library tests, as a host would publish them to the
+// authors of its modules. Test modules are built from the same header with one of these
+// switches, to be what a module built against another host would be:
+//   SHARED_TEST_CHANGED_SIGNATURE: on_sent takes an int more
+//   SHARED_TEST_FEWER_CATEGORIES: the registry without shared_admin
+#ifndef MODHOOK_TESTS_SHARED_CATEGORIES_HPP
+#define MODHOOK_TESTS_SHARED_CATEGORIES_HPP
+
+#include <modhook/modhook.hpp>
+
+#include <string>
+#include <vector>
+
+struct shared_event {
+  std::string sender, body;
+};
+
+#if defined(SHARED_TEST_CHANGED_SIGNATURE)
+#define SHARED_ON_SENT_SIGNATURE void(const shared_event&, int)
+#else
+#define SHARED_ON_SENT_SIGNATURE void(const shared_event&)
+#endif
+
+struct shared_rules {
+  MODHOOK_CALLBACKS(shared_rules,
+    (may_send, modhook::all_must_pass, bool(const shared_event&)),
+    (on_sent, modhook::run_all, SHARED_ON_SENT_SIGNATURE));
+};
+
+struct shared_admin {
+  MODHOOK_CALLBACKS(shared_admin,
+    (may_shut_down, modhook::all_must_pass, bool(const std::string&)));
+};
+
+#if defined(SHARED_TEST_FEWER_CATEGORIES)
+using shared_hooks = modhook::registry<shared_rules>;
+#else
+using shared_hooks = modhook::registry<shared_rules, shared_admin>;
+#endif
+
+// What a test module is constructed with: where it writes what happens to it, so that a test
+// sees which module did what, and in which order.
+struct shared_log {
+  std::vector<std::string> lines;
+};
+
+#endif
