@@ -133,7 +133,7 @@ def classify(annotated):
 def main():
     run([str(ROOT / "scripts" / "configure.sh"), "gcc", str(BUILD), "-DCMAKE_BUILD_TYPE=Release",
          "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -g -DNDEBUG", "-DMODHOOK_BUILD_TESTS=OFF", "-DMODHOOK_BUILD_EXAMPLES=ON"])
-    run(["cmake", "--build", str(BUILD), "-j2", "--target", "homeserver", "homeserver_client", "censor_service"])
+    run(["cmake", "--build", str(BUILD), "-j2", "--target", "homeserver", "homeserver_modules", "homeserver_client", "censor_service"])
     with tempfile.TemporaryDirectory(prefix="homeserver-share-") as work:
         annotated, answered, load = measure(work)
     total, kinds = classify(annotated)

@@ -48,6 +48,15 @@ struct account_validity {
                     (on_user_registration, modhook::run_all, awaitable<void>(const std::string& user)));
 };
 
+#ifndef HOMESERVER_OLDER_CATEGORIES
+using threepid_bind_signature = awaitable<void>(const std::string& user_id, const std::string& medium,
+                                                const std::string& address);
+#else
+// As an older release of this host declared it, without the medium: a module built against it
+// (the build's stale_modules/room_guard.so) is refused by the host, which names this category.
+using threepid_bind_signature = awaitable<void>(const std::string& user_id, const std::string& address);
+#endif
+
 struct third_party_rules {
   MODHOOK_CALLBACKS(
       third_party_rules,
@@ -71,8 +80,7 @@ struct third_party_rules {
        awaitable<void>(const std::string& user_id, const profile_info&, bool by_admin, bool deactivation)),
       (on_user_deactivation_status_changed, modhook::run_all,
        awaitable<void>(const std::string& user_id, bool deactivated, bool by_admin)),
-      (on_threepid_bind, modhook::run_all,
-       awaitable<void>(const std::string& user_id, const std::string& medium, const std::string& address)));
+      (on_threepid_bind, modhook::run_all, threepid_bind_signature));
 };
 
 using hooks = modhook::registry<spam_checker, account_validity, third_party_rules>;

@@ -2,8 +2,8 @@
 #define HOMESERVER_CONFIG_HPP
 
 // The host's configuration file: a `server:` section (where and how to listen, who the admins
-// are) and a `modules:` list shaped like Synapse's, each entry naming a module of the
-// catalogue (`module:`) and the configuration handed to it (`config:`).
+// are, where the modules are) and a `modules:` list shaped like Synapse's, each entry naming a
+// module's library (`module:`) and the configuration handed to it (`config:`).
 
 #include "json.hpp"
 
@@ -27,6 +27,9 @@ struct server_config {
   unsigned worker_threads = 2;
   std::size_t max_request_body = 1024 * 1024; // bytes
   std::vector<std::string> admins;            // user ids allowed the admin API
+  // Where `module: NAME` is found, as NAME.so: relative to the config file's directory; empty
+  // for `modules/` beside the homeserver binary (where the build puts the modules).
+  std::string modules_dir;
 };
 
 struct host_config {

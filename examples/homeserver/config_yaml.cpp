@@ -119,9 +119,13 @@ server_config read_server(const json& section) {
         if (!admin.is_string()) throw config_problem("'admins' must be a list of user ids");
         out.admins.push_back(admin.get<std::string>());
       }
+    } else if (key == "modules_dir") {
+      if (!value.is_string() || value.get<std::string>().empty())
+        throw config_problem("'modules_dir' must be a directory's path");
+      out.modules_dir = value.get<std::string>();
     } else {
       throw config_problem("unknown key '" + key +
-                           "' (expected server_name, port, worker_threads, max_request_body or admins)");
+                           "' (expected server_name, port, worker_threads, max_request_body, admins or modules_dir)");
     }
   }
   return out;
@@ -161,6 +165,10 @@ modhook::expected<host_config, std::string> read_host_config(const std::string& 
   if (const YAML::Node server = root["server"]; server) {
     try {
       config.server = read_server(to_json(server));
+      const std::filesystem::path modules_dir = config.server.modules_dir;
+      if (!modules_dir.empty() && modules_dir.is_relative())
+        config.server.modules_dir =
+            (std::filesystem::path(path).parent_path() / modules_dir).lexically_normal().string();
     } catch (const std::exception& e) {
       return modhook::unexpected(where(path, server.Mark()) + ": server: " + e.what());
     }

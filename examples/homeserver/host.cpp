@@ -1,8 +1,13 @@
 #include "host.hpp"
 
+#include <modhook/shared_module.hpp>
+
+#include <algorithm>
 #include <chrono>
 #include <exception>
+#include <filesystem>
 #include <stdexcept>
+#include <system_error>
 
 namespace homeserver {
 
@@ -146,6 +151,31 @@ bool valid_local_part(std::string_view name) {
   return true;
 }
 
+// ---- Modules ----------------------------------------------------------------------------
+
+bool is_module_name(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (const char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      return false;
+  return true;
+}
+
+// The modules a directory holds (its NAME.so files), sorted, for the error that names none.
+std::string modules_in(const std::string& directory) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& file : std::filesystem::directory_iterator(directory, error))
+    if (file.path().extension() == ".so" && is_module_name(file.path().stem().string()))
+      names.push_back(file.path().stem().string());
+  if (error) return "nothing: " + error.message();
+  if (names.empty()) return "no modules";
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
 } // namespace
 
 // ---- The routes -------------------------------------------------------------------------
@@ -196,8 +226,8 @@ struct host::route {
 };
 
 host::host(server_config config, std::ostream& log, http_fetcher fetch)
-    : config_(std::move(config)), log_(&log), fetch_(std::move(fetch)), web_(std::make_unique<web_resources>()),
-      hooks_(std::make_unique<hooks>()), metrics_(all_callbacks()) {}
+    : config_(std::move(config)), log_(&log), fetch_(std::move(fetch)), hooks_(std::make_unique<hooks>()),
+      web_(std::make_unique<web_resources>()), metrics_(all_callbacks()) {}
 
 host::~host() = default;
 
@@ -205,11 +235,12 @@ void host::log(const std::string& line) { *log_ << line << '\n' << std::flush; }
 
 modhook::expected<void, std::string> host::start(const std::string& config_path,
                                                  const std::vector<module_entry>& entries) {
-  // Everything is built aside and kept only if every module loads. Declared so that the
-  // modules (in `fresh`) go first: they may hold their services.
-  auto web = std::make_unique<web_resources>();
+  // Everything is built aside and kept only if every module loads. Declared so that, on the
+  // way out, the web resources go first (their handlers are module code, in the modules'
+  // libraries), then the modules and their libraries, then the services the modules hold.
   std::vector<std::unique_ptr<module_services>> services;
   auto fresh = std::make_unique<hooks>();
+  auto web = std::make_unique<web_resources>();
   // Until this start-up ends, what its modules log is kept, and printed only if all of them
   // load; a failed attempt's lines go with it.
   auto started = std::make_shared<bool>(false);
@@ -223,15 +254,14 @@ modhook::expected<void, std::string> host::start(const std::string& config_path,
     ++index;
     const std::string where = config_path + ":" + std::to_string(entry.line) + ": modules entry " +
                               std::to_string(index) + " (" + entry.module + ")";
-    const catalogue_entry* found = nullptr;
-    for (const auto& candidate : module_catalogue())
-      if (candidate.name == entry.module) found = &candidate;
-    if (found == nullptr) {
-      std::string known;
-      for (const auto& candidate : module_catalogue())
-        known += (known.empty() ? "" : ", ") + std::string(candidate.name);
-      return modhook::unexpected(where + ": unknown module (this host knows: " + known + ")");
-    }
+    // As Synapse resolves an import path: a name, found as NAME.so in the modules directory.
+    if (!is_module_name(entry.module))
+      return modhook::unexpected(where +
+                                 ": 'module' must be a module's name (letters, digits, '_' and '-'), not a path");
+    const std::filesystem::path library = std::filesystem::path(config_.modules_dir) / (entry.module + ".so");
+    if (std::error_code error; !std::filesystem::exists(library, error))
+      return modhook::unexpected(where + ": unknown module: no " + library.filename().string() + " in " +
+                                 config_.modules_dir + " (it holds: " + modules_in(config_.modules_dir) + ")");
     services.push_back(std::make_unique<module_services>(
         entry.module, *web,
         [this, started](const std::string& line) {
@@ -241,13 +271,14 @@ modhook::expected<void, std::string> host::start(const std::string& config_path,
             startup_log_.push_back(line);
         },
         fetch_));
-    auto loaded = found->load(*fresh, entry.config, *services.back());
+    auto loaded = modhook::load_shared<const json&, module_services&>(*fresh, entry.module, library, entry.config,
+                                                                      *services.back());
     if (!loaded) return modhook::unexpected(where + ": " + loaded.error().message());
   }
   fresh->seal();
   web->seal();
+  web_ = std::move(web); // in the order of the members' destruction
   hooks_ = std::move(fresh);
-  web_ = std::move(web);
   services_ = std::move(services);
   *started = true;
   for (const auto& line : startup_log_) log(line);

@@ -99,9 +99,11 @@ private:
   server_config config_;
   std::ostream* log_;
   http_fetcher fetch_;
-  std::unique_ptr<web_resources> web_;
+  // Destroyed in this order's reverse: the web resources first (their handlers are module
+  // code), then the modules, each followed by its library, then the services they held.
   std::vector<std::unique_ptr<module_services>> services_;
-  std::unique_ptr<hooks> hooks_; // after the services: the modules go first, they may hold theirs
+  std::unique_ptr<hooks> hooks_;
+  std::unique_ptr<web_resources> web_;
   callback_metrics metrics_;
   std::vector<std::string> startup_log_; // what modules said while loading
   std::map<std::string, user, std::less<>> users_;

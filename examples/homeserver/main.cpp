@@ -20,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <charconv>
+#include <filesystem>
 #include <chrono>
 #include <iostream>
 #include <optional>
@@ -49,6 +50,13 @@ asio::awaitable<homeserver::http::reply> fetch(const homeserver::http::url& to, 
   return homeserver::http::fetch(to, std::move(method), std::move(body), std::move(content_type), timeout);
 }
 
+// `modules/` beside this program's file, where the build puts the modules' libraries.
+std::string default_modules_dir(const char* argv0) {
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  return ((error ? std::filesystem::absolute(argv0, error) : self).parent_path() / "modules").string();
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -66,11 +74,12 @@ int main(int argc, char** argv) {
   }
   if (!config_path) return usage();
 
-  const auto config = homeserver::read_host_config(*config_path);
+  auto config = homeserver::read_host_config(*config_path);
   if (!config) {
     std::cerr << "homeserver: " << config.error() << '\n';
     return 1;
   }
+  if (config->server.modules_dir.empty()) config->server.modules_dir = default_modules_dir(argv[0]);
 
   // The host outlives the io_context: destroying the io_context destroys the coroutines of
   // requests still in progress, which refer to the host.
@@ -92,7 +101,7 @@ int main(int argc, char** argv) {
     std::cerr << "homeserver: " << started.error() << '\n';
     return 1;
   }
-  std::cout << "loaded " << host.module_names().size() << " modules:";
+  std::cout << "loaded " << host.module_names().size() << " modules from " << config->server.modules_dir << ":";
   for (const auto& name : host.module_names()) std::cout << ' ' << name;
   std::cout << "\nlistening on http://127.0.0.1:" << *port << " with " << config->server.worker_threads
             << " worker threads" << std::endl;

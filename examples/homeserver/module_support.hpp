@@ -2,7 +2,8 @@
 #define HOMESERVER_MODULE_SUPPORT_HPP
 
 // What a module is given besides its modhook API: its configuration, the web server, an HTTP
-// client and a log; and the catalogue of modules compiled into the host.
+// client and a log. Each module is a shared library (modules/*.cpp) that links against
+// homeserver_module_api and is constructed from (const json& config, module_services&, api).
 
 #include "categories.hpp"
 #include "http/client.hpp"
@@ -11,7 +12,6 @@
 
 #include <chrono>
 #include <functional>
-#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -63,23 +63,6 @@ private:
 std::string config_string(const json& config, std::string_view key, std::string fallback);
 std::vector<std::string> config_strings(const json& config, std::string_view key);
 std::int64_t config_integer(const json& config, std::string_view key, std::int64_t fallback);
-
-/// A module the host can load by name: constructs it from its config into the registry.
-struct catalogue_entry {
-  std::string_view name;
-  modhook::expected<modhook::module_ref, modhook::registration_error> (*load)(hooks&, const json& config,
-                                                                              module_services&);
-};
-
-template <class Module>
-constexpr catalogue_entry catalogue_entry_for(std::string_view name) {
-  return {name, [](hooks& h, const json& config, module_services& services) {
-            return h.load<Module>(services.module_name(), config, services);
-          }};
-}
-
-/// Every module compiled into this host (modules/catalogue.cpp).
-std::span<const catalogue_entry> module_catalogue();
 
 } // namespace homeserver
 

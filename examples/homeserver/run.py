@@ -202,6 +202,8 @@ def main_command(run):
     print(out, end="")
     check(status == 0, f"the load run failed: {err}")
     bare.stop()
+    print("== a module built against an older release of the categories (stale_modules/room_guard.so): refused")
+    print(stale_module(run))
     print("== stopped: " + "; ".join(line for p in (server, censor, bare) for line in p.output().splitlines()
                                      if line.startswith(("stopped", "censor service stopped"))))
 
@@ -381,6 +383,25 @@ def test_port_in_use(run):
     check(expected in done.stderr, f"expected '{expected}' in: {done.stderr}")
 
 
+def stale_module(run):
+    """room_guard as built against an older release of the categories (the build's
+    stale_modules/), named by a relative modules_dir: the homeserver refuses it at start-up,
+    naming the category and the callback that differ. Returns the error line."""
+    stale = os.path.relpath(os.path.join(run.bin, "stale_modules"), run.work)
+    config = run.config("stale.yaml", f"server: {{modules_dir: {stale}}}\nmodules:\n  - module: room_guard\n")
+    done = subprocess.run([run.program("homeserver"), config], capture_output=True, text=True, timeout=30)
+    check(done.returncode == 1, f"exit {done.returncode}: {done.stdout}{done.stderr}")
+    check(done.stdout == "", f"a start-up error must print nothing on stdout: {done.stdout}")
+    expected = (f"stale.yaml:3: modules entry 1 (room_guard): modhook: module \"room_guard\": {os.path.normpath(os.path.join(run.work, stale))}/room_guard.so:"
+                " built against another category 'third_party_rules': callback 'on_threepid_bind' is ")
+    check(expected in done.stderr, f"expected '{expected}' in: {done.stderr}")
+    return done.stderr.strip()
+
+
+def test_stale_module(run):
+    stale_module(run)
+
+
 def test_replay_errors(run):
     for path, expected in ((DATA, "it is not a regular file"), (os.path.join(run.work, "absent.txt"), "it does not exist")):
         status, out, err = run.client("replay", "http://127.0.0.1:9", path)
@@ -400,6 +421,7 @@ TESTS = {
     "bad-requests": test_bad_requests,
     "many-clients": test_many_clients,
     "port-in-use": test_port_in_use,
+    "stale-module": test_stale_module,
     "replay-errors": test_replay_errors,
 }
 

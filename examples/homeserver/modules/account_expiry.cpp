@@ -2,11 +2,31 @@
 // known to be valid; anyone else is left to other modules. Registered users are remembered,
 // and listed accounts cannot be deactivated.
 
-#include "modules.hpp"
+#include "../module_support.hpp"
 
+#include <modhook/shared_module.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
 #include <algorithm>
 
 namespace homeserver {
+
+class account_expiry {
+public:
+  account_expiry(const json& config, module_services& services, hooks::api& api);
+  std::optional<bool> is_user_expired(const std::string& user) const;
+  void on_user_registration(const std::string& user);
+  bool check_can_deactivate_user(const std::string& user_id, bool by_admin) const;
+
+private:
+  std::vector<std::string> expired_;
+  std::string local_server_;
+  std::vector<std::string> undeletable_;
+  std::vector<std::string> registered_;
+  module_services* services_;
+};
 
 account_expiry::account_expiry(const json& config, module_services& services, hooks::api& api)
     : expired_(config_strings(config, "expired_users")), local_server_(config_string(config, "server_name", "")),
@@ -37,3 +57,7 @@ bool account_expiry::check_can_deactivate_user(const std::string& user_id, bool)
 }
 
 } // namespace homeserver
+
+// The one line that makes this library a module the host can load by name.
+MODHOOK_SHARED_MODULE(homeserver::hooks, homeserver::account_expiry, const homeserver::json&,
+                      homeserver::module_services&);

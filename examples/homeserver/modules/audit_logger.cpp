@@ -1,9 +1,31 @@
 // Writes an audit line for every event, profile change, (de)activation and third-party bind,
 // and serves the number of lines written at /_synapse/client/audit/count.
 
-#include "modules.hpp"
+#include "../module_support.hpp"
+
+#include <modhook/shared_module.hpp>
+
+#include <string>
 
 namespace homeserver {
+
+class audit_logger {
+public:
+  audit_logger(const json& config, module_services& services, hooks::api& api);
+  void on_new_event(const event& e, const state_map& state) const;
+  void on_profile_update(const std::string& user_id, const profile_info& profile, bool by_admin,
+                         bool deactivation) const;
+  void on_user_deactivation_status_changed(const std::string& user_id, bool deactivated, bool by_admin) const;
+  void on_threepid_bind(const std::string& user_id, const std::string& medium, const std::string& address) const;
+
+  awaitable<web_response> count() const;
+
+private:
+  void write(const std::string& line) const;
+  std::string prefix_;
+  module_services* services_;
+  mutable long long lines_ = 0;
+};
 
 audit_logger::audit_logger(const json& config, module_services& services, hooks::api& api)
     : prefix_(config_string(config, "prefix", "audit")), services_(&services) {
@@ -45,3 +67,7 @@ void audit_logger::on_threepid_bind(const std::string& user_id, const std::strin
 }
 
 } // namespace homeserver
+
+// The one line that makes this library a module the host can load by name.
+MODHOOK_SHARED_MODULE(homeserver::hooks, homeserver::audit_logger, const homeserver::json&,
+                      homeserver::module_services&);

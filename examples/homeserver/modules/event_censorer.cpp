@@ -4,9 +4,27 @@
 // timeout or answering anything but a JSON object makes the module fail, and so the event is
 // refused (check_event_allowed fails closed).
 
-#include "modules.hpp"
+#include "../module_support.hpp"
+
+#include <modhook/shared_module.hpp>
+
+#include <chrono>
+#include <string>
 
 namespace homeserver {
+
+class event_censorer {
+public:
+  event_censorer(const json& config, module_services& services, hooks::api& api);
+  awaitable<allow_result> check_event_allowed(const event& e, const state_map& state);
+  awaitable<web_response> stats() const;
+
+private:
+  module_services* services_;
+  http::url endpoint_;
+  std::chrono::milliseconds timeout_{};
+  long long censored_ = 0; // the homeserver runs its modules on one strand
+};
 
 event_censorer::event_censorer(const json& config, module_services& services, hooks::api& api) : services_(&services) {
   const std::string endpoint = config_string(config, "endpoint", "");
@@ -43,3 +61,7 @@ awaitable<web_response> event_censorer::stats() const {
 }
 
 } // namespace homeserver
+
+// The one line that makes this library a module the host can load by name.
+MODHOOK_SHARED_MODULE(homeserver::hooks, homeserver::event_censorer, const homeserver::json&,
+                      homeserver::module_services&);

@@ -4,11 +4,30 @@
 // It also flags spam, tries to claim a path reserved for the homeserver, and claims the path
 // of its config's `claim_path` (in the shipped config, one another module wants too).
 
-#include "modules.hpp"
+#include "../module_support.hpp"
 
+#include <modhook/shared_module.hpp>
+
+#include <string>
 #include <stdexcept>
 
 namespace homeserver {
+
+class flaky_module {
+public:
+  flaky_module(const json& config, module_services& services, hooks::api& api);
+  spam_verdict check_event_for_spam(const event& e) const;
+  bool check_media_file_for_spam(const media_file& file, const file_info& info) const;
+  allow_result check_event_allowed(const event& e, const state_map& state) const;
+  bool check_can_deactivate_user(const std::string& user_id, bool by_admin) const;
+  void on_new_event(const event& e, const state_map& state) const;
+  awaitable<web_response> unavailable() const;
+
+private:
+  std::string trigger_;
+  std::string notify_trigger_;
+  std::string spam_phrase_;
+};
 
 namespace {
 std::string body_of(const event& e) {
@@ -63,3 +82,7 @@ void flaky_module::on_new_event(const event& e, const state_map&) const {
 }
 
 } // namespace homeserver
+
+// The one line that makes this library a module the host can load by name.
+MODHOOK_SHARED_MODULE(homeserver::hooks, homeserver::flaky_module, const homeserver::json&,
+                      homeserver::module_services&);

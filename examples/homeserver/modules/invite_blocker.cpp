@@ -1,8 +1,24 @@
 // Refuses invites to users on blocked servers, and third-party invites to blocked domains.
 
-#include "modules.hpp"
+#include "../module_support.hpp"
+
+#include <modhook/shared_module.hpp>
+
+#include <string>
+#include <vector>
 
 namespace homeserver {
+
+class invite_blocker {
+public:
+  invite_blocker(const json& config, module_services& services, hooks::api& api);
+  bool user_may_invite(const std::string& inviter, const std::string& invitee, const std::string& room_id) const;
+  bool check_threepid_can_be_invited(const std::string& medium, const std::string& address, const state_map&) const;
+
+private:
+  std::vector<std::string> blocked_servers_;
+  std::vector<std::string> blocked_domains_;
+};
 
 namespace {
 // Server names and email domains compare without regard to case.
@@ -48,3 +64,7 @@ bool invite_blocker::check_threepid_can_be_invited(const std::string& medium, co
 }
 
 } // namespace homeserver
+
+// The one line that makes this library a module the host can load by name.
+MODHOOK_SHARED_MODULE(homeserver::hooks, homeserver::invite_blocker, const homeserver::json&,
+                      homeserver::module_services&);

@@ -2,11 +2,31 @@
 // way to deny on_create_room), tags every other new room, keeps listed rooms private and
 // protects them from shutdown, and lets only listed users create rooms when a list is set.
 
-#include "modules.hpp"
+#include "../module_support.hpp"
 
+#include <modhook/shared_module.hpp>
+
+#include <string>
+#include <vector>
 #include <stdexcept>
 
 namespace homeserver {
+
+class room_guard {
+public:
+  room_guard(const json& config, module_services& services, hooks::api& api);
+  void on_create_room(const requester& who, json& request, bool is_admin) const;
+  bool check_visibility_can_be_modified(const std::string& room_id, const state_map&,
+                                        const std::string& new_visibility) const;
+  bool check_can_shutdown_room(const std::string& user_id, const std::string& room_id) const;
+  bool user_may_create_room(const std::string& user) const;
+
+private:
+  std::vector<std::string> forbidden_names_;
+  std::vector<std::string> protected_rooms_;
+  std::vector<std::string> room_creators_;
+  std::string tag_;
+};
 
 namespace {
 bool contains(const std::vector<std::string>& list, std::string_view value) {
@@ -54,3 +74,6 @@ bool room_guard::user_may_create_room(const std::string& user) const {
 }
 
 } // namespace homeserver
+
+// The one line that makes this library a module the host can load by name.
+MODHOOK_SHARED_MODULE(homeserver::hooks, homeserver::room_guard, const homeserver::json&, homeserver::module_services&);

@@ -6,6 +6,8 @@
 
 #include "host.hpp"
 
+#include <modhook/detail/fingerprint.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <cstddef>
@@ -68,6 +70,7 @@ std::vector<module_entry> shipped_modules(const std::string& claim_path = "/_syn
 server_config test_config() {
   server_config config;
   config.admins = {"@admin:example.com"};
+  config.modules_dir = HOMESERVER_MODULES_DIR; // where the build puts the modules' libraries
   return config;
 }
 
@@ -1124,8 +1127,8 @@ TEST_CASE("host: the first module to claim a web resource path keeps it") {
   }
 }
 
-// A web resource handler that throws cannot be tested here: host::start loads modules from the
-// compiled-in catalogue only, and none of its modules' handlers throws.
+// A web resource handler that throws is not tested here: none of the shipped modules' handlers
+// throws.
 
 // ---- Start-up ---------------------------------------------------------------------------------
 
@@ -1134,10 +1137,48 @@ TEST_CASE("host: start refuses an unknown module, naming the file, the line and 
   const auto started = h.server.start(
       "test.yaml", {entry("audit_logger", audit_config(), 2), entry("spam_filter_9000", json::object(), 5)});
   REQUIRE_FALSE(started);
-  CHECK(started.error() == "test.yaml:5: modules entry 2 (spam_filter_9000): unknown module (this host knows: "
-                           "event_censorer, invite_blocker, room_guard, account_expiry, audit_logger, flaky_module)");
+  CHECK(started.error() ==
+        "test.yaml:5: modules entry 2 (spam_filter_9000): unknown module: no spam_filter_9000.so in " +
+            std::string(HOMESERVER_MODULES_DIR) +
+            " (it holds: account_expiry, audit_logger, event_censorer, flaky_module, "
+            "invite_blocker, room_guard)");
   CHECK(h.server.module_names().empty());
   CHECK(summary(h.anonymous("GET", "/_synapse/client/audit/count")) == "404 M_UNRECOGNIZED");
+}
+
+TEST_CASE("host: start refuses a module named by a path: a name is looked up in the modules directory only") {
+  for (const char* name : {"../modules/audit_logger", "/tmp/audit_logger", "audit_logger.so", ".hidden", ""}) {
+    INFO(name);
+    test_host h(unstarted);
+    const auto started = h.server.start("test.yaml", {entry("audit_logger", audit_config(), 2), entry(name, {}, 4)});
+    REQUIRE_FALSE(started);
+    CHECK(started.error() == "test.yaml:4: modules entry 2 (" + std::string(name) +
+                                 "): 'module' must be a module's name (letters, digits, '_' and '-'), not a path");
+    CHECK(h.server.module_names().empty());
+  }
+}
+
+TEST_CASE("host: start refuses a module built against another release of the categories, naming the category") {
+  // stale_modules/room_guard.so: room_guard built with HOMESERVER_OLDER_CATEGORIES, where
+  // on_threepid_bind has no medium. room_guard does not implement on_threepid_bind: the
+  // fingerprint covers the whole category.
+  server_config config = test_config();
+  config.modules_dir = HOMESERVER_STALE_MODULES_DIR;
+  std::ostringstream log;
+  host server(config, log, {});
+  const auto started = server.start("stale.yaml", {entry("room_guard", room_guard_config(), 4)});
+  REQUIRE_FALSE(started);
+  // The signatures as this compiler spells them.
+  using modhook::detail::fingerprint::type_name;
+  const std::string older(type_name<awaitable<void>(const std::string&, const std::string&)>());
+  const std::string ours(type_name<awaitable<void>(const std::string&, const std::string&, const std::string&)>());
+  CHECK(started.error() == "stale.yaml:4: modules entry 1 (room_guard): modhook: module \"room_guard\": " +
+                               std::string(HOMESERVER_STALE_MODULES_DIR) +
+                               "/room_guard.so: built against another category 'third_party_rules': callback "
+                               "'on_threepid_bind' is '" +
+                               older + "' there, '" + ours + "' in this host");
+  CHECK(server.module_names().empty());
+  CHECK(log.str().empty());
 }
 
 TEST_CASE("host: start refuses a module that rejects its config, naming the entry and the module's reason") {

@@ -1,10 +1,13 @@
-// Unit tests of the reference host's modules and web resources: each module loaded alone into
-// a registry, dispatched to directly (each dispatch run to its end on an io_context).
+// Unit tests of the reference host's modules and web resources: each module loaded from its
+// shared library alone into a registry, dispatched to directly (each dispatch run to its end
+// on an io_context).
 
 #include "censor_stub.hpp"
 #include "run.hpp"
 
-#include "modules/modules.hpp"
+#include "module_support.hpp"
+
+#include <modhook/shared_module.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -17,20 +20,30 @@ using homeserver::test::run;
 
 namespace {
 
-// One module in a registry of its own, with a web server and a captured log.
-template <class Module>
+// Where the build puts the modules' libraries (HOMESERVER_MODULES_DIR, from CMake).
+std::string library_of(std::string_view module) { return HOMESERVER_MODULES_DIR "/" + std::string(module) + ".so"; }
+
+modhook::expected<modhook::module_ref, modhook::registration_error>
+load(hooks& registry, std::string_view module, const json& config, module_services& services) {
+  return modhook::load_shared<const json&, module_services&>(registry, "under_test", library_of(module), config,
+                                                             services);
+}
+
+// One module in a registry of its own, with a web server and a captured log. Declared so that
+// what holds the module's code (its web handlers, the failures its exceptions are in) goes
+// before the registry, which closes the library after the module.
 struct harness {
   hooks registry;
-  web_resources web;
   std::vector<std::string> logged;
   module_services services;
+  web_resources web;
   std::vector<modhook::failure<>> failures;
 
-  explicit harness(const json& config, http_fetcher fetch = {})
+  harness(std::string_view module, const json& config, http_fetcher fetch = {})
       : services(
             "under_test", web, [this](const std::string& line) { logged.push_back(line); }, std::move(fetch)) {
     REQUIRE(registry.on_failure([this](const modhook::failure<>& f) { failures.push_back(f); }));
-    auto loaded = registry.template load<Module>("under_test", config, services);
+    auto loaded = load(registry, module, config, services);
     if (!loaded) FAIL(loaded.error().message());
     registry.seal();
     web.seal();
@@ -60,11 +73,11 @@ std::string served(const web_resources& web, std::string_view path) {
   return r.status == 200 ? r.body : std::to_string(r.status);
 }
 
-std::string load_error(const json& config, auto load) {
+std::string load_error(std::string_view module, const json& config) {
   hooks registry;
   web_resources web;
   module_services services{"under_test", web, [](const std::string&) {}};
-  auto loaded = load(registry, config, services);
+  auto loaded = load(registry, module, config, services);
   REQUIRE_FALSE(loaded);
   CHECK(registry.module_count() == 0);
   return loaded.error().message();
@@ -76,7 +89,7 @@ json censor_config() { return object({{"endpoint", "http://127.0.0.1:7777/censor
 
 TEST_CASE("event_censorer posts each message to its service and replaces the content with the answer") {
   censor_stub service;
-  harness<event_censorer> h(censor_config(), service.fetcher());
+  harness h("event_censorer", censor_config(), service.fetcher());
   const auto clean = run(h.registry.dispatch<&third_party_rules::check_event_allowed>(message("hello"), state_map{}));
   CHECK(clean.passed());
   const auto censored =
@@ -99,7 +112,7 @@ TEST_CASE("event_censorer fails, and so the event is refused, when its service f
   for (const auto how :
        {censor_stub::mode::refuses, censor_stub::mode::answers_garbage, censor_stub::mode::answers_500}) {
     censor_stub service{how, {}};
-    harness<event_censorer> h(censor_config(), service.fetcher());
+    harness h("event_censorer", censor_config(), service.fetcher());
     const auto v =
         run(h.registry.dispatch<&third_party_rules::check_event_allowed>(message("a darn day"), state_map{}));
     CHECK(v.failed());
@@ -111,19 +124,20 @@ TEST_CASE("event_censorer fails, and so the event is refused, when its service f
 }
 
 TEST_CASE("event_censorer refuses a config without a valid endpoint or timeout, and leaves nothing registered") {
-  const auto load = catalogue_entry_for<event_censorer>("under_test").load;
-  CHECK_THAT(load_error(object({}), load), Catch::Contains("under_test") && Catch::Contains("needs 'endpoint'"));
-  CHECK_THAT(load_error(object({{"endpoint", 7}}), load), Catch::Contains("'endpoint' must be a string"));
-  CHECK_THAT(load_error(object({{"endpoint", "https://127.0.0.1/x"}}), load),
+  CHECK_THAT(load_error("event_censorer", object({})),
+             Catch::Contains("under_test") && Catch::Contains("needs 'endpoint'"));
+  CHECK_THAT(load_error("event_censorer", object({{"endpoint", 7}})), Catch::Contains("'endpoint' must be a string"));
+  CHECK_THAT(load_error("event_censorer", object({{"endpoint", "https://127.0.0.1/x"}})),
              Catch::Contains("'endpoint'") && Catch::Contains("not an http:// URL"));
-  CHECK_THAT(load_error(object({{"endpoint", "http://censor.example/x"}}), load), Catch::Contains("not an IP address"));
-  CHECK_THAT(load_error(object({{"endpoint", "http://127.0.0.1:1/x"}, {"timeout_ms", 0}}), load),
+  CHECK_THAT(load_error("event_censorer", object({{"endpoint", "http://censor.example/x"}})),
+             Catch::Contains("not an IP address"));
+  CHECK_THAT(load_error("event_censorer", object({{"endpoint", "http://127.0.0.1:1/x"}, {"timeout_ms", 0}})),
              Catch::Contains("'timeout_ms' must be from 1 to 60000"));
 }
 
 TEST_CASE("invite_blocker refuses blocked servers and email domains only") {
-  harness<invite_blocker> h(
-      object({{"blocked_servers", strings({"spam.example"})}, {"blocked_email_domains", strings({"spam.example"})}}));
+  harness h("invite_blocker", object({{"blocked_servers", strings({"spam.example"})},
+                                      {"blocked_email_domains", strings({"spam.example"})}}));
   CHECK(run(h.registry.dispatch<&spam_checker::user_may_invite>(std::string("@a:x"), std::string("@b:example.com"),
                                                                 std::string("!r:x")))
             .passed());
@@ -146,9 +160,9 @@ TEST_CASE("invite_blocker refuses blocked servers and email domains only") {
 }
 
 TEST_CASE("room_guard forbids a room by throwing, tags the others, and protects listed rooms") {
-  harness<room_guard> h(object({{"forbidden_names", strings({"Scam"})},
-                                {"protected_rooms", strings({"!lobby:x"})},
-                                {"room_creators", strings({"@alice:x"})}}));
+  harness h("room_guard", object({{"forbidden_names", strings({"Scam"})},
+                                  {"protected_rooms", strings({"!lobby:x"})},
+                                  {"room_creators", strings({"@alice:x"})}}));
   json request = object({{"name", json("Scam")}});
   const auto forbidden =
       run(h.registry.dispatch<&third_party_rules::on_create_room>(requester{"@m:x"}, request, false));
@@ -173,9 +187,9 @@ TEST_CASE("room_guard forbids a room by throwing, tags the others, and protects 
 }
 
 TEST_CASE("account_expiry knows listed and local users, and leaves the others to other modules") {
-  harness<account_expiry> h(object({{"server_name", json("example.com")},
-                                    {"expired_users", strings({"@old:example.com"})},
-                                    {"undeletable_users", strings({"@admin:example.com"})}}));
+  harness h("account_expiry", object({{"server_name", json("example.com")},
+                                      {"expired_users", strings({"@old:example.com"})},
+                                      {"undeletable_users", strings({"@admin:example.com"})}}));
   auto expired = [&](const char* user) {
     return run(h.registry.dispatch<&account_validity::is_user_expired>(std::string(user)));
   };
@@ -186,12 +200,12 @@ TEST_CASE("account_expiry knows listed and local users, and leaves the others to
   CHECK(h.logged == std::vector<std::string>{"account_expiry: tracking @new:example.com (1 tracked)"});
   CHECK(run(h.registry.dispatch<&third_party_rules::check_can_deactivate_user>(std::string("@admin:example.com"), true))
             .rejected());
-  const auto missing = load_error(object({}), catalogue_entry_for<account_expiry>("x").load);
+  const auto missing = load_error("account_expiry", object({}));
   CHECK_THAT(missing, Catch::Contains("needs 'server_name'"));
 }
 
 TEST_CASE("audit_logger writes a line per notification and serves its count") {
-  harness<audit_logger> h(object({{"prefix", json("log")}}));
+  harness h("audit_logger", object({{"prefix", json("log")}}));
   (void)run(h.registry.dispatch<&third_party_rules::on_new_event>(message("hi"), state_map{}));
   (void)run(h.registry.dispatch<&third_party_rules::on_threepid_bind>(std::string("@u:x"), std::string("email"),
                                                                       std::string("u@x")));
@@ -206,7 +220,7 @@ TEST_CASE("audit_logger writes a line per notification and serves its count") {
 }
 
 TEST_CASE("flaky_module's failures: fail closed, fail open, and logged notifications") {
-  harness<flaky_module> h(object({}));
+  harness h("flaky_module", object({}));
   const auto closed = run(h.registry.dispatch<&third_party_rules::check_event_allowed>(message("crash"), state_map{}));
   CHECK(closed.failed());
   CHECK_FALSE(closed.rejected());

@@ -10,6 +10,7 @@
 // differs.
 
 #include <modhook/category.hpp>
+#include <modhook/detail/async_step.hpp>
 #include <modhook/detail/config.hpp>
 
 #include <array>
@@ -71,16 +72,28 @@ struct layouts<R(A...)> {
   }
 };
 
+// The signature as the category declares it: an asynchronous slot stores its own
+// (async_step<Task, R>(A'...), async_step.hpp), which no user wrote.
+template <class Sig>
+struct declared_signature {
+  using type = Sig;
+};
+template <class Task, class R, class... A>
+struct declared_signature<async_step<Task, R>(A...)> {
+  using type = Task(declared_parameter<A>...);
+};
+
 // One line per callback: "name: signature; policy P; types of sizes: result [16/8], 1 [96/8]".
 template <class Slot>
 constexpr void append_callback(std::string& to) {
+  using declared = typename declared_signature<typename Slot::signature>::type;
   to += Slot::callback_name;
   to += ": ";
-  to += type_name<typename Slot::signature>();
+  to += type_name<declared>();
   to += "; policy ";
   to += type_name<typename Slot::policy>();
   to += "; ";
-  layouts<typename Slot::signature>::append(to);
+  layouts<declared>::append(to);
   to += '\n';
 }
 
