@@ -27,8 +27,9 @@ struct server_config {
   unsigned worker_threads = 2;
   std::size_t max_request_body = 1024 * 1024; // bytes
   std::vector<std::string> admins;            // user ids allowed the admin API
-  // Where `module: NAME` is found, as NAME.so: relative to the config file's directory; empty
-  // for `modules/` beside the homeserver binary (where the build puts the modules).
+  // Where `module: NAME` is found, as NAME.so: relative to the config file's directory. When
+  // the file sets none, the homeserver program sets `modules/` beside itself (where the build
+  // puts the modules); host::start refuses to load a module with none set.
   std::string modules_dir;
 };
 

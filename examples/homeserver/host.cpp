@@ -2,10 +2,13 @@
 
 #include <modhook/shared_module.hpp>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <system_error>
 
@@ -168,7 +171,7 @@ std::string modules_in(const std::string& directory) {
   for (const auto& file : std::filesystem::directory_iterator(directory, error))
     if (file.path().extension() == ".so" && is_module_name(file.path().stem().string()))
       names.push_back(file.path().stem().string());
-  if (error) return "nothing: " + error.message();
+  if (error) return "nothing readable: " + error.message();
   if (names.empty()) return "no modules";
   std::sort(names.begin(), names.end());
   std::string out;
@@ -258,10 +261,19 @@ modhook::expected<void, std::string> host::start(const std::string& config_path,
     if (!is_module_name(entry.module))
       return modhook::unexpected(where +
                                  ": 'module' must be a module's name (letters, digits, '_' and '-'), not a path");
+    if (config_.modules_dir.empty()) return modhook::unexpected(where + ": no modules directory is configured");
+    if (std::error_code error; !std::filesystem::is_directory(config_.modules_dir, error))
+      return modhook::unexpected(
+          where + ": the modules directory " + config_.modules_dir + " " +
+          (std::filesystem::exists(config_.modules_dir, error) ? "is not a directory" : "does not exist"));
     const std::filesystem::path library = std::filesystem::path(config_.modules_dir) / (entry.module + ".so");
     if (std::error_code error; !std::filesystem::exists(library, error))
       return modhook::unexpected(where + ": unknown module: no " + library.filename().string() + " in " +
                                  config_.modules_dir + " (it holds: " + modules_in(config_.modules_dir) + ")");
+    // Held open while the module loads: a constructor that throws after registering a web
+    // resource leaves a handler (the module's code) in `web`, which load_shared cannot see;
+    // it is dropped, below, before this closes the library.
+    const std::unique_ptr<void, int (*)(void*)> pinned(::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL), ::dlclose);
     services.push_back(std::make_unique<module_services>(
         entry.module, *web,
         [this, started](const std::string& line) {
@@ -273,7 +285,10 @@ modhook::expected<void, std::string> host::start(const std::string& config_path,
         fetch_));
     auto loaded = modhook::load_shared<const json&, module_services&>(*fresh, entry.module, library, entry.config,
                                                                       *services.back());
-    if (!loaded) return modhook::unexpected(where + ": " + loaded.error().message());
+    if (!loaded) {
+      web.reset(); // this start-up's web resources, the failed module's among them
+      return modhook::unexpected(where + ": " + loaded.error().message());
+    }
   }
   fresh->seal();
   web->seal();

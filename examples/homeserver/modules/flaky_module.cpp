@@ -54,6 +54,10 @@ flaky_module::flaky_module(const json& config, module_services& services, hooks:
   // A path of its own choosing: the first module to claim a path keeps it.
   if (const auto path = config_string(config, "claim_path", ""); !path.empty())
     services.register_web_resource(path, [this](web_request) { return unavailable(); });
+  // A constructor that throws after handing the host a handler (its own code): the host must
+  // drop that handler before it closes the library.
+  if (config_string(config, "fail_after_claiming", "") == "yes")
+    throw config_error("flaky_module: failing after claiming its path, as 'fail_after_claiming' asks");
 }
 
 awaitable<web_response> flaky_module::unavailable() const { co_return web_response{503, R"({"flaky":true})"}; }
