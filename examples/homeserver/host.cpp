@@ -453,6 +453,8 @@ awaitable<http::response> host::serve_web_resource(call& c) {
     answer = co_await resource.handler(std::move(asked));
   } catch (const std::exception& e) {
     failure = e.what();
+  } catch (...) {
+    failure = "an exception that is not a std::exception";
   }
   if (!answer) {
     auto r = error(500, "M_UNKNOWN", "the web resource of module '" + resource.module + "' failed: " + failure);

@@ -22,11 +22,13 @@ public:
   bool check_can_deactivate_user(const std::string& user_id, bool by_admin) const;
   void on_new_event(const event& e, const state_map& state) const;
   awaitable<web_response> unavailable() const;
+  awaitable<web_response> claimed() const;
 
 private:
   std::string trigger_;
   std::string notify_trigger_;
   std::string spam_phrase_;
+  std::string claim_fails_; // "yes": its claimed path's handler throws; "other": throws a non-std::exception
 };
 
 namespace {
@@ -39,7 +41,8 @@ std::string body_of(const event& e) {
 flaky_module::flaky_module(const json& config, module_services& services, hooks::api& api)
     : trigger_(config_string(config, "trigger", "crash")),
       notify_trigger_(config_string(config, "notify_trigger", "flood")),
-      spam_phrase_(config_string(config, "spam_phrase", "buy now")) {
+      spam_phrase_(config_string(config, "spam_phrase", "buy now")),
+      claim_fails_(config_string(config, "claim_fails", "")) {
   (void)api.register_callbacks(spam_checker{
       .check_event_for_spam = modhook::bind<&flaky_module::check_event_for_spam>(this),
       .check_media_file_for_spam = modhook::bind<&flaky_module::check_media_file_for_spam>(this),
@@ -53,7 +56,7 @@ flaky_module::flaky_module(const json& config, module_services& services, hooks:
   services.register_web_resource("/_matrix/client/v3/flaky", [this](web_request) { return unavailable(); });
   // A path of its own choosing: the first module to claim a path keeps it.
   if (const auto path = config_string(config, "claim_path", ""); !path.empty())
-    services.register_web_resource(path, [this](web_request) { return unavailable(); });
+    services.register_web_resource(path, [this](web_request) { return claimed(); });
   // A constructor that throws after handing the host a handler (its own code): the host must
   // drop that handler before it closes the library.
   if (config_string(config, "fail_after_claiming", "") == "yes")
@@ -61,6 +64,12 @@ flaky_module::flaky_module(const json& config, module_services& services, hooks:
 }
 
 awaitable<web_response> flaky_module::unavailable() const { co_return web_response{503, R"({"flaky":true})"}; }
+
+awaitable<web_response> flaky_module::claimed() const {
+  if (claim_fails_ == "yes") throw std::runtime_error("flaky_module: its resource fails, as 'claim_fails' asks");
+  if (claim_fails_ == "other") throw 42; // what a handler may throw too
+  co_return co_await unavailable();
+}
 
 spam_verdict flaky_module::check_event_for_spam(const event& e) const {
   if (body_of(e).find(spam_phrase_) != std::string::npos) return spam_verdict::because("looks like an advert");

@@ -1127,8 +1127,20 @@ TEST_CASE("host: the first module to claim a web resource path keeps it") {
   }
 }
 
-// A web resource handler that throws is not tested here: none of the shipped modules' handlers
-// throws.
+TEST_CASE("host: a web resource whose handler throws is a 500 naming the module, and the host goes on") {
+  for (const auto& [fails, why] : {std::pair<std::string, std::string>{"yes", "flaky_module: its resource fails, as "
+                                                                              "'claim_fails' asks"},
+                                   {"other", "an exception that is not a std::exception"}}) {
+    INFO(fails);
+    json config = flaky_config("/_synapse/client/mine");
+    config["claim_fails"] = fails;
+    test_host h({entry("flaky_module", config, 2), entry("audit_logger", audit_config(), 8)});
+    const auto answer = h.anonymous("GET", "/_synapse/client/mine");
+    CHECK(summary(answer) == "500 M_UNKNOWN failed:flaky_module");
+    CHECK(message_of(answer) == "the web resource of module 'flaky_module' failed: " + why);
+    CHECK(h.register_user("alice") == alice); // the host goes on
+  }
+}
 
 // ---- Start-up ---------------------------------------------------------------------------------
 
