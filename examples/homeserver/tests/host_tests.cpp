@@ -1175,6 +1175,20 @@ TEST_CASE("host: a module that throws after registering a web resource is refuse
   CHECK(summary(h.anonymous("GET", "/_synapse/client/mine")) == "503 decided:flaky_module");
 }
 
+// What a start from a host whose modules directory is `directory` says; it must fail, load
+// nothing and print nothing.
+std::string start_error(const std::string& directory, const std::vector<module_entry>& entries) {
+  server_config config = test_config();
+  config.modules_dir = directory;
+  std::ostringstream log;
+  host server(config, log, {});
+  const auto started = server.start("test.yaml", entries);
+  REQUIRE_FALSE(started);
+  CHECK(server.module_names().empty());
+  CHECK(log.str().empty());
+  return started.error();
+}
+
 TEST_CASE("host: start refuses every module when the modules directory is missing, not one, or not set") {
   for (const auto& [directory, problem] : {
            std::pair<std::string, std::string>{"/nonexistent/modules",
@@ -1184,14 +1198,8 @@ TEST_CASE("host: start refuses every module when the modules directory is missin
            {"", "no modules directory is configured"},
        }) {
     INFO(directory);
-    server_config config = test_config();
-    config.modules_dir = directory;
-    std::ostringstream log;
-    host server(config, log, {});
-    const auto started = server.start("test.yaml", {entry("audit_logger", audit_config(), 3)});
-    REQUIRE_FALSE(started);
-    CHECK(started.error() == "test.yaml:3: modules entry 1 (audit_logger): " + problem);
-    CHECK(server.module_names().empty());
+    CHECK(start_error(directory, {entry("audit_logger", audit_config(), 3)}) ==
+          "test.yaml:3: modules entry 1 (audit_logger): " + problem);
   }
 }
 
@@ -1211,23 +1219,16 @@ TEST_CASE("host: start refuses a module built against another release of the cat
   // stale_modules/room_guard.so: room_guard built with HOMESERVER_OLDER_CATEGORIES, where
   // on_threepid_bind has no medium. room_guard does not implement on_threepid_bind: the
   // fingerprint covers the whole category.
-  server_config config = test_config();
-  config.modules_dir = HOMESERVER_STALE_MODULES_DIR;
-  std::ostringstream log;
-  host server(config, log, {});
-  const auto started = server.start("stale.yaml", {entry("room_guard", room_guard_config(), 4)});
-  REQUIRE_FALSE(started);
+  const std::string error = start_error(HOMESERVER_STALE_MODULES_DIR, {entry("room_guard", room_guard_config(), 4)});
   // The signatures as this compiler spells them.
   using modhook::detail::fingerprint::type_name;
   const std::string older(type_name<awaitable<void>(const std::string&, const std::string&)>());
   const std::string ours(type_name<awaitable<void>(const std::string&, const std::string&, const std::string&)>());
-  CHECK(started.error() == "stale.yaml:4: modules entry 1 (room_guard): modhook: module \"room_guard\": " +
-                               std::string(HOMESERVER_STALE_MODULES_DIR) +
-                               "/room_guard.so: built against another category 'third_party_rules': callback "
-                               "'on_threepid_bind' is '" +
-                               older + "' there, '" + ours + "' in this host");
-  CHECK(server.module_names().empty());
-  CHECK(log.str().empty());
+  CHECK(error == "test.yaml:4: modules entry 1 (room_guard): modhook: module \"room_guard\": " +
+                     std::string(HOMESERVER_STALE_MODULES_DIR) +
+                     "/room_guard.so: built against another category 'third_party_rules': callback "
+                     "'on_threepid_bind' is '" +
+                     older + "' there, '" + ours + "' in this host");
 }
 
 TEST_CASE("host: start refuses a module that rejects its config, naming the entry and the module's reason") {
