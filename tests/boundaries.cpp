@@ -114,10 +114,10 @@ TEST_CASE("static: a failure handler may return a value, and one that throws sto
 }
 
 namespace {
-modhook::module_ref resolve_fixed(const modhook::module_table&, const void* position) noexcept {
+modhook::module_ref resolve_fixed(const modhook::detail::module_table&, const void* position) noexcept {
   return {static_cast<std::size_t>(*static_cast<const int*>(position)), "named"};
 }
-constexpr modhook::module_table fixed_table{&resolve_fixed, {"rules", "cb"}};
+constexpr modhook::detail::module_table fixed_table{&resolve_fixed, {"rules", "cb"}};
 modhook::failure<> failure_of(std::size_t index) {
   modhook::failure<> f;
   f.module = {index, "failing"};

@@ -24,7 +24,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include <modhook/detail/async_step.hpp>
+#include <modhook/task_traits.hpp>
 
 MODHOOK_BEGIN_NAMESPACE
 
@@ -36,7 +36,5 @@ struct task_traits<boost::asio::awaitable<T, Executor>> {
 };
 
 MODHOOK_END_NAMESPACE
-
-#include <modhook/async.hpp>
 
 #endif

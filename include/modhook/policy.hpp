@@ -5,13 +5,13 @@
 
 // Policies say how the results of several modules' implementations of one callback are
 // combined. A policy never calls anything: it is fed one outcome at a time and says whether
-// to go on. Sync dispatch (and any later async driver) is a loop that calls the next
+// to go on. Each driver (synchronous, asynchronous) is a loop that calls the next
 // implementation and feeds the policy's combiner; the combining rule is written once, here.
 
 #include <modhook/failure.hpp>
+#include <modhook/module_source.hpp>
 #include <modhook/results.hpp>
 #include <modhook/detail/config.hpp>
-#include <modhook/detail/signature.hpp>
 
 #include <concepts>
 #include <cstddef>
@@ -22,37 +22,12 @@
 #include <variant>
 
 MODHOOK_BEGIN_NAMESPACE
-
-/// Where a dispatch driver finds module names, and the callback's: the first member of a
-/// driver's per-callback table, so that a module_source is two words and travels in registers.
-struct module_table {
-  module_ref (*resolve)(const module_table& table, const void* position) noexcept;
-  callback_ref callback;
-};
-
-/// Names, on demand, the module whose outcome a combiner is looking at. It holds only what
-/// a dispatch loop has at hand anyway (its table and position), so it costs nothing until a
-/// combiner calls it, which it does only when a module decides.
-class module_source {
-public:
-  constexpr module_source(const module_table& table, const void* position) noexcept
-      : table_(&table), position_(position) {}
-  MODHOOK_ALWAYS_INLINE constexpr module_ref operator()() const noexcept {
-    // Copied member by member: were the call to return straight into the caller's object
-    // (clang merges a plain copy away), that object's address would escape into the call,
-    // and a dispatch result holding it would be kept in memory on every path.
-    static_assert(sizeof(module_ref) == sizeof(std::size_t) + sizeof(std::string_view),
-                  "module_ref gained a member: copy it here too");
-    const module_ref ref = table_->resolve(*table_, position_);
-    return module_ref{ref.index, ref.name};
-  }
-  /// The callback being dispatched.
-  constexpr const callback_ref& callback() const noexcept { return table_->callback; }
-
-private:
-  const module_table* table_;
-  const void* position_;
-};
+namespace detail {
+template <class T>
+inline constexpr bool is_optional = false;
+template <class T>
+inline constexpr bool is_optional<std::optional<T>> = true;
+} // namespace detail
 
 /// The policy concept. For a callback whose implementations return T (void is seen as
 /// std::monostate; expected<T, E> is split into T and failures carrying E), a policy P has

@@ -12,7 +12,11 @@
 #include <modhook/detail/config.hpp>
 #include <modhook/detail/diagnostics.hpp>
 #include <modhook/detail/erased.hpp>
-#include <modhook/detail/feed.hpp>
+#include <modhook/detail/async_dispatch.hpp>
+#include <modhook/detail/dispatch_awaitable.hpp>
+#include <modhook/detail/dispatch_result.hpp>
+#include <modhook/detail/failure_sink.hpp>
+#include <modhook/detail/sync_driver.hpp>
 
 #include <atomic>
 #include <cassert>
@@ -125,6 +129,59 @@ private:
   }
 };
 
+// A store as the synchronous driver walks it (see detail/sync_driver.hpp): a loop over
+// [first, last). What stops the loop finds the store from `last` (see callback_store), so
+// that the loop holds no more than a hand-written one: where it is, where it ends; `store`
+// serves the general loop, which feeds every outcome.
+template <class Sig>
+struct store_sequence {
+  using position = const delegate<Sig>*;
+  using who_type = module_source;
+  using mark_type = position;
+  static constexpr bool last_known = false;
+  static constexpr bool may_follow_a_throw = true;
+
+  const callback_store<Sig>* store;
+  position first;
+  position last;
+
+  // The cold path's handle: two words, which travel in registers.
+  struct cold_type {
+    position at;
+    position last;
+    store_sequence implementations() const noexcept {
+      const auto& callbacks = callback_store<Sig>::of(last);
+      return {&callbacks, callbacks.first, last};
+    }
+    module_source source() const noexcept { return module_source(callback_store<Sig>::of(last), at); }
+    position next() const noexcept { return at + 1; }
+    cold_type resolve() const noexcept { return *this; }
+  };
+
+  position begin() const noexcept { return first; }
+  template <class F>
+  MODHOOK_ALWAYS_INLINE bool each(F&& f) const {
+    for (position it = first; it != last; ++it)
+      if (!f(it)) return false;
+    return true;
+  }
+  template <class F>
+  MODHOOK_ALWAYS_INLINE void each_from(position from, F&& f) const {
+    for (position it = from; it != last; ++it)
+      if (!f(it)) break;
+  }
+  template <class... P>
+  MODHOOK_ALWAYS_INLINE decltype(auto) call(position at, P&&... p) const {
+    return at->invoke(at->data, static_cast<P&&>(p)...);
+  }
+  module_source who(position at) const noexcept { return module_source(callback_store<Sig>::of(last), at); }
+  module_source source(position at) const noexcept { return module_source(*store, at); }
+  failure_sink sink() const noexcept { return store->sink; }
+  cold_type cold(position at) const noexcept { return {at, last}; }
+  static position mark(position at) noexcept { return at; }
+  cold_type thrown(position at) const noexcept { return {at, last}; }
+};
+
 // One store per callback, found by its slot type.
 template <class Slot>
 struct slot_store : callback_store<typename Slot::signature> {
@@ -182,7 +239,7 @@ template <class Registry, class Slot, class... Args>
            Registry::template holds<typename Slot::modhook_category> && Slot::template modhook_accepts<Args...>)
 struct registry_dispatch_return<Registry, Slot, Args...> {
   using prepared = decltype(signature<typename Slot::signature>::prepare_owned(std::declval<Args>()...));
-  using type = dispatch_awaitable<dispatch_result_t<Slot>, registry_dispatch<Registry, Slot, prepared>>;
+  using type = dispatch_awaitable<async_dispatch_result_t<Slot>, registry_dispatch<Registry, Slot, prepared>>;
 };
 
 } // namespace detail
@@ -354,102 +411,14 @@ private:
 #endif
   }
 
-  // The dispatch loop. With a fast path, it is a hand-written loop over {fn, ctx} pairs plus
-  // the policy's test; the combiner is only built (out of line) from the first outcome the
-  // policy does not ignore. Apart from finding the slot's store (which carries its names),
-  // everything is keyed on the slot's shape (signature and policy): callbacks of one shape
-  // share the code. What stops the loop finds the store from `last` (see callback_store), so
-  // that the loop holds no more than a hand-written one: where it is, where it ends.
+  // The dispatch: the synchronous driver over this callback's store. Apart from finding the
+  // store (which carries its names), everything is keyed on the slot's shape (signature and
+  // policy): callbacks of one shape share the code.
   template <class Slot, class Prepared, std::size_t... I>
   MODHOOK_ALWAYS_INLINE detail::dispatch_result_t<Slot> run(Prepared& prepared, std::index_sequence<I...> args) const {
-    using shape = detail::shape_of<Slot>;
-    using signature = detail::signature<typename Slot::signature>;
-    using store_type = detail::callback_store<typename Slot::signature>;
-    const store_type& callbacks = store<Slot>();
-    if constexpr (detail::has_fast_path<shape>) {
-      detail::decision<shape> decided;
-      detail::returned<detail::dispatch_result_t<shape>> slow;
-      const auto* const last = callbacks.last;
-      for (const auto* it = callbacks.first; it != last; ++it) {
-        bool threw = false;
-        auto passed = signature::module_arguments(std::get<I>(prepared)...); // before the module's try
-        const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-          return it->invoke(it->data, detail::pass<I>(passed)...);
-        };
-        const auto stop = [it, last, &prepared, &decided, &slow, &threw](auto tag,
-                                                                         auto&&... outcome) MODHOOK_INLINE_LAMBDA {
-          (void)prepared; // unread when the callback takes no arguments
-          if constexpr (std::is_same_v<decltype(tag), detail::stopped_by_exception>)
-            threw = true; // resumed where the dispatch returns, straight into its result
-          else if constexpr (detail::decides_on_value<shape> && std::is_same_v<decltype(tag), detail::stopped_by_value>)
-            decided.set(static_cast<decltype(outcome)&&>(outcome)..., module_source(store_type::of(last), it));
-          else
-            resume_after<shape, detail::cold_argument_t<signature, I, Prepared>...>(
-                slow, it, last, tag, static_cast<decltype(outcome)&&>(outcome)...,
-                detail::cold_argument<signature, I>(prepared)...);
-        };
-        if (!detail::fast_step<shape>(call, stop)) {
-          if (threw)
-            return resume_thrown<shape, detail::cold_argument_t<signature, I, Prepared>...>(
-                it, last, detail::cold_argument<signature, I>(prepared)...);
-          if constexpr (detail::decides_on_value<shape>)
-            if (decided) return decided.take();
-          return slow.take();
-        }
-      }
-      return detail::nothing_seen<shape>();
-    } else {
-      detail::combiner_t<shape> combiner;
-      general_loop<shape>(combiner, callbacks, callbacks.first, prepared, args);
-      return std::move(combiner).finish();
-    }
-  }
-
-  template <class Shape>
-  using delegate_of = detail::delegate<typename Shape::signature>;
-
-  // Cold: the rest of the dispatch, from the outcome that stopped the fast path. A call with
-  // few arguments, small ones by value, so the hot path passes them all in registers.
-  template <class Shape, class... Args, class Tag, class Outcome>
-  MODHOOK_COLD static void resume_after(detail::returned<detail::dispatch_result_t<Shape>>& slow,
-                                        const delegate_of<Shape>* at, const delegate_of<Shape>* last, Tag tag,
-                                        Outcome&& outcome, Args... args) {
-    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<Shape>(
-        resume_rest<Shape>(at, last, tag, static_cast<Outcome&&>(outcome), static_cast<Args&&>(args)...));
-  }
-  // Cold, from where the dispatch returns: the rest of a dispatch a module's throw stopped,
-  // built straight into the dispatch's result, so that the landing pad holds nothing across
-  // calls (which would cost the hot path callee-saved registers).
-  template <class Shape, class... Args>
-  MODHOOK_COLD static detail::dispatch_result_t<Shape> resume_thrown(const delegate_of<Shape>* at,
-                                                                     const delegate_of<Shape>* last, Args... args) {
-    return resume_rest<Shape>(at, last, detail::stopped_by_exception{}, detail::kept_exception{},
-                              static_cast<Args&&>(args)...);
-  }
-  template <class Shape, class Tag, class... Rest>
-  MODHOOK_COLD static detail::dispatch_result_t<Shape>
-  resume_rest(const delegate_of<Shape>* at, const delegate_of<Shape>* last, Tag tag, Rest&&... rest) {
-    const auto& callbacks = detail::callback_store<typename Shape::signature>::of(last);
-    auto feed_rest = [&](auto& combiner, auto& arguments) {
-      general_loop<Shape>(combiner, callbacks, at + 1, arguments,
-                          std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>>{});
-    };
-    return detail::resume<Shape>(module_source(callbacks, at), callbacks.sink, feed_rest, tag,
-                                 static_cast<Rest&&>(rest)...);
-  }
-
-  template <class Shape, class Combiner, class Prepared, std::size_t... I>
-  MODHOOK_ALWAYS_INLINE static void
-  general_loop(Combiner& combiner, const detail::callback_store<typename Shape::signature>& callbacks,
-               const delegate_of<Shape>* from, Prepared& prepared, std::index_sequence<I...>) {
-    const auto* const last = callbacks.last;
-    for (const auto* it = from; it != last; ++it) {
-      auto passed = detail::signature<typename Shape::signature>::module_arguments(std::get<I>(prepared)...);
-      const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-        return it->invoke(it->data, detail::pass<I>(passed)...);
-      };
-      if (!detail::feed<Shape>(combiner, call, module_source(callbacks, it), callbacks.sink)) break;
-    }
+    const auto& callbacks = store<Slot>();
+    return detail::run<detail::shape_of<Slot>>(
+        detail::store_sequence<typename Slot::signature>{&callbacks, callbacks.first, callbacks.last}, prepared, args);
   }
 
   detail::failure_sink sink() const noexcept { return {&registry::report, this}; }

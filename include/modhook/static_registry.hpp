@@ -7,8 +7,12 @@
 #include <modhook/failure.hpp>
 #include <modhook/policy.hpp>
 #include <modhook/detail/config.hpp>
-#include <modhook/detail/feed.hpp>
+#include <modhook/detail/async_dispatch.hpp>
+#include <modhook/detail/dispatch_awaitable.hpp>
+#include <modhook/detail/dispatch_result.hpp>
+#include <modhook/detail/failure_sink.hpp>
 #include <modhook/detail/signature.hpp>
+#include <modhook/detail/sync_driver.hpp>
 
 #include <cstddef>
 #include <tuple>
@@ -192,7 +196,7 @@ class static_registry {
   struct dispatch_type_of<Member, Sink, Args...> {
     using prepared =
         decltype(detail::signature<typename slot_of<Member>::signature>::prepare_owned(std::declval<Args>()...));
-    using type = detail::dispatch_awaitable<detail::dispatch_result_t<slot_of<Member>>,
+    using type = detail::dispatch_awaitable<detail::async_dispatch_result_t<slot_of<Member>>,
                                             in_place_dispatch<Member, Sink, prepared>>;
   };
   template <auto Member, class Sink, class... Args>
@@ -286,53 +290,6 @@ private:
         std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<Prepared>>>{});
   }
 
-  // The synchronous dispatch (of a synchronous callback, or of an asynchronous one whose
-  // implementations are all plain callables): every implementation a constant, called directly.
-  template <auto Member, class Sink, class Prepared>
-  MODHOOK_ALWAYS_INLINE static auto run_sync(Sink sink, Prepared& prepared)
-      -> detail::dispatch_result_t<slot_of<Member>> {
-    using slot = slot_of<Member>;
-    using result = detail::dispatch_result_t<slot>;
-    constexpr auto arguments = std::make_index_sequence<std::tuple_size_v<Prepared>>{};
-    constexpr auto modules = std::make_index_sequence<sizeof...(Modules)>{};
-    if constexpr (detail::has_fast_path<slot>) {
-      // A policy that decides on a value: the last implementation's step sends every value
-      // it sees to the decision, so that every value path meets at one decide(): the
-      // result is then a function of the value that decided, and of the last call's value
-      // as it came, which the compiler returns (or tail-calls) as hand-written code does.
-      // Only for a value that travels in registers: a larger one would be moved twice on
-      // the path where all pass. Anything else that stops the dispatch is built cold.
-      constexpr bool decides = detail::decides_on_value<slot, detail::static_module>;
-      constexpr bool last_decides = decides && detail::pass_by_value<typename slot::value_type>;
-      constexpr std::size_t last = last_implementation<Member>();
-      detail::decision<slot, detail::static_module> decided;
-      detail::returned<result> slow;
-      bool threw = false;
-      if (fast_run<Member, 0, last>(decided, slow, threw, sink, prepared, arguments, modules) &&
-          fast_run<Member, last, last + 1, !last_decides>(decided, slow, threw, sink, prepared, arguments, modules))
-          [[likely]]
-        return detail::nothing_seen<slot>(); // every value ignored, or no implementation
-      if (threw) [[unlikely]]
-        return resume_thrown<Member>(sink, prepared, arguments);
-      if constexpr (decides)
-        if (decided) [[likely]]
-          return decided.take();
-      return taken(slow);
-    } else {
-      detail::combiner_t<slot> combiner;
-      general_run<Member>(combiner, sink.get(), 0, prepared, arguments, modules);
-      return std::move(combiner).finish();
-    }
-  }
-
-  // Cold: the result the cold path built, moved out. Out of line, so that g++'s
-  // -Wmaybe-uninitialized, which cannot follow which flag says the cold path ran, never sees
-  // the read (it warned at -O2 for a callback with by-value std::string parameters).
-  template <class Result>
-  MODHOOK_COLD static Result taken(detail::returned<Result>& slow) {
-    return slow.take();
-  }
-
   // The position of the last module that implements the callback (size() if none does).
   template <auto Member>
   static constexpr std::size_t last_implementation() {
@@ -347,125 +304,94 @@ private:
     return last;
   }
 
-  // Unrolled at compile time, one step per module in [From, Until); && stops at the first
-  // that stops.
-  template <auto Member, std::size_t From, std::size_t Until, bool SkipIgnored = true, class Sink, class Prepared,
-            std::size_t... A, std::size_t... M>
-  // (Parameters unused when no module is listed.)
-  MODHOOK_ALWAYS_INLINE static bool
-  fast_run([[maybe_unused]] detail::decision<slot_of<Member>, detail::static_module>& decided,
-           [[maybe_unused]] detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-           [[maybe_unused]] bool& threw, [[maybe_unused]] Sink sink, [[maybe_unused]] Prepared& prepared,
-           std::index_sequence<A...>, std::index_sequence<M...>) {
-    return ((M < From || M >= Until ||
-             fast_step<Member, Modules, M, SkipIgnored>(decided, slow, threw, sink, prepared,
-                                                        std::index_sequence<A...>{})) &&
-            ...);
-  }
+  // The implementations of a callback as the synchronous driver walks them (see
+  // detail/sync_driver.hpp): every module, unrolled at compile time, each implementation a
+  // constant called directly, an unset one no code at all.
+  template <auto Member, class Sink>
+  struct sequence {
+    using who_type = detail::static_module;
+    struct mark_type {}; // the module that threw is the kept exception's `where`
+    static constexpr bool last_known = true;
+    static constexpr bool may_follow_a_throw = implementation_count<Member> > 1;
+    static constexpr std::size_t last_position = last_implementation<Member>();
 
-  template <auto Member, const auto& Module, std::size_t Position, bool SkipIgnored, class Sink, class Prepared,
-            std::size_t... A>
-  MODHOOK_ALWAYS_INLINE static bool fast_step(detail::decision<slot_of<Member>, detail::static_module>& decided,
-                                              detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-                                              bool& threw, Sink sink, Prepared& prepared, std::index_sequence<A...>) {
-    if constexpr (!implements<Member, Module>) {
-      return true; // not this module's category, or left unset: no code at all
-    } else {
-      using signature = detail::signature<typename slot_of<Member>::signature>;
-      constexpr auto target = (Module.*Member).target();                   // a constant: a direct call, inlinable
-      auto passed = signature::module_arguments(std::get<A>(prepared)...); // before the module's try
-      const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-        return target.invoke(target.data, detail::pass<A>(passed)...);
-      };
-      const auto stop = [&decided, &slow, &threw, sink, &prepared](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
-        (void)prepared; // read only when an implementation follows
-        if constexpr (std::is_same_v<decltype(tag), detail::stopped_by_exception>)
-          threw = true; // resumed where the dispatch returns, straight into its result
-        else if constexpr (detail::decides_on_value<slot_of<Member>, detail::static_module> &&
-                           std::is_same_v<decltype(tag), detail::stopped_by_value>)
-          decided.set(static_cast<decltype(outcome)&&>(outcome)..., detail::static_module{Position});
-        else if constexpr (implemented_after<Member, Position>)
-          resume_after<Member, detail::cold_argument_t<signature, A, Prepared>...>(
-              slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...,
-              detail::cold_argument<signature, A>(prepared)...);
-        else // nothing runs after this module: the arguments need not be kept for the cold path
-          resume_after<Member>(slow, sink.get(), Position, tag, static_cast<decltype(outcome)&&>(outcome)...);
-      };
-      return detail::fast_step<slot_of<Member>, SkipIgnored, Position>(call, stop);
-    }
-  }
-
-  // Cold: the rest of the dispatch, from the outcome that stopped the fast path. Small
-  // arguments by value (see cold_argument), none when no implementation follows.
-  template <auto Member, class... Args, class Tag, class Outcome>
-  MODHOOK_COLD static void resume_after(detail::returned<detail::dispatch_result_t<slot_of<Member>>>& slow,
-                                        detail::failure_sink sink, std::size_t position, Tag tag, Outcome&& outcome,
-                                        Args... args) {
-    ::new (static_cast<void*>(&slow.value)) detail::dispatch_result_t<slot_of<Member>>(
-        resume_rest<Member>(sink, position, tag, static_cast<Outcome&&>(outcome), static_cast<Args&&>(args)...));
-  }
-
-  // Cold, from where the dispatch returns: the rest of a dispatch a module's throw stopped,
-  // built straight into the dispatch's result, so that the landing pad holds nothing across
-  // calls (the hot path then needs no more registers than the calls by hand).
-  // The module that threw is the kept exception's `where`.
-  template <auto Member, class Sink, class Prepared, std::size_t... A>
-  MODHOOK_ALWAYS_INLINE static auto resume_thrown(Sink sink, Prepared& prepared, std::index_sequence<A...>)
-      -> detail::dispatch_result_t<slot_of<Member>> {
-    using signature = detail::signature<typename slot_of<Member>::signature>;
-    if constexpr (implementation_count<Member> > 1)
-      return resume_thrown_at<Member, detail::cold_argument_t<signature, A, Prepared>...>(
-          sink.get(), detail::cold_argument<signature, A>(prepared)...);
-    else // no implementation follows the one that threw
-      return resume_thrown_at<Member>(sink.get());
-  }
-  template <auto Member, class... Args>
-  MODHOOK_COLD static auto resume_thrown_at(detail::failure_sink sink, Args... args)
-      -> detail::dispatch_result_t<slot_of<Member>> {
-    return resume_rest<Member>(sink, detail::kept_exception::where(), detail::stopped_by_exception{},
-                               detail::kept_exception{}, static_cast<Args&&>(args)...);
-  }
-
-  // (Cold to cold: the arguments as they came, references kept references.)
-  template <auto Member, class Tag, class Outcome, class... Args>
-  MODHOOK_COLD static auto resume_rest(detail::failure_sink sink, std::size_t position, Tag tag, Outcome&& outcome,
-                                       Args&&... args) -> detail::dispatch_result_t<slot_of<Member>> {
-    auto feed_rest = [&](auto& combiner, auto& arguments) {
-      // Fewer arguments than parameters: the caller passed none, as no implementation follows.
-      constexpr std::size_t given = std::tuple_size_v<std::remove_cvref_t<decltype(arguments)>>;
-      if constexpr (given == detail::signature<typename slot_of<Member>::signature>::arity)
-        general_run<Member>(combiner, sink, position + 1, arguments, std::make_index_sequence<given>{},
-                            std::make_index_sequence<sizeof...(Modules)>{});
+    template <const auto& Module, std::size_t Position>
+    struct position {
+      static constexpr std::size_t where = Position;
+      static constexpr bool followed = implemented_after<Member, Position>;
+      static constexpr bool last = Position == last_position;
     };
-    return detail::resume<slot_of<Member>>(module_source(table_<Member>, &table_<Member>.modules[position]), sink,
-                                           feed_rest, tag, static_cast<Outcome&&>(outcome),
-                                           static_cast<Args&&>(args)...);
-  }
+    // The cold path's handle: the sink (empty when silent) and a position known at run time,
+    // so that the cold functions are compiled once per callback, not once per module.
+    struct cold_type {
+      [[no_unique_address]] Sink sink;
+      std::size_t at;
+      sequence implementations() const noexcept { return {sink}; }
+      module_source source() const noexcept { return module_source(table_<Member>, &table_<Member>.modules[at]); }
+      std::size_t next() const noexcept { return at + 1; }
+    };
+    struct thrown_type {
+      [[no_unique_address]] Sink sink;
+      cold_type resolve() const noexcept { return {sink, detail::kept_exception::where()}; }
+    };
 
-  // Every module from `from` on, fed to the combiner; && stops where the policy says.
-  template <auto Member, class Combiner, class Prepared, std::size_t... A, std::size_t... M>
-  static void general_run([[maybe_unused]] Combiner& combiner, [[maybe_unused]] detail::failure_sink sink,
-                          [[maybe_unused]] std::size_t from, [[maybe_unused]] Prepared& prepared,
-                          std::index_sequence<A...>, std::index_sequence<M...>) {
-    (void)(general_step<Member, Modules, M>(combiner, sink, from, prepared, std::index_sequence<A...>{}) && ...);
-  }
+    [[no_unique_address]] Sink sink_;
 
-  template <auto Member, const auto& Module, std::size_t Position, class Combiner, class Prepared, std::size_t... A>
-  MODHOOK_ALWAYS_INLINE static bool general_step(Combiner& combiner, detail::failure_sink sink, std::size_t from,
-                                                 [[maybe_unused]] Prepared& prepared, std::index_sequence<A...>) {
-    if constexpr (!implements<Member, Module>) {
-      return true;
-    } else {
-      if (Position < from) return true;
-      constexpr auto target = (Module.*Member).target();
-      auto passed = detail::signature<typename slot_of<Member>::signature>::module_arguments(std::get<A>(prepared)...);
-      return detail::feed<slot_of<Member>>(
-          combiner,
-          [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
-            return target.invoke(target.data, detail::pass<A>(passed)...);
-          },
-          module_source(table_<Member>, &table_<Member>.modules[Position]), sink);
+    static constexpr std::size_t begin() noexcept { return 0; }
+    template <class F>
+    MODHOOK_ALWAYS_INLINE bool each(F&& f) const {
+      return [&]<std::size_t... M>(std::index_sequence<M...>) MODHOOK_INLINE_LAMBDA {
+        return (step<Modules, M>(f) && ...);
+      }(std::make_index_sequence<sizeof...(Modules)>{});
     }
+    template <class F>
+    MODHOOK_ALWAYS_INLINE void each_from([[maybe_unused]] std::size_t from, [[maybe_unused]] F&& f) const {
+      [&]<std::size_t... M>(std::index_sequence<M...>) MODHOOK_INLINE_LAMBDA {
+        (void)((M < from || step<Modules, M>(f)) && ...);
+      }(std::make_index_sequence<sizeof...(Modules)>{});
+    }
+    template <const auto& Module, std::size_t Position, class... P>
+    MODHOOK_ALWAYS_INLINE static decltype(auto) call(position<Module, Position>, P&&... p) {
+      constexpr auto target = (Module.*Member).target(); // a constant: a direct call, inlinable
+      return target.invoke(target.data, static_cast<P&&>(p)...);
+    }
+    template <const auto& Module, std::size_t Position>
+    static constexpr detail::static_module who(position<Module, Position>) noexcept {
+      return {Position};
+    }
+    template <const auto& Module, std::size_t Position>
+    static constexpr module_source source(position<Module, Position>) noexcept {
+      return module_source(table_<Member>, &table_<Member>.modules[Position]);
+    }
+    detail::failure_sink sink() const noexcept { return sink_.get(); }
+    template <const auto& Module, std::size_t Position>
+    cold_type cold(position<Module, Position>) const noexcept {
+      return {sink_, Position};
+    }
+    template <class At>
+    static constexpr mark_type mark(At) noexcept {
+      return {};
+    }
+    thrown_type thrown(mark_type) const noexcept { return {sink_}; }
+
+  private:
+    // One module: the callback's implementation if it sets one; else nothing, not even code.
+    template <const auto& Module, std::size_t Position, class F>
+    MODHOOK_ALWAYS_INLINE static bool step([[maybe_unused]] F& f) {
+      if constexpr (!implements<Member, Module>)
+        return true; // not this module's category, or left unset
+      else
+        return f(position<Module, Position>{});
+    }
+  };
+
+  // The synchronous dispatch (of a synchronous callback, or of an asynchronous one whose
+  // implementations are all plain callables), by the synchronous driver.
+  template <auto Member, class Sink, class Prepared>
+  MODHOOK_ALWAYS_INLINE static auto run_sync(Sink sink, Prepared& prepared)
+      -> detail::dispatch_result_t<slot_of<Member>> {
+    return detail::run<detail::shape_of<slot_of<Member>>>(sequence<Member, Sink>{sink}, prepared,
+                                                          std::make_index_sequence<std::tuple_size_v<Prepared>>{});
   }
 };
 

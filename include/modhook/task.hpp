@@ -8,7 +8,7 @@
 // each other without growing the stack), and no executor of its own: it runs on whatever
 // thread resumes it. Its frames come from a per-thread pool (detail/frame_pool.hpp).
 
-#include <modhook/detail/async_step.hpp>
+#include <modhook/task_traits.hpp>
 #include <modhook/detail/config.hpp>
 #include <modhook/detail/frame_pool.hpp>
 
@@ -150,6 +150,8 @@ struct task_traits<task<T>> {
   using value_type = T;
   template <class U>
   using rebind = task<U>;
+  // A task coroutine awaits any awaitable: a dispatch is an awaitable of its own.
+  static constexpr bool awaits_any = true;
 };
 
 namespace detail {
@@ -160,16 +162,8 @@ task<T> task_promise<T>::get_return_object() noexcept {
 inline task<void> task_promise<void>::get_return_object() noexcept {
   return task<void>(std::coroutine_handle<task_promise>::from_promise(*this));
 }
-
-// A modhook::task callback's dispatch is an awaitable holding its own state
-// (detail/dispatch_awaitable.hpp), not a coroutine.
-template <class T>
-inline constexpr bool awaits_in_place<task<T>> = true;
 } // namespace detail
 
 MODHOOK_END_NAMESPACE
-
-#include <modhook/async.hpp>
-#include <modhook/detail/dispatch_awaitable.hpp>
 
 #endif

@@ -3,11 +3,17 @@
 #ifndef MODHOOK_DETAIL_ASYNC_DISPATCH_HPP
 #define MODHOOK_DETAIL_ASYNC_DISPATCH_HPP
 
-// The asynchronous dispatch driver, included by the headers that define a task type's
-// traits (task.hpp, asio.hpp): code that declares no asynchronous callback never sees it.
+// The asynchronous dispatch driver, for both registries. A template that nothing instantiates
+// until an asynchronous callback is dispatched.
 
 #include <modhook/detail/config.hpp>
-#include <modhook/detail/feed.hpp>
+#include <modhook/module_source.hpp>
+#include <modhook/detail/dispatch_result.hpp>
+#include <modhook/detail/erased.hpp>
+#include <modhook/detail/failure_sink.hpp>
+#include <modhook/detail/module_table.hpp>
+#include <modhook/detail/outcome.hpp>
+#include <modhook/detail/raw_storage.hpp>
 #include <modhook/detail/signature.hpp>
 
 #include <coroutine>

@@ -3,34 +3,16 @@
 #ifndef MODHOOK_DETAIL_ASYNC_STEP_HPP
 #define MODHOOK_DETAIL_ASYNC_STEP_HPP
 
-// What makes a callback asynchronous, without <coroutine>: a signature whose result is a
-// task type (task_traits names it), and what one implementation of it gives back. Code that
-// declares no asynchronous callback includes only this.
+// How an asynchronous slot stores its implementations, without <coroutine>: a callback is
+// asynchronous when its signature's result is a task type (task_traits.hpp).
 
-#include <modhook/version.hpp>
+#include <modhook/task_traits.hpp>
 
 #include <type_traits>
 
 MODHOOK_BEGIN_NAMESPACE
 
-/// task_traits<Task>: what modhook needs of a coroutine type to make callbacks returning it
-/// asynchronous. Specialize it with
-///   using value_type = ...;                       // what co_await on a Task gives
-///   template <class U> using rebind = ...;        // the same task type, of U
-/// modhook::task (task.hpp) and, in modhook/asio.hpp, boost::asio::awaitable have one.
-template <class Task>
-struct task_traits {};
-
 namespace detail {
-
-template <class T>
-concept task_type = requires { typename task_traits<T>::value_type; };
-
-// Whether a task type's dispatch is an awaitable that holds its own state, and runs without a
-// coroutine frame when every implementation is a plain callable (modhook::task: task.hpp).
-// Any other task type's dispatch is a coroutine of that type (detail/async_dispatch.hpp).
-template <class Task>
-inline constexpr bool awaits_in_place = false;
 
 // How an asynchronous slot stores its implementations: as async_step<Task, R>(A'...), a
 // function type no callable has. Its delegate (erased.hpp) keeps a plain callable as a

@@ -3,9 +3,8 @@
 #ifndef MODHOOK_DETAIL_DISPATCH_AWAITABLE_HPP
 #define MODHOOK_DETAIL_DISPATCH_AWAITABLE_HPP
 
-#include <modhook/task.hpp>
+#include <modhook/task_traits.hpp>
 #include <modhook/detail/config.hpp>
-#include <modhook/detail/feed.hpp>
 
 #include <cassert>
 #include <coroutine>
@@ -20,15 +19,18 @@ namespace detail {
 // implementations are all plain callables needs no coroutine frame: it is ready at once, and
 // await_resume runs the synchronous loop over them. Otherwise await_suspend starts the
 // asynchronous driver, whose frame refers to the arguments kept here.
-// `Owner` is the registry's part: plain() (no implementation is a coroutine), run_plain()
-// (the synchronous dispatch) and start() (the driver's task), with the arguments.
-template <class Result, class Owner>
+// `Task` is the callback's task type of the dispatch's result (modhook::task<R>, or a host's
+// own whose task_traits say awaits_any), named here and never included: a task type knows
+// nothing of its consumers. `Owner` is the registry's part: plain() (no implementation is a
+// coroutine), run_plain() (the synchronous dispatch) and start() (the driver's task), with the
+// arguments.
+template <class Task, class Owner>
 class [[nodiscard]] dispatch_awaitable {
   // Known at compile time for a static registry: only the path that can run is compiled.
   static constexpr bool plain_known = requires { typename std::bool_constant<Owner::plain()>; };
 
 public:
-  using result_type = Result;
+  using result_type = typename task_traits<Task>::value_type;
 
   template <class... X>
   explicit dispatch_awaitable(std::in_place_t, X&&... x) : owner_{static_cast<X&&>(x)...} {}
@@ -49,7 +51,7 @@ public:
     return std::move(running_).operator co_await().await_suspend(continuation);
   }
   // (Inlined, as a synchronous dispatch is, so that its loop is the caller's.)
-  MODHOOK_ALWAYS_INLINE Result await_resume() {
+  MODHOOK_ALWAYS_INLINE result_type await_resume() {
     if constexpr (plain_known) {
       if constexpr (Owner::plain())
         return owner_.run_plain();
@@ -61,18 +63,18 @@ public:
     }
   }
 
-  /// The dispatch as a modhook::task, which holds it in its frame: for a host that keeps
-  /// dispatches in flight, or drives one itself (handle().resume(), then result()).
-  task<Result> as_task() && { return awaiting(std::move(owner_)); }
-  operator task<Result>() && { return awaiting(std::move(owner_)); }
+  /// The dispatch as a task, which holds it in its frame: for a host that keeps dispatches in
+  /// flight, or drives one itself (handle().resume(), then result()).
+  Task as_task() && { return awaiting(std::move(owner_)); }
+  operator Task() && { return awaiting(std::move(owner_)); }
 
 private:
   MODHOOK_COROUTINE_BEGIN
-  static task<Result> awaiting(Owner owner) { co_return co_await dispatch_awaitable(std::in_place, std::move(owner)); }
+  static Task awaiting(Owner owner) { co_return co_await dispatch_awaitable(std::in_place, std::move(owner)); }
   MODHOOK_COROUTINE_END
 
   Owner owner_;
-  task<Result> running_;
+  Task running_;
 };
 
 } // namespace detail

@@ -208,11 +208,6 @@ struct split_result<expected<T, E>> {
   static constexpr bool is_expected = true;
 };
 
-template <class T>
-inline constexpr bool is_optional = false;
-template <class T>
-inline constexpr bool is_optional<std::optional<T>> = true;
-
 } // namespace detail
 MODHOOK_END_NAMESPACE
 
