@@ -512,3 +512,98 @@ TEST_CASE("a static registry's dispatch is ready at compile time when no module 
   CHECK_FALSE(mixed_hooks::dispatch<&async_rules::check>(std::string("ok")).await_ready());
   CHECK(mixed_hooks::dispatch<&other_rules::check>(1).await_ready());
 }
+
+namespace {
+
+// A value that counts its live instances: every one a task returns must be destroyed.
+struct tracked_value {
+  static inline int live = 0;
+  int value;
+  explicit tracked_value(int v) noexcept : value(v) { ++live; }
+  tracked_value(const tracked_value& other) noexcept : value(other.value) { ++live; }
+  tracked_value(tracked_value&& other) noexcept : value(other.value) { ++live; }
+  tracked_value& operator=(const tracked_value&) = default;
+  tracked_value& operator=(tracked_value&&) = default;
+  ~tracked_value() { --live; }
+};
+
+struct starting_rules {
+  MODHOOK_CALLBACKS(starting_rules,
+    (check, modhook::all_must_pass, modhook::task<bool>(int)),
+    (notify, modhook::run_all, modhook::task<void>(int)),
+    (lookup, modhook::first_result, modhook::task<std::optional<tracked_value>>(int)));
+};
+
+// Returns the callback's task type, but throws before it has one: no coroutine frame exists.
+modhook::task<bool> throws_before_its_task(int) { throw std::runtime_error("no task"); }
+modhook::task<void> throws_before_its_void_task(int) { throw std::runtime_error("no task"); }
+
+modhook::task<std::optional<tracked_value>> answers(executor& ex, int x) {
+  co_await ex.yield();
+  co_return tracked_value(x);
+}
+
+} // namespace
+
+TEST_CASE("an implementation that throws while its task is started is that module's failure, by the policy") {
+  executor ex;
+  modhook::registry<starting_rules> hooks;
+  int later = 0; // calls of the module after the one that threw
+  REQUIRE(hooks.load("starter", [](auto& api) {
+    (void)api.register_callbacks(
+        starting_rules{.check = &throws_before_its_task, .notify = &throws_before_its_void_task});
+  }));
+  REQUIRE(hooks.load("later", [&](auto& api) {
+    (void)api.register_callbacks(starting_rules{.check = [&](int) -> modhook::task<bool> {
+                                                  ++later;
+                                                  co_return true;
+                                                },
+                                                .notify = [&](int) -> modhook::task<void> {
+                                                  ++later;
+                                                  co_return;
+                                                }});
+  }));
+  std::vector<std::string> failed;
+  REQUIRE(hooks.on_failure([&](const modhook::failure<>& f) noexcept { failed.emplace_back(f.module.name); }));
+  hooks.seal();
+
+  SECTION("fail closed: the dispatch stops there") {
+    const auto verdict = run(ex, hooks.dispatch<&starting_rules::check>(1));
+    CHECK(verdict.failed());
+    REQUIRE(verdict.decided_by());
+    CHECK(verdict.decided_by()->name == "starter");
+    CHECK(verdict.failure_count() == 1);
+    CHECK_THROWS_WITH(verdict.deciding_failure().rethrow_if_thrown(), "no task");
+    CHECK(later == 0);
+    CHECK(failed == std::vector<std::string>{"starter"});
+  }
+  SECTION("run_all: reported, and the next module still runs") {
+    const auto done = run(ex, hooks.dispatch<&starting_rules::notify>(1));
+    CHECK(done.failure_count() == 1);
+    CHECK(later == 1);
+    CHECK(failed == std::vector<std::string>{"starter"});
+  }
+}
+
+TEST_CASE("every value a task returns is destroyed, answered or not") {
+  executor ex;
+  modhook::registry<starting_rules> hooks;
+  REQUIRE(hooks.load("first", [&](auto& api) {
+    (void)api.register_callbacks(
+        starting_rules{.lookup = [&](int x) { return answers(ex, x); }});
+  }));
+  REQUIRE(hooks.load("second", [&](auto& api) {
+    (void)api.register_callbacks(
+        starting_rules{.lookup = [&](int x) { return answers(ex, x + 1); }});
+  }));
+  hooks.seal();
+  tracked_value::live = 0;
+  {
+    const auto answer = run(ex, hooks.dispatch<&starting_rules::lookup>(7));
+    REQUIRE(answer.has_value());
+    CHECK(answer->value == 7);
+    CHECK(answer.decided_by()->name == "first");
+    CHECK(tracked_value::live == 1); // the answer itself
+  }
+  CHECK(tracked_value::live == 0);
+}

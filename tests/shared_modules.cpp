@@ -122,6 +122,25 @@ TEST_CASE("a module built against a category whose callback signature differs is
   CHECK(contains(message, "int)' there, 'void"));
 }
 
+TEST_CASE("a module built against a category whose callback differs only in its policy is refused naming it") {
+  const auto error = refusal_of(library("shared_changed_policy"));
+  CHECK(error.reason == kind::incompatible_module);
+  const std::string message = error.message();
+  INFO(message);
+  CHECK(contains(message, "built against another category 'shared_rules': callback 'may_send' has 'policy "));
+  CHECK(contains(message, "on_module_failure::skip"));
+}
+
+TEST_CASE("a module built against a type of another size under the same name is refused naming the callback") {
+  const auto error = refusal_of(library("shared_changed_size"));
+  CHECK(error.reason == kind::incompatible_module);
+  const std::string message = error.message();
+  INFO(message);
+  CHECK(contains(message, "built against another category 'shared_rules': callback 'may_send' passes 'types of sizes: "
+                          "result [1/1], 1 ["
+                              + std::to_string(sizeof(shared_event) + sizeof(std::string)) + "/"));
+}
+
 TEST_CASE("a module built against fewer categories than the host holds is refused with the missing one named") {
   const auto error = refusal_of(library("shared_fewer_categories"));
   CHECK(error.reason == kind::incompatible_module);

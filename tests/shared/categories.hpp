@@ -3,6 +3,8 @@
 // switches, to be what a module built against another host would be:
 //   SHARED_TEST_CHANGED_SIGNATURE: on_sent takes an int more
 //   SHARED_TEST_FEWER_CATEGORIES: the registry without shared_admin
+//   SHARED_TEST_CHANGED_POLICY: may_send fails open (all_must_pass_fail_open)
+//   SHARED_TEST_CHANGED_SIZE: shared_event has a field more, under the same name
 #ifndef MODHOOK_TESTS_SHARED_CATEGORIES_HPP
 #define MODHOOK_TESTS_SHARED_CATEGORIES_HPP
 
@@ -13,7 +15,16 @@
 
 struct shared_event {
   std::string sender, body;
+#if defined(SHARED_TEST_CHANGED_SIZE)
+  std::string room;
+#endif
 };
+
+#if defined(SHARED_TEST_CHANGED_POLICY)
+#define SHARED_MAY_SEND_POLICY modhook::all_must_pass_fail_open
+#else
+#define SHARED_MAY_SEND_POLICY modhook::all_must_pass
+#endif
 
 #if defined(SHARED_TEST_CHANGED_SIGNATURE)
 #define SHARED_ON_SENT_SIGNATURE void(const shared_event&, int)
@@ -23,7 +34,7 @@ struct shared_event {
 
 struct shared_rules {
   MODHOOK_CALLBACKS(shared_rules,
-    (may_send, modhook::all_must_pass, bool(const shared_event&)),
+    (may_send, SHARED_MAY_SEND_POLICY, bool(const shared_event&)),
     (on_sent, modhook::run_all, SHARED_ON_SENT_SIGNATURE));
 };
 
