@@ -4,6 +4,7 @@
 #define MODHOOK_CATEGORY_HPP
 
 #include <modhook/callback.hpp>
+#include <modhook/detail/member_list.hpp>
 #include <modhook/detail/pp.hpp>
 
 #include <boost/hana/pair.hpp>
@@ -19,19 +20,6 @@
 
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
-
-// The members of a category, as pointers to members (the leading int lets the macro emit
-// ", &C::x" for every member).
-template <int, auto... Members>
-struct member_list {};
-
-template <class MemberPointer>
-struct member_pointer;
-template <class S, class C>
-struct member_pointer<S C::*> {
-  using category = C;
-  using slot = S;
-};
 
 template <std::size_t N>
 constexpr std::size_t occurrences(const std::string_view (&names)[N], std::string_view name) noexcept {

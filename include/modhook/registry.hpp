@@ -35,8 +35,6 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-struct shared_loading; // <modhook/shared_module.hpp>: loads a module from a shared library
-
 // The implementations of the callbacks of one signature, in registration order. A dispatch
 // walks [first, last); `modules` (which module registered each) is read only when a module
 // decides or fails; `owners` keeps the callables. The three run in step (`entries` has one
@@ -304,6 +302,27 @@ public:
     return load_impl(name, &construct_with<decltype(construct)>, &construct);
   }
 
+  /// What owns a module, or what its code lives in: a pointer and the function that releases it.
+  using instance_ptr = std::unique_ptr<void, void (*)(void*)>;
+
+  /// The extension point for loaders of modules from elsewhere (modhook::load_shared loads
+  /// from a shared library): loads a module under `name` with load()'s guarantees, under the
+  /// registry's lock, so that nothing loads in between. After load()'s own refusals (sealed,
+  /// a module loading another, an empty or taken name), `loader.open()` may refuse with a
+  /// registration_error, or return what must stay open while the module lives (a library;
+  /// or an empty instance_ptr), released after the module is destroyed; then
+  /// `loader.construct(api&)` returns the module's instance. No module code runs before open()
+  /// accepted it.
+  template <class Loader>
+  [[nodiscard]] expected<module_ref, registration_error> load_from(std::string_view name, Loader&& loader) {
+    std::lock_guard lock(mutex_);
+    if (auto refused = refusal(name)) return unexpected(std::move(*refused));
+    expected<instance_ptr, registration_error> opened = loader.open();
+    if (!opened) return unexpected(std::move(opened).error());
+    auto construct = [&](api& module_api, instance_ptr& instance) { instance = loader.construct(module_api); };
+    return load_impl(name, &construct_with<decltype(construct)>, &construct, std::move(*opened));
+  }
+
   /// Ends start-up: later loads and registrations are refused.
   void seal() noexcept {
     std::lock_guard lock(mutex_);
@@ -381,7 +400,6 @@ private:
   friend api;
   template <class, class, class>
   friend struct detail::registry_dispatch;
-  friend struct detail::shared_loading;
 
   template <class Handler>
   expected<void, registration_error> set_failure_handler(Handler&& handler) {
@@ -427,7 +445,6 @@ private:
     (static_cast<detail::category_store<Categories>&>(stores_).remove_module(index), ...);
   }
 
-  using instance_ptr = std::unique_ptr<void, void (*)(void*)>;
   // Destroyed in reverse: the instance, then the library its code is in (a shared module's).
   struct module_record {
     std::string name;

@@ -27,7 +27,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -42,7 +41,7 @@
 namespace modhook::shared_abi {
 
 inline constexpr std::uint64_t magic = 0x31'6b6f6f68646f6d; // "modhook1", little-endian
-inline constexpr std::uint32_t layout = 1;
+inline constexpr std::uint32_t layout = 2;
 inline constexpr const char entry_point[] = "modhook_module_entry";
 
 struct header {
@@ -52,12 +51,14 @@ struct header {
   const char* modhook_version;
 };
 
-struct descriptor_v1 {
+// Layout 2 (layout 1 held the fingerprints as text).
+struct descriptor_v2 {
   header head;
-  const char* abi;               // "fact: value" lines
-  std::size_t category_count;    // the registry's categories, in order
-  const char* const* categories; // one fingerprint each
-  const char* parameters;        // the constructor's, before the api: "(const config&)"
+  std::size_t abi_count;
+  const abi_fact* abi;
+  std::size_t category_count;       // the registry's categories, in order
+  const category_print* categories; // (detail/fingerprint.hpp)
+  const char* parameters;           // the constructor's, before the api: "(const config&)"
   void* (*construct)(void* arguments, void* api);
   void (*destroy)(void* instance) noexcept;
 };
@@ -67,24 +68,17 @@ struct descriptor_v1 {
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
+// A registry's fingerprint data (detail/fingerprint.hpp).
 template <class Registry>
-struct registry_texts;
+struct registry_data_of;
 template <class... Categories>
-struct registry_texts<registry<Categories...>> {
-  std::tuple<fingerprint::frozen_text<&fingerprint::of_category<Categories>>...> categories{
-      fingerprint::frozen<&fingerprint::of_category<Categories>>()...};
-  fingerprint::frozen_text<& fingerprint::abi_text> abi = fingerprint::frozen<&fingerprint::abi_text>();
-  static constexpr std::size_t count = sizeof...(Categories);
-
-  constexpr std::array<const char*, sizeof...(Categories)> pointers() const noexcept {
-    return std::apply(
-        [](const auto&... text) { return std::array<const char*, sizeof...(Categories)>{text.c_str()...}; },
-        categories);
-  }
+struct registry_data_of<registry<Categories...>> {
+  using type = fingerprint::registry_data<Categories...>;
 };
 
 template <class... Params>
 struct parameter_text {
+  using tuple = std::tuple<Params...>;
   fingerprint::frozen_text<&fingerprint::of_parameters<Params...>> text =
       fingerprint::frozen<&fingerprint::of_parameters<Params...>>();
 };
@@ -130,48 +124,30 @@ private:
   }
 };
 
-// The first line at which two fingerprints differ, as the two lines (empty past the end).
-struct first_difference {
-  std::string_view ours, theirs;
-  static std::string_view line(std::string_view text, std::size_t at) {
-    const std::size_t end = text.find('\n', at);
-    return text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
-  }
-  static first_difference of(std::string_view ours, std::string_view theirs) {
-    std::size_t at = 0;
-    while (at < ours.size() || at < theirs.size()) {
-      const auto a = at < ours.size() ? line(ours, at) : std::string_view{};
-      const auto b = at < theirs.size() ? line(theirs, at) : std::string_view{};
-      if (a != b) return {a, b};
-      at += a.size() + 1;
-    }
-    return {};
-  }
-};
-
-// The host's side: opens, checks, then loads through the registry's one load path.
-struct shared_loading {
+// The host's side: a loader for registry::load_from, which calls open() under the registry's
+// lock once the name is accepted (the checks then stay true: nothing loads in between), and
+// construct() once open() accepted the library.
+template <class Registry, class Parameters, class Arguments>
+struct shared_library_loader {
   using kind = registration_error::kind;
+  using instance_ptr = typename Registry::instance_ptr;
 
-  template <class... Params, class... Categories, class... Args>
-  static expected<module_ref, registration_error> load(registry<Categories...>& hooks, std::string_view name,
-                                                       const std::filesystem::path& path, Args&&... args) {
-    using registry_type = registry<Categories...>;
-    std::lock_guard lock(hooks.mutex_); // nothing loads in between: the checks stay true
-    // What would refuse the module anyway is said before the library is opened.
-    if (auto refused = hooks.refusal(name)) return unexpected(std::move(*refused));
+  std::string_view name;
+  const std::filesystem::path& path;
+  Arguments given; // the host's arguments, as references
+  const shared_abi::descriptor_v2* descriptor = nullptr;
+
+  expected<instance_ptr, registration_error> open() {
     auto fail = [&](kind reason, std::string why) {
       return unexpected(registration_error{reason, std::string(name), {}, path.string() + ": " + std::move(why)});
     };
-
     std::error_code error;
     const auto status = std::filesystem::status(path, error);
     if (!std::filesystem::exists(status)) return fail(kind::library_not_found, "no such file");
     if (std::filesystem::is_directory(status)) return fail(kind::not_a_library, "is a directory, not a shared library");
     // dlopen searches the library path for a bare name; a path names one file.
     const std::string file = path.has_parent_path() ? path.string() : "./" + path.string();
-    typename registry_type::instance_ptr library(::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL),
-                                                 [](void* handle) { ::dlclose(handle); });
+    instance_ptr library(::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL), [](void* handle) { ::dlclose(handle); });
     if (!library) return fail(kind::not_a_library, "cannot be loaded as a shared library: " + dl_error(file));
     using entry_type = const shared_abi::header* (*)() noexcept;
     void* entry = ::dlsym(library.get(), shared_abi::entry_point);
@@ -182,38 +158,32 @@ struct shared_loading {
     const shared_abi::header* head = reinterpret_cast<entry_type>(entry)();
     if (!head || head->magic != shared_abi::magic)
       return fail(kind::incompatible_descriptor, "its entry point returns no modhook descriptor");
-    if (head->layout != shared_abi::layout || head->size < sizeof(shared_abi::descriptor_v1))
+    if (head->layout != shared_abi::layout || head->size < sizeof(shared_abi::descriptor_v2))
       return fail(kind::incompatible_descriptor, "its descriptor has layout " + std::to_string(head->layout) +
                                                      ", this host reads layout " + std::to_string(shared_abi::layout));
-    const auto& descriptor = *reinterpret_cast<const shared_abi::descriptor_v1*>(head);
+    const auto& found = *reinterpret_cast<const shared_abi::descriptor_v2*>(head);
     if (std::string_view(head->modhook_version) != MODHOOK_DETAIL_VERSION_STRING)
       return fail(kind::incompatible_descriptor, std::string("built with modhook ") + head->modhook_version +
                                                      ", this host with modhook " MODHOOK_DETAIL_VERSION_STRING);
 
-    static constexpr registry_texts<registry_type> host{};
-    if (auto why = abi_difference(descriptor.abi, host.abi.c_str())) return fail(kind::incompatible_module, *why);
-    static constexpr auto host_categories = host.pointers();
-    if (auto why = category_difference(descriptor, host_categories)) return fail(kind::incompatible_module, *why);
-    using parameters = std::conditional_t<sizeof...(Params) == 0, parameter_text<Args&&...>, parameter_text<Params...>>;
-    static constexpr parameters host_parameters{};
-    if (std::string_view(descriptor.parameters) != host_parameters.text.c_str())
-      return fail(kind::incompatible_module, std::string("its constructor takes ") + descriptor.parameters +
+    static constexpr auto host_abi = fingerprint::abi_facts();
+    if (auto why = abi_difference(found, host_abi)) return fail(kind::incompatible_module, *why);
+    static constexpr typename registry_data_of<Registry>::type host{};
+    static constexpr auto host_callbacks = host.callback_prints();
+    static constexpr auto host_categories = host.category_prints(host_callbacks);
+    if (auto why = category_difference(found, host_categories)) return fail(kind::incompatible_module, *why);
+    static constexpr Parameters host_parameters{};
+    if (std::string_view(found.parameters) != host_parameters.text.c_str())
+      return fail(kind::incompatible_module, std::string("its constructor takes ") + found.parameters +
                                                  " before the api, this host passes " + host_parameters.text.c_str());
+    descriptor = &found;
+    return library;
+  }
 
-    using tuple = std::conditional_t<sizeof...(Params) == 0, std::tuple<Args&&...>, std::tuple<Params...>>;
-    static_assert(std::is_constructible_v<tuple, Args&&...>,
-                  "modhook: load_shared<Params...>(registry, name, path, args...): the arguments must convert to "
-                  "the parameters");
-    tuple arguments(static_cast<Args&&>(args)...);
-    struct context {
-      const shared_abi::descriptor_v1* descriptor;
-      tuple* arguments;
-    } given{&descriptor, &arguments};
-    auto construct = [](void* c, typename registry_type::api& api, typename registry_type::instance_ptr& instance) {
-      const auto& [d, a] = *static_cast<context*>(c);
-      instance = typename registry_type::instance_ptr(d->construct(a, &api), d->destroy);
-    };
-    return hooks.load_impl(name, construct, &given, std::move(library));
+  template <class Api>
+  instance_ptr construct(Api& api) {
+    auto arguments = std::make_from_tuple<typename Parameters::tuple>(std::move(given));
+    return instance_ptr(descriptor->construct(&arguments, &api), descriptor->destroy);
   }
 
 private:
@@ -224,59 +194,69 @@ private:
     return std::string(why);
   }
 
-  static std::optional<std::string> abi_difference(std::string_view theirs, std::string_view ours) {
-    const auto d = first_difference::of(ours, theirs);
-    if (d.ours.empty() && d.theirs.empty()) return std::nullopt;
-    const auto fact = d.ours.substr(0, d.ours.find(':'));
-    return "built for another ABI: " + std::string(fact) + " '" + value_of(d.theirs) + "' there, '" + value_of(d.ours) +
-           "' in this host";
-  }
-  static std::string value_of(std::string_view line) {
-    const auto colon = line.find(": ");
-    return std::string(colon == std::string_view::npos ? line : line.substr(colon + 2));
-  }
-
+  // The first ABI fact that differs, named.
   template <std::size_t N>
-  static std::optional<std::string> category_difference(const shared_abi::descriptor_v1& module,
-                                                        const std::array<const char*, N>& host) {
-    const auto name_of = [](std::string_view text) { return std::string(first_difference::line(text, 9)); };
-    for (std::size_t i = 0; i < N || i < module.category_count; ++i) {
-      if (i >= module.category_count)
-        return "built without category '" + name_of(host[i]) + "' (it knows " + std::to_string(module.category_count) +
-               " of the host's " + std::to_string(N) +
-               " categories; a module is built against the host's registry as it is)";
-      if (i >= N) return "built with category '" + name_of(module.categories[i]) + "', which this host does not hold";
-      const std::string_view ours = host[i], theirs = module.categories[i];
-      const auto d = first_difference::of(ours, theirs);
-      if (d.ours.empty() && d.theirs.empty()) continue;
-      if (name_of(ours) != name_of(theirs))
-        return "built against category '" + name_of(theirs) + "' where this host holds '" + name_of(ours) +
-               "' (category " + std::to_string(i + 1) + ")";
-      const std::string category = "category '" + name_of(ours) + "'";
-      if (d.theirs.empty())
-        return "built against another " + category + ": it lacks callback '" + callback(d.ours) + "'";
-      if (d.ours.empty())
-        return "built against another " + category + ": it has callback '" + callback(d.theirs) +
-               "', which this host lacks";
-      if (callback(d.ours) != callback(d.theirs))
-        return "built against another " + category + ": it has callback '" + callback(d.theirs) +
-               "' where this host has '" + callback(d.ours) + "'";
-      // "name: signature; policy P; layout L": the first part that differs.
-      const auto part = [](std::string_view line, std::size_t index) {
-        line = line.substr(line.find(": ") + 2);
-        for (; index != 0; --index) line = line.substr(line.find("; ") + 2);
-        return std::string(line.substr(0, line.find("; ")));
-      };
-      const char* const what[] = {"is", "has", "passes"};
-      for (std::size_t p = 0; p < 3; ++p)
-        if (part(d.ours, p) != part(d.theirs, p))
-          return "built against another " + category + ": callback '" + callback(d.ours) + "' " + what[p] + " '" +
-                 part(d.theirs, p) + "' there, '" + part(d.ours, p) + "' in this host";
-      return "built against another " + category;
+  static std::optional<std::string> abi_difference(const shared_abi::descriptor_v2& module,
+                                                   const std::array<shared_abi::abi_fact, N>& host) {
+    for (std::size_t i = 0; i < N || i < module.abi_count; ++i) {
+      if (i >= N || i >= module.abi_count || std::string_view(module.abi[i].name) != host[i].name)
+        return std::string("built for another ABI: it states ") + std::to_string(module.abi_count) +
+               " facts, this host " + std::to_string(N);
+      if (std::string_view(module.abi[i].value) != host[i].value)
+        return std::string("built for another ABI: ") + host[i].name + " '" + module.abi[i].value + "' there, '" +
+               host[i].value + "' in this host";
     }
     return std::nullopt;
   }
-  static std::string callback(std::string_view line) { return std::string(line.substr(0, line.find(':'))); }
+
+  // The first category, then the first callback, then the first part of it that differs.
+  template <std::size_t N>
+  static std::optional<std::string> category_difference(const shared_abi::descriptor_v2& module,
+                                                        const std::array<shared_abi::category_print, N>& host) {
+    for (std::size_t i = 0; i < N || i < module.category_count; ++i) {
+      if (i >= module.category_count)
+        return std::string("built without category '") + host[i].name + "' (it knows " +
+               std::to_string(module.category_count) + " of the host's " + std::to_string(N) +
+               " categories; a module is built against the host's registry as it is)";
+      const shared_abi::category_print& theirs = module.categories[i];
+      if (i >= N) return std::string("built with category '") + theirs.name + "', which this host does not hold";
+      const shared_abi::category_print& ours = host[i];
+      if (std::string_view(ours.name) != theirs.name)
+        return std::string("built against category '") + theirs.name + "' where this host holds '" + ours.name +
+               "' (category " + std::to_string(i + 1) + ")";
+      if (auto why = callback_difference(ours, theirs))
+        return "built against another category '" + std::string(ours.name) + "': " + *why;
+    }
+    return std::nullopt;
+  }
+  static std::optional<std::string> callback_difference(const shared_abi::category_print& ours,
+                                                        const shared_abi::category_print& theirs) {
+    for (std::size_t j = 0; j < ours.callback_count || j < theirs.callback_count; ++j) {
+      if (j >= theirs.callback_count) return std::string("it lacks callback '") + ours.callbacks[j].name + "'";
+      const shared_abi::callback_print& b = theirs.callbacks[j];
+      if (j >= ours.callback_count) return std::string("it has callback '") + b.name + "', which this host lacks";
+      const shared_abi::callback_print& a = ours.callbacks[j];
+      const std::string name = a.name;
+      if (name != b.name) return std::string("it has callback '") + b.name + "' where this host has '" + name + "'";
+      if (std::string_view(a.signature) != b.signature)
+        return "callback '" + name + "' is '" + b.signature + "' there, '" + a.signature + "' in this host";
+      if (std::string_view(a.policy) != b.policy)
+        return "callback '" + name + "' has 'policy " + b.policy + "' there, 'policy " + a.policy + "' in this host";
+      if (types_text(a) != types_text(b))
+        return "callback '" + name + "' passes '" + types_text(b) + "' there, '" + types_text(a) + "' in this host";
+    }
+    return std::nullopt;
+  }
+  // "types of sizes: result [16/8], 1 [96/8]": size/alignment, for the types that have them.
+  static std::string types_text(const shared_abi::callback_print& callback) {
+    std::string text = "types of sizes: ";
+    for (std::size_t k = 0; k < callback.type_count; ++k) {
+      text += k == 0 ? std::string("result") : ", " + std::to_string(k);
+      const shared_abi::type_layout& t = callback.types[k];
+      if (t.size != 0) text += " [" + std::to_string(t.size) + "/" + std::to_string(t.alignment) + "]";
+    }
+    return text;
+  }
 };
 
 } // namespace detail
@@ -292,7 +272,14 @@ private:
 template <class... Params, class... Categories, class... Args>
 [[nodiscard]] expected<module_ref, registration_error>
 load_shared(registry<Categories...>& hooks, std::string_view name, const std::filesystem::path& path, Args&&... args) {
-  return detail::shared_loading::load<Params...>(hooks, name, path, static_cast<Args&&>(args)...);
+  using registry_type = registry<Categories...>;
+  using parameters =
+      std::conditional_t<sizeof...(Params) == 0, detail::parameter_text<Args&&...>, detail::parameter_text<Params...>>;
+  static_assert(std::is_constructible_v<typename parameters::tuple, Args&&...>,
+                "modhook: load_shared<Params...>(registry, name, path, args...): the arguments must convert to "
+                "the parameters");
+  return hooks.load_from(name, detail::shared_library_loader<registry_type, parameters, std::tuple<Args&&...>>{
+                                   name, path, std::forward_as_tuple(static_cast<Args&&>(args)...)});
 }
 
 MODHOOK_END_NAMESPACE
@@ -303,14 +290,17 @@ MODHOOK_END_NAMESPACE
 #define MODHOOK_SHARED_MODULE(REGISTRY, ...)                                                                           \
   namespace {                                                                                                          \
   using modhook_shared_export = ::modhook::detail::shared_export<REGISTRY, __VA_ARGS__>;                               \
-  constexpr ::modhook::detail::registry_texts<REGISTRY> modhook_shared_texts{};                                        \
-  constexpr auto modhook_shared_categories = modhook_shared_texts.pointers();                                          \
+  constexpr typename ::modhook::detail::registry_data_of<REGISTRY>::type modhook_shared_data{};                        \
+  constexpr auto modhook_shared_callbacks = modhook_shared_data.callback_prints();                                     \
+  constexpr auto modhook_shared_categories = modhook_shared_data.category_prints(modhook_shared_callbacks);            \
+  constexpr auto modhook_shared_abi = ::modhook::detail::fingerprint::abi_facts();                                     \
   constexpr ::modhook::detail::shared_parameters_of<modhook_shared_export> modhook_shared_parameters{};                \
-  constexpr ::modhook::shared_abi::descriptor_v1 modhook_shared_descriptor{                                            \
-      {::modhook::shared_abi::magic, ::modhook::shared_abi::layout, sizeof(::modhook::shared_abi::descriptor_v1),      \
+  constexpr ::modhook::shared_abi::descriptor_v2 modhook_shared_descriptor{                                            \
+      {::modhook::shared_abi::magic, ::modhook::shared_abi::layout, sizeof(::modhook::shared_abi::descriptor_v2),      \
        MODHOOK_DETAIL_VERSION_STRING},                                                                                 \
-      modhook_shared_texts.abi.c_str(),                                                                                \
-      modhook_shared_texts.count,                                                                                      \
+      modhook_shared_abi.size(),                                                                                       \
+      modhook_shared_abi.data(),                                                                                       \
+      modhook_shared_categories.size(),                                                                                \
       modhook_shared_categories.data(),                                                                                \
       modhook_shared_parameters.text.c_str(),                                                                          \
       &modhook_shared_export::construct,                                                                               \

@@ -7,6 +7,7 @@
 // else stops the fast path, and resume() feeds it, cold, to a fresh combiner.
 
 #include <modhook/module_source.hpp>
+#include <modhook/detail/cold_argument.hpp>
 #include <modhook/detail/config.hpp>
 #include <modhook/detail/decision.hpp>
 #include <modhook/detail/dispatch_result.hpp>
