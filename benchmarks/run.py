@@ -6,6 +6,7 @@ wall time from Google Benchmark (median of repetitions, g++ build only: Debian's
 built against libstdc++). Writes benchmarks/results/report.md and dispatch_cost.svg and
 prints the report.
 """
+import argparse
 import json
 import pathlib
 import platform
@@ -168,6 +169,10 @@ def svg_plot(counts, path):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="It takes about twenty minutes on a 2-core machine (three optimized builds, "
+                                            "then callgrind and Google Benchmark).")
+    parser.parse_args()
     subprocess.run([str(ROOT / "scripts" / "install-deps.sh")], check=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     counts = {}

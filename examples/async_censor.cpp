@@ -1,8 +1,8 @@
 // Asynchronous callbacks on Boost.Asio: the host's request handler is an Asio coroutine that
 // co_awaits the dispatch; the censor module is an Asio coroutine that awaits a (simulated)
 // remote service before it answers, while the io_context's thread serves other requests; a
-// second module is a plain function, called inline. (The reference host of issue 16 makes
-// the remote service a real HTTP one.)
+// second module is a plain function, called inline. (The reference homeserver,
+// examples/homeserver/, makes the remote service a real HTTP one.)
 
 #include <modhook/asio.hpp>
 #include <modhook/modhook.hpp>

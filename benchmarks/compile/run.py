@@ -13,6 +13,7 @@ is also linked and run, and both variants must compute the same result.
         --sizes: only the first N sizes (default: all three)
         --no-breakdown: skip the table of where g++'s time goes (stage by stage, middle size)
 """
+import argparse
 import pathlib
 import platform
 import re
@@ -92,11 +93,16 @@ def verdict(ok):
 
 def main():
     global SIZES
-    repeat = 3
-    if "--repeat" in sys.argv:
-        repeat = int(sys.argv[sys.argv.index("--repeat") + 1])
-    if "--sizes" in sys.argv:
-        SIZES = SIZES[:int(sys.argv[sys.argv.index("--sizes") + 1])]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, metavar="N", help="the best of N compilations (default 3)")
+    parser.add_argument("--sizes", type=int, default=len(SIZES), choices=range(1, len(SIZES) + 1), metavar="N",
+                        help=f"only the first N sizes of {SIZES} (default: all)")
+    parser.add_argument("--no-breakdown", action="store_true",
+                        help="skip the table of where g++'s time goes (stage by stage, middle size)")
+    args = parser.parse_args()
+    repeat = args.repeat
+    SIZES = SIZES[:args.sizes]
     WORK.mkdir(parents=True, exist_ok=True)
     versions = [subprocess.run([cxx[0], "--version"], text=True, capture_output=True).stdout.splitlines()[0]
                 for _, cxx in COMPILERS]
@@ -138,7 +144,7 @@ def main():
                 if lib_mib >= MAX_MIB:
                     failures.append(f"{label}: the largest case needs {lib_mib:.0f} MiB (target under {MAX_MIB:.0f})")
         lines.append("")
-    if "--no-breakdown" not in sys.argv:
+    if not args.no_breakdown:
         label, cxx = COMPILERS[0]
         lines += breakdown(label, cxx, SIZES[min(1, len(SIZES) - 1)], repeat)
     if LARGEST not in SIZES:

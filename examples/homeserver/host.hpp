@@ -70,7 +70,7 @@ private:
   room* find_room(const std::string& id);
   bool is_admin(const std::string& user_id) const;
 
-  // The routes (see the table in homeserver.cpp).
+  // The routes (see the table, host::routes(), in host.cpp).
   reply do_register(call&);
   reply do_whoami(call&);
   reply do_create_room(call&);

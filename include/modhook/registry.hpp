@@ -16,14 +16,13 @@
 #include <modhook/detail/dispatch_awaitable.hpp>
 #include <modhook/detail/dispatch_result.hpp>
 #include <modhook/detail/failure_sink.hpp>
+#include <modhook/detail/load_lock.hpp>
+#include <modhook/detail/owned.hpp>
 #include <modhook/detail/sync_driver.hpp>
 
-#include <atomic>
 #include <cassert>
 #include <concepts>
 #include <cstddef>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -272,7 +271,7 @@ public:
   // destroyed, and its record (name, api) outlives it, so a module's destructor may still
   // use its api or dispatch to the modules loaded before it.
   ~registry() {
-    sealed_.store(true, std::memory_order_release);
+    sealed_.set();
     while (!modules_.empty()) {
       unregister(modules_.size() - 1);
       modules_.back()->instance.reset();
@@ -303,7 +302,7 @@ public:
   }
 
   /// What owns a module, or what its code lives in: a pointer and the function that releases it.
-  using instance_ptr = std::unique_ptr<void, void (*)(void*)>;
+  using instance_ptr = detail::owned_handle;
 
   /// The extension point for loaders of modules from elsewhere (modhook::load_shared loads
   /// from a shared library): loads a module under `name` with load()'s guarantees, under the
@@ -315,7 +314,7 @@ public:
   /// accepted it.
   template <class Loader>
   [[nodiscard]] expected<module_ref, registration_error> load_from(std::string_view name, Loader&& loader) {
-    std::lock_guard lock(mutex_);
+    detail::load_guard lock(mutex_);
     if (auto refused = refusal(name)) return unexpected(std::move(*refused));
     expected<instance_ptr, registration_error> opened = loader.open();
     if (!opened) return unexpected(std::move(opened).error());
@@ -325,10 +324,10 @@ public:
 
   /// Ends start-up: later loads and registrations are refused.
   void seal() noexcept {
-    std::lock_guard lock(mutex_);
-    sealed_.store(true, std::memory_order_release);
+    detail::load_guard lock(mutex_);
+    sealed_.set();
   }
-  bool sealed() const noexcept { return sealed_.load(std::memory_order_acquire); }
+  bool sealed() const noexcept { return sealed_.load(); }
 
   /// Receives every module failure seen by any dispatch (a module that threw or returned an
   /// error value), whatever the policy then does with it. Set it before seal(). An exception
@@ -403,7 +402,7 @@ private:
 
   template <class Handler>
   expected<void, registration_error> set_failure_handler(Handler&& handler) {
-    std::lock_guard lock(mutex_);
+    detail::load_guard lock(mutex_);
     if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, "<failure handler>", {}});
     failure_handler_ = detail::erased<void(const failure<>&)>(std::in_place, static_cast<Handler&&>(handler));
     return {};
@@ -475,11 +474,11 @@ private:
                                                                       void (*construct)(void*, api&, instance_ptr&),
                                                                       void* context,
                                                                       instance_ptr library = {nullptr, nullptr}) {
-    std::lock_guard lock(mutex_);
+    detail::load_guard lock(mutex_);
     if (auto refused = refusal(name)) return unexpected(std::move(*refused));
 
     const std::size_t index = modules_.size();
-    modules_.push_back(std::unique_ptr<module_record>(
+    modules_.push_back(detail::owned<module_record>(
         new module_record{std::string(name), api(*this, index), std::move(library), {nullptr, nullptr}}));
     struct loading_guard {
       bool& flag;
@@ -509,7 +508,7 @@ private:
       reject_category<category_type>();
       return {};
     } else {
-      std::lock_guard lock(mutex_);
+      detail::load_guard lock(mutex_);
       if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, modules_[index]->name, {}});
       append(module(index), static_cast<C&&>(callbacks), category_type::modhook_members());
       return {};
@@ -552,9 +551,9 @@ private:
 
   stores stores_;
   detail::erased<void(const failure<>&)> failure_handler_;
-  std::vector<std::unique_ptr<module_record>> modules_;
-  std::recursive_mutex mutex_;
-  std::atomic<bool> sealed_{false};
+  std::vector<detail::owned<module_record>> modules_;
+  detail::load_lock mutex_;
+  detail::sealed_flag sealed_;
   bool loading_ = false; // a module is being constructed (guarded by mutex_)
 };
 

@@ -6,7 +6,7 @@
 #include <modhook/expected.hpp>
 #include <modhook/detail/async_step.hpp>
 
-#include <functional>
+#include <concepts>
 #include <optional>
 #include <tuple>
 #include <type_traits>
@@ -25,10 +25,19 @@ inline constexpr bool passes_through =
 
 // std::ref(x) and std::cref(x) stand for x itself, as in a plain call: a parameter that x
 // binds to directly binds to x, never to a copy made through the wrapper's conversion.
+// Recognized by what std::reference_wrapper is (a `type`, get() giving `type&`, and the
+// conversion to it), so that modhook needs no <functional>; a host's own reference wrapper,
+// or Boost's, stands for its object too.
+template <class G>
+concept reference_wrapper_like = std::is_trivially_copyable_v<G> && requires(const G& g) {
+  typename G::type;
+  { g.get() } -> std::same_as<typename G::type&>;
+} && std::is_convertible_v<const G&, typename G::type&>;
+
 template <class Param, class Given>
 inline constexpr bool unwraps = false;
-template <class Param, class T>
-inline constexpr bool unwraps<Param, std::reference_wrapper<T>> = passes_through<Param, T&>;
+template <class Param, reference_wrapper_like G>
+inline constexpr bool unwraps<Param, G> = passes_through<Param, typename G::type&>;
 
 template <class Param, class Given>
 constexpr decltype(auto) prepare_argument(Given&& given) {
@@ -133,7 +142,6 @@ template <class R, class... A>
 struct signature<R(A...)> {
   // For an asynchronous callback, what its task gives (see callback_result).
   using result = typename callback_result<R>::type;
-  using invoked = R; // what the callable (a slot's stored one) returns
   static constexpr bool is_async = callback_result<R>::is_async;
   using task = typename callback_result<R>::task; // void unless asynchronous
   // How a slot stores implementations: as R(A...); an asynchronous one as
@@ -145,10 +153,6 @@ struct signature<R(A...)> {
   using nothrow_pointer = R (*)(A...) noexcept;
   template <std::size_t I>
   using parameter = std::tuple_element_t<I, std::tuple<A...>>;
-  // A policy combines values, never a void: a void result is seen as std::monostate.
-  using value = R;
-  using error = void;
-  static constexpr bool returns_expected = false;
   static constexpr std::size_t arity = sizeof...(A);
   static constexpr bool has_rvalue_parameter = (std::is_rvalue_reference_v<A> || ...);
   // Every module receives its own copy of a by-value parameter.
