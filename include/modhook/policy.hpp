@@ -105,21 +105,21 @@ struct all_must_pass_policy {
     MODHOOK_ALWAYS_INLINE static verdict<T, E> decide(T&& value, const Who& who) {
       verdict<T, E> result;
       const bool passes = pass_traits<T>::passes(std::as_const(value));
-      result.settle(std::move(value), passes, who);
+      detail::result_access::settle(result, std::move(value), passes, who);
       return result;
     }
     constexpr bool on_result(T&& value, const module_source& who) {
       if (pass_traits<T>::passes(std::as_const(value))) [[likely]]
         return true;
-      result_.reject(std::move(value), who());
+      detail::result_access::reject(result_, std::move(value), who());
       return false;
     }
     constexpr bool on_failure(failure<E>&& f) {
       if constexpr (OnFailure == on_module_failure::deny) {
-        result_.fail(std::move(f));
+        detail::result_access::fail(result_, std::move(f));
         return false;
       } else {
-        result_.record_failure(std::move(f));
+        detail::result_access::record_failure(result_, std::move(f));
         return true;
       }
     }
@@ -149,16 +149,16 @@ struct first_result {
     template <class Who>
     MODHOOK_ALWAYS_INLINE static answer<typename T::value_type, E> decide(T&& value, const Who& who) {
       answer<typename T::value_type, E> result;
-      if (value.has_value()) result.found(std::move(*value), who());
+      if (value.has_value()) detail::result_access::found(result, std::move(*value), who());
       return result;
     }
     constexpr bool on_result(T&& value, const module_source& who) {
       if (!value.has_value()) return true;
-      result_.found(std::move(*value), who());
+      detail::result_access::found(result_, std::move(*value), who());
       return false;
     }
     constexpr bool on_failure(failure<E>&& f) {
-      result_.fail(std::move(f));
+      detail::result_access::fail(result_, std::move(f));
       return false;
     }
     constexpr answer<typename T::value_type, E> finish() && { return std::move(result_); }
@@ -181,7 +181,7 @@ struct first_exception {
     static completion<E> nothing_seen() noexcept { return {}; }
     constexpr bool on_result(T&&, const module_source&) noexcept { return true; }
     constexpr bool on_failure(failure<E>&& f) {
-      result_.record_failure(std::move(f));
+      detail::result_access::record_failure(result_, std::move(f));
       return false;
     }
     constexpr completion<E> finish() && { return std::move(result_); }
@@ -204,7 +204,7 @@ struct run_all {
     static completion<E> nothing_seen() noexcept { return {}; }
     constexpr bool on_result(T&&, const module_source&) noexcept { return true; }
     constexpr bool on_failure(failure<E>&& f) {
-      result_.record_failure(std::move(f));
+      detail::result_access::record_failure(result_, std::move(f));
       return true;
     }
     constexpr completion<E> finish() && { return std::move(result_); }

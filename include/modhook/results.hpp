@@ -17,6 +17,31 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
+// What only a policy's combiner does to a result: the results' setters are private, and the
+// built-in combiners (policy.hpp) reach them through this.
+struct result_access {
+  template <class Result, class... A>
+  MODHOOK_ALWAYS_INLINE static constexpr void reject(Result& result, A&&... a) {
+    result.reject(static_cast<A&&>(a)...);
+  }
+  template <class Result, class... A>
+  MODHOOK_ALWAYS_INLINE static constexpr void settle(Result& result, A&&... a) {
+    result.settle(static_cast<A&&>(a)...);
+  }
+  template <class Result, class... A>
+  MODHOOK_ALWAYS_INLINE static constexpr void found(Result& result, A&&... a) {
+    result.found(static_cast<A&&>(a)...);
+  }
+  template <class Result, class... A>
+  static constexpr void fail(Result& result, A&&... a) {
+    result.fail(static_cast<A&&>(a)...);
+  }
+  template <class Result, class... A>
+  static constexpr void record_failure(Result& result, A&&... a) {
+    result.record_failure(static_cast<A&&>(a)...);
+  }
+};
+
 // Every result counts the failures the dispatch saw and keeps the first one.
 template <class E>
 class failure_log {
@@ -32,6 +57,8 @@ public:
   /// The first failure, if any module failed.
   constexpr const std::optional<failure<E>>& first_failure() const noexcept { return first_; }
 
+protected:
+  friend struct result_access;
   constexpr void record_failure(failure<E>&& f) {
     if (!first_) first_.emplace(std::move(f));
     ++count_;
@@ -78,6 +105,8 @@ public:
   /// The module that rejected or failed; empty when passed.
   constexpr const std::optional<module_ref>& decided_by() const noexcept { return decided_by_; }
 
+private:
+  friend struct detail::result_access;
   MODHOOK_ALWAYS_INLINE constexpr void reject(T&& value, module_ref who) {
     kind_ = kind::rejected;
     rejection_.emplace(std::move(value));
@@ -100,7 +129,6 @@ public:
     this->record_failure(std::move(f));
   }
 
-private:
   kind kind_ = kind::passed;
   std::optional<T> rejection_;
   std::optional<module_ref> decided_by_;
@@ -135,6 +163,8 @@ public:
     return *this->first_failure();
   }
 
+private:
+  friend struct detail::result_access;
   MODHOOK_ALWAYS_INLINE constexpr void found(T&& value, module_ref who) {
     value_.emplace(std::move(value));
     decided_by_ = who;
@@ -145,7 +175,6 @@ public:
     this->record_failure(std::move(f));
   }
 
-private:
   std::optional<T> value_;
   std::optional<module_ref> decided_by_;
   bool failed_ = false;
