@@ -16,6 +16,10 @@ modhook::task<bool> coroutine(int x) {
 
 namespace {
 template <int I>
+modhook::task<bool> context_coroutine(void* context, int x) {
+  co_return x != I + 1000 && context != nullptr;
+}
+template <int I>
 boost::asio::awaitable<bool> asio_coroutine(int x) {
   co_return x != I + 1000;
 }
@@ -30,6 +34,10 @@ constexpr auto coroutines(std::integer_sequence<int, I...>) {
   return std::array<task_check, count>{&coroutine<I>...};
 }
 template <int... I>
+constexpr auto context_coroutines(std::integer_sequence<int, I...>) {
+  return std::array<context_check, count>{&context_coroutine<I>...};
+}
+template <int... I>
 constexpr auto asio_coroutines(std::integer_sequence<int, I...>) {
   return std::array<asio_check, count>{&asio_coroutine<I>...};
 }
@@ -39,6 +47,9 @@ constexpr auto asio_coroutines(std::integer_sequence<int, I...>) {
 bool (*plain_check(int i))(int) { return plains(std::make_integer_sequence<int, count>{})[static_cast<std::size_t>(i)]; }
 task_check task_check_function(int i) {
   return coroutines(std::make_integer_sequence<int, count>{})[static_cast<std::size_t>(i)];
+}
+context_check context_check_function(int i) {
+  return context_coroutines(std::make_integer_sequence<int, count>{})[static_cast<std::size_t>(i)];
 }
 asio_check asio_check_function(int i) {
   return asio_coroutines(std::make_integer_sequence<int, count>{})[static_cast<std::size_t>(i)];

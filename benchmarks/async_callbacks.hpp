@@ -11,6 +11,8 @@
 namespace async_bench {
 
 using task_check = modhook::task<bool> (*)(int);
+// A coroutine that takes a context word first: a hand-written {function, context} entry's.
+using context_check = modhook::task<bool> (*)(void* context, int);
 using asio_check = boost::asio::awaitable<bool> (*)(int);
 
 bool (*plain_check(int i))(int);
@@ -20,6 +22,7 @@ bool plain(int x);
 template <int I>
 modhook::task<bool> coroutine(int x);
 task_check task_check_function(int i);
+context_check context_check_function(int i);
 asio_check asio_check_function(int i);
 
 } // namespace async_bench

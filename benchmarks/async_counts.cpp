@@ -6,6 +6,8 @@
 //   async_plain     the same functions in an asynchronous slot (modhook::task<bool>)
 //   async_task      modhook::task coroutines that complete at once, in that slot
 //   hand_task_loop  `for (auto m : modules) co_await m(x)` over the same coroutines
+//   hand_context_loop  the cheapest loop with modhook's guarantees: a vector of {function,
+//                   context} entries, each coroutine awaited in a try block (a throw denies)
 //   async_asio      asio::awaitable coroutines, the dispatch co_awaited from an Asio coroutine
 //   hand_asio_loop  the same loop by hand in the Asio coroutine
 //   static_sync_plain, static_async_plain, static_async_task: the first three on a static
@@ -67,6 +69,22 @@ modhook::task<bool> hand_task_loop(const std::vector<async_bench::task_check>& m
     if (!co_await m(x)) co_return false;
   co_return true;
 }
+struct context_entry {
+  async_bench::context_check function;
+  void* context;
+};
+modhook::task<bool> hand_context_loop(const std::vector<context_entry>& modules, int x) {
+  for (const context_entry& m : modules) {
+    bool passes = false;
+    try {
+      passes = co_await m.function(m.context, x);
+    } catch (...) {
+      passes = false;
+    }
+    if (!passes) co_return false;
+  }
+  co_return true;
+}
 asio::awaitable<bool> hand_asio_loop(const std::vector<async_bench::asio_check>& modules, int x) {
   for (auto m : modules)
     if (!co_await m(x)) co_return false;
@@ -126,6 +144,13 @@ bool run_static(std::string_view variant, long iterations) {
     passed += t.done() && t.result() ? 1 : 0;
   }
 }
+[[gnu::noinline]] void measured_hand_context(const std::vector<context_entry>& modules, long iterations) {
+  for (long i = 0; i < iterations; ++i) {
+    auto t = hand_context_loop(modules, 1);
+    t.handle().resume();
+    passed += t.done() && t.result() ? 1 : 0;
+  }
+}
 // The whole io_context run: one Asio coroutine awaiting `iterations` dispatches.
 asio::awaitable<void> asio_host(const modhook::registry<asio_hooks>& hooks, long iterations) {
   for (long i = 0; i < iterations; ++i) passed += (co_await hooks.dispatch<&asio_hooks::check>(1)).passed() ? 1 : 0;
@@ -166,6 +191,11 @@ int main(int argc, char** argv) {
     std::vector<async_bench::task_check> modules;
     for (int i = 0; i < n; ++i) modules.push_back(async_bench::task_check_function(i));
     measured_hand_task(modules, iterations);
+  } else if (variant == "hand_context_loop") {
+    static int context = 0;
+    std::vector<context_entry> modules;
+    for (int i = 0; i < n; ++i) modules.push_back({async_bench::context_check_function(i), &context});
+    measured_hand_context(modules, iterations);
   } else if (variant == "async_asio") {
     modhook::registry<asio_hooks> hooks;
     load(hooks, n, async_bench::asio_check_function);

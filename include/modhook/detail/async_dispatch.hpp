@@ -45,7 +45,6 @@ async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
                                              const delegate<typename Slot::signature>* last, Sink sink,
                                              Prepared prepared, std::index_sequence<I...>) {
   using signature = detail::signature<typename Slot::signature>;
-  using task = typename signature::task;
   using result = typename Slot::result_type;
   const failure_sink to = sink.get();
   combiner_t<Slot> combiner;
@@ -62,31 +61,21 @@ async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
           combiner,
           [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, detail::pass<I>(passed)...); },
           module_source(modules, it), to);
-    } else {
-      returned<task> started;
-      bool called = false;
+    } else if constexpr (std::is_void_v<result>) {
+      // One try for the start and the await: a throw before the coroutine has a task, or
+      // while it runs, is that module's failure alike.
+      bool done = false;
       MODHOOK_TRY {
-        ::new (static_cast<void*>(&started.value)) task(it->start(it->data, detail::pass<I>(passed)...));
-        called = true;
+        co_await it->start(it->data, detail::pass<I>(passed)...);
+        done = true;
       }
       MODHOOK_CATCH_ALL { go_on = failed(it); }
-      if (called) {
-        destroy_on_exit<task> awaited{started.value}; // awaited where it is, in this frame
-        if constexpr (std::is_void_v<result>) {
-          bool done = false;
-          MODHOOK_TRY {
-            co_await std::move(started.value);
-            done = true;
-          }
-          MODHOOK_CATCH_ALL { go_on = failed(it); }
-          if (done) go_on = combiner.on_result(std::monostate{}, module_source(modules, it));
-        } else {
-          std::optional<result> r; // (g++ 12 fails on a co_await inside a placement new)
-          MODHOOK_TRY { r.emplace(co_await std::move(started.value)); }
-          MODHOOK_CATCH_ALL { go_on = failed(it); }
-          if (r) go_on = detail::feed_returned<Slot>(combiner, *r, module_source(modules, it), to);
-        }
-      }
+      if (done) go_on = combiner.on_result(std::monostate{}, module_source(modules, it));
+    } else {
+      std::optional<result> r; // (g++ 12 fails on a co_await inside a placement new)
+      MODHOOK_TRY { r.emplace(co_await it->start(it->data, detail::pass<I>(passed)...)); }
+      MODHOOK_CATCH_ALL { go_on = failed(it); }
+      if (r) go_on = detail::feed_returned<Slot>(combiner, *r, module_source(modules, it), to);
     }
     if (!go_on) break;
   }
