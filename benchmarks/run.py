@@ -248,7 +248,9 @@ def main():
                   "`bool(int)`, all must pass, every module passing (benchmarks/async_counts.cpp, run-time registry): "
                   "the synchronous dispatch of plain functions; the same functions in a `modhook::task<bool>` slot; "
                   "`modhook::task` coroutines that complete without suspending, and a hand-written "
-                  "`for (auto m : modules) co_await m(x)` loop over them; the same with `asio::awaitable` inside an "
+                  "`for (auto m : modules) co_await m(x)` loop over them; `hand_context_loop`, the cheapest loop "
+                  "with modhook's guarantee, a vector of `{function, context}` entries, each coroutine awaited in a "
+                  "`try` block; the same with `asio::awaitable` inside an "
                   "Asio coroutine (the whole `io_context::run`, per dispatch); `static_*`: the first three on a static "
                   "registry of constexpr modules. A `modhook::task` dispatch is awaited step by step as `co_await` "
                   "in a host coroutine awaits it (`await_ready`; if not ready, `await_suspend` and a resume; "
@@ -274,7 +276,23 @@ def main():
                 if ratio > limit:
                     missed.append(f"{a} / {b} is {ratio:.2f}x at {n} modules (target {limit:.2f}x)")
         lines += [f"Targets not met here: {'; '.join(missed) if missed else 'none'}.", ""]
-    lines += ["Why, and what was tried (issue 15):", "",
+    lines += ["Why, and what was tried:", "",
+              "- *Coroutines against the `{function, context}` loop* (`async_task / hand_context_loop`, targets "
+              "1.30 at one module, 1.15 at 4 and 16). Missed: g++ 1.40/1.25/1.18, clang++ 1.83/1.39/1.23 (this "
+              "report's rows). Per module, modhook adds about 24 instructions (g++) and 21 (clang++) to the hand "
+              "loop's 142 and 113: the type-erased call (an invoker that calls the registered function: 8), the "
+              "test of which invoker an implementation has, the per-module copy of a by-value argument, the "
+              "`optional` each awaited value lands in, and the policy's test. Per dispatch, the result object "
+              "(a `verdict`, about 120 bytes, where the hand loop returns a `bool`) is built, moved into the "
+              "driver's promise and out again, and the awaitable's state is tested; clang++ also loses the frame "
+              "elision it makes for the hand loop, as the driver's frame is made in `await_suspend`. Done: one "
+              "`try` for a coroutine's start and its await (g++ 364/862/2854 to 362/854/2822, clang++ "
+              "324/726/2334 to 320/716/2300, and the Asio and static rows lower too). Tried and dropped: a fast "
+              "path like the synchronous driver's, no combiner until an outcome the policy does not ignore (g++ "
+              "359/857/2849, but the static registry's row rose from 367 to 397 and Asio's from 761 to 784 at "
+              "one module). Not yet tried: the result built in the awaitable's own storage rather than the "
+              "driver's promise (one move of the `verdict` instead of three), and a registered function pointer "
+              "called without its invoker.",
               "- *Plain callables against the synchronous dispatch.* A `modhook::task` dispatch is an awaitable "
               "holding its own state: when no implementation is a coroutine it is ready at once and `await_resume` "
               "runs the synchronous dispatch, with no coroutine frame, and a plain callable is called through a "
