@@ -231,6 +231,19 @@ constexpr bool check_declaration() noexcept {
   return true;
 }
 
+// Whether a category's entry passes every check of check_declaration.
+template <class Slot, std::size_t Occurrences, class Policy, class Sig>
+constexpr bool declaration_holds() noexcept {
+  if constexpr (!diagnostic::callback_name_is_listed_once<Slot, Occurrences> ||
+                !diagnostic::signature_is_a_function_type_R_of_Args<Slot, Sig>)
+    return false;
+  else
+    return diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig> &&
+           diagnostic::signature_by_value_parameters_are_copyable<Slot, Sig> &&
+           diagnostic::all_must_pass_finds_pass_traits_for_the_result<Slot, Policy, value_of_signature<Sig>> &&
+           diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>;
+}
+
 // Occurrences: how often the category lists this callback's name (must be 1).
 template <class Slot, std::size_t Occurrences, class Policy, class DeclaredSig,
           class Sig = signature_or_placeholder<DeclaredSig>, class Stored = typename signature<Sig>::stored>
@@ -239,6 +252,10 @@ class named_callback : public callback<Stored, Policy> {
   static_assert(check_declaration<Slot, Occurrences, Policy, DeclaredSig>());
 
 public:
+  /// False when the category's entry has had its error: a dispatch of it then compiles to an
+  /// empty result, with no second error.
+  static constexpr bool modhook_declared = declaration_holds<Slot, Occurrences, Policy, DeclaredSig>();
+
   constexpr named_callback() noexcept = default;
   constexpr named_callback(std::nullptr_t) noexcept {}
   // A function of exactly the callback's signature needs no check (and no template). (An

@@ -232,7 +232,7 @@ struct registry_dispatch_return {
   using type = dispatch_return_t<Slot>;
 };
 template <class Registry, class Slot, class... Args>
-  requires(awaits_in_place<typename signature<typename Slot::signature>::task> &&
+  requires(Slot::modhook_declared && awaits_in_place<typename signature<typename Slot::signature>::task> &&
            Registry::template holds<typename Slot::modhook_category> && Slot::template modhook_accepts<Args...>)
 struct registry_dispatch_return<Registry, Slot, Args...> {
   using prepared = decltype(signature<typename Slot::signature>::prepare_owned(std::declval<Args>()...));
@@ -244,6 +244,9 @@ struct registry_dispatch_return<Registry, Slot, Args...> {
 namespace diagnostic {
 template <class Handler>
 inline constexpr bool failure_handler_takes_a_failure = std::is_invocable_v<Handler&, const failure<>&>;
+template <class Module, class Registry, class... Args>
+inline constexpr bool module_is_constructible_from_its_arguments_and_the_api =
+    std::is_constructible_v<Module, Args&&..., typename Registry::api&>;
 template <class Slot, class Registry>
 inline constexpr bool registry_holds_the_callback_category = Registry::template holds<typename Slot::modhook_category>;
 template <class Category, class Registry>
@@ -283,14 +286,24 @@ public:
   /// throws, nothing the module registered is kept and the error carries the exception.
   template <class M, class... Args>
   [[nodiscard]] expected<module_ref, registration_error> load(std::string_view name, Args&&... args) {
-    static_assert(
-        std::is_constructible_v<M, Args&&..., api&>,
-        "modhook: load<M>(name, args...): M must be constructible from (args..., modhook::module_api<registry>&)");
-    auto construct = [&](api& module_api, instance_ptr& instance) {
-      instance =
-          instance_ptr(new M(static_cast<Args&&>(args)..., module_api), [](void* p) { delete static_cast<M*>(p); });
-    };
-    return load_impl(name, &construct_with<decltype(construct)>, &construct);
+    if constexpr (!diagnostic::module_is_constructible_from_its_arguments_and_the_api<M, registry, Args...>) {
+#if defined(__clang__)
+      static_assert(diagnostic::module_is_constructible_from_its_arguments_and_the_api<M, registry, Args...>,
+                    "modhook: load<M>(name, args...): M must be constructible from (args..., "
+                    "modhook::module_api<registry>&)");
+#else
+      static_assert(
+          std::is_void_v<decltype(error::the_module_must_be_constructible_from_its_arguments_then_the_api<M, registry,
+                                                                                                          Args...>())>);
+#endif
+      return unexpected(registration_error{registration_error::kind::module_threw, std::string(name)});
+    } else {
+      auto construct = [&](api& module_api, instance_ptr& instance) {
+        instance =
+            instance_ptr(new M(static_cast<Args&&>(args)..., module_api), [](void* p) { delete static_cast<M*>(p); });
+      };
+      return load_impl(name, &construct_with<decltype(construct)>, &construct);
+    }
   }
 
   /// A module without a class: `setup(api)` registers its callbacks.
@@ -352,7 +365,13 @@ public:
   std::size_t implementation_count() const noexcept {
     using slot = slot_of<Member>;
     if constexpr (!holds<category_of<Member>>) {
-      reject_callback_of<slot>();
+#if defined(__clang__)
+      static_assert(diagnostic::registry_holds_the_callback_category<slot, registry>,
+                    "modhook: this registry does not hold the callback's category");
+#else
+      static_assert(
+          std::is_void_v<decltype(error::this_registry_does_not_hold_the_callback_category<slot, registry>())>);
+#endif
       return 0;
     } else
       return store<slot>().size();
@@ -368,8 +387,16 @@ public:
       typename detail::registry_dispatch_return<registry, slot_of<Member>, Args...>::type {
     using slot = slot_of<Member>;
     if constexpr (!holds<category_of<Member>>) {
-      reject_callback_of<slot>();
+#if defined(__clang__)
+      static_assert(diagnostic::registry_holds_the_callback_category<slot, registry>,
+                    "modhook: this registry does not hold the callback's category");
+#else
+      static_assert(
+          std::is_void_v<decltype(error::this_registry_does_not_hold_the_callback_category<slot, registry>())>);
+#endif
       return {};
+    } else if constexpr (!slot::modhook_declared) {
+      return {}; // the category's entry has had its error
     } else if constexpr (!slot::template modhook_accepts<Args...>) {
       slot::template modhook_reject_dispatch<Args...>();
       return {};
@@ -406,26 +433,6 @@ private:
     if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, "<failure handler>", {}});
     failure_handler_ = detail::erased<void(const failure<>&)>(std::in_place, static_cast<Handler&&>(handler));
     return {};
-  }
-
-  // The errors for a callback (or a category) this registry does not hold: called only then.
-  template <class Slot>
-  static void reject_callback_of() noexcept {
-#if defined(__clang__)
-    static_assert(diagnostic::registry_holds_the_callback_category<Slot, registry>,
-                  "modhook: this registry does not hold the callback's category");
-#else
-    error::this_registry_does_not_hold_the_callback_category<Slot, registry>();
-#endif
-  }
-  template <class C>
-  static void reject_category() noexcept {
-#if defined(__clang__)
-    static_assert(diagnostic::registry_holds_the_category<C, registry>,
-                  "modhook: this registry does not hold the category");
-#else
-    error::this_registry_does_not_hold_the_category<C, registry>();
-#endif
   }
 
   // The dispatch: the synchronous driver over this callback's store. Apart from finding the
@@ -505,7 +512,13 @@ private:
     static_assert(category<category_type>,
                   "modhook: register_callbacks: the argument must be a category declared with MODHOOK_CALLBACKS");
     if constexpr (!holds<category_type>) {
-      reject_category<category_type>();
+#if defined(__clang__)
+      static_assert(diagnostic::registry_holds_the_category<category_type, registry>,
+                    "modhook: this registry does not hold the category");
+#else
+      static_assert(
+          std::is_void_v<decltype(error::this_registry_does_not_hold_the_category<category_type, registry>())>);
+#endif
       return {};
     } else {
       detail::load_guard lock(mutex_);

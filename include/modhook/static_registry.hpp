@@ -191,7 +191,8 @@ class static_registry {
     using type = detail::dispatch_return_t<slot_of<Member>>;
   };
   template <auto Member, class Sink, class... Args>
-    requires(detail::awaits_in_place<typename detail::signature<typename slot_of<Member>::signature>::task> &&
+    requires(slot_of<Member>::modhook_declared &&
+             detail::awaits_in_place<typename detail::signature<typename slot_of<Member>::signature>::task> &&
              (readable<Member, Modules> && ...) && slot_of<Member>::template modhook_accepts<Args...>)
   struct dispatch_type_of<Member, Sink, Args...> {
     using prepared =
@@ -265,6 +266,8 @@ private:
                     "object whose callables hold no state (functions, stateless lambdas, bind<&T::f>(static object), "
                     "bind<&f>())");
       return {};
+    } else if constexpr (!slot::modhook_declared) {
+      return {}; // the category's entry has had its error
     } else if constexpr (!slot::template modhook_accepts<Args...>) {
       slot::template modhook_reject_dispatch<Args...>();
       return {};

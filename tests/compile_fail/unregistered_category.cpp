@@ -1,5 +1,5 @@
 // EXPECT: (this_registry_does_not_hold_the_category\(\) \[with Category = spam_checker|registry_holds_the_category<spam_checker, modhook::registry<third_party_rules>>)
-// DIAGNOSTICS: at most 16 lines, the first error naming spam_checker
+// DIAGNOSTICS: at most 15 lines, the first error naming spam_checker
 #include "common.hpp"
 
 #ifdef MODHOOK_VALID_TWIN

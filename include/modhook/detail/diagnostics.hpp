@@ -48,6 +48,8 @@ template <class Slot, class Registry>
 void this_registry_does_not_hold_the_callback_category() = delete;
 template <class Category, class Registry>
 void this_registry_does_not_hold_the_category() = delete;
+template <class Module, class Registry, class... Args>
+void the_module_must_be_constructible_from_its_arguments_then_the_api() = delete;
 template <class Slot>
 void this_callback_name_is_listed_more_than_once_in_the_category() = delete;
 template <class Slot, class Signature>
