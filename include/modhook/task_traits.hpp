@@ -14,9 +14,12 @@ MODHOOK_BEGIN_NAMESPACE
 /// and, when a coroutine of the type may co_await any awaitable (not only its own kind),
 ///   static constexpr bool awaits_any = true;
 /// which makes a dispatch an awaitable that holds its own state and runs without a coroutine
-/// frame when every implementation is a plain callable. Without it, a dispatch is a coroutine
-/// of the task type. modhook::task (task.hpp) and, in modhook/asio.hpp, boost::asio::awaitable
-/// have one.
+/// frame when every implementation is a plain callable (and becomes a Task with as_task()).
+/// Such a Task must also be default-constructible (holding no coroutine), move-assignable,
+/// tested with `explicit operator bool` (whether it holds one), and give the value of one that
+/// is done with `result()` (rethrowing its exception), as modhook::task does. Without
+/// awaits_any, a dispatch is a coroutine of the task type. modhook::task (task.hpp) and, in modhook/asio.hpp,
+/// boost::asio::awaitable have one.
 template <class Task>
 struct task_traits {};
 

@@ -26,6 +26,14 @@ namespace detail {
 // arguments.
 template <class Task, class Owner>
 class [[nodiscard]] dispatch_awaitable {
+  static_assert(
+      requires(Task& task, Task&& other) {
+        Task();
+        task = static_cast<Task&&>(other);
+        static_cast<bool>(task);
+        task.result();
+      }, "modhook: task_traits<Task>::awaits_any: Task must be default-constructible, move-assignable, tested with "
+         "operator bool and give a done task's value with result()");
   // Known at compile time for a static registry: only the path that can run is compiled.
   static constexpr bool plain_known = requires { typename std::bool_constant<Owner::plain()>; };
 
