@@ -365,13 +365,7 @@ public:
   std::size_t implementation_count() const noexcept {
     using slot = slot_of<Member>;
     if constexpr (!holds<category_of<Member>>) {
-#if defined(__clang__)
-      static_assert(diagnostic::registry_holds_the_callback_category<slot, registry>,
-                    "modhook: this registry does not hold the callback's category");
-#else
-      static_assert(
-          std::is_void_v<decltype(error::this_registry_does_not_hold_the_callback_category<slot, registry>())>);
-#endif
+      reject_callback_of<slot>();
       return 0;
     } else
       return store<slot>().size();
@@ -387,13 +381,7 @@ public:
       typename detail::registry_dispatch_return<registry, slot_of<Member>, Args...>::type {
     using slot = slot_of<Member>;
     if constexpr (!holds<category_of<Member>>) {
-#if defined(__clang__)
-      static_assert(diagnostic::registry_holds_the_callback_category<slot, registry>,
-                    "modhook: this registry does not hold the callback's category");
-#else
-      static_assert(
-          std::is_void_v<decltype(error::this_registry_does_not_hold_the_callback_category<slot, registry>())>);
-#endif
+      reject_callback_of<slot>();
       return {};
     } else if constexpr (!slot::modhook_declared) {
       return {}; // the category's entry has had its error
@@ -426,6 +414,17 @@ private:
   friend api;
   template <class, class, class>
   friend struct detail::registry_dispatch;
+
+  // The error for a callback of a category this registry does not hold: called only then.
+  template <class Slot>
+  static void reject_callback_of() noexcept {
+#if defined(__clang__)
+    static_assert(diagnostic::registry_holds_the_callback_category<Slot, registry>,
+                  "modhook: this registry does not hold the callback's category");
+#else
+    error::this_registry_does_not_hold_the_callback_category<Slot, registry>();
+#endif
+  }
 
   template <class Handler>
   expected<void, registration_error> set_failure_handler(Handler&& handler) {
