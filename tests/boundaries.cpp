@@ -411,3 +411,77 @@ TEST_CASE("a by-value argument is copied once per module, and a copy that throws
     CHECK(static_reported == 1);
   }
 }
+
+namespace {
+
+// A by-value argument whose copy may throw (so a dispatch makes the host's copy of it for
+// each module, before the module's try) and whose destructor dispatches itself, to a
+// registry whose module throws: the copy dies after a module of the outer dispatch threw,
+// while that dispatch holds the exception it caught.
+struct inner_rules {
+  MODHOOK_CALLBACKS(inner_rules, (check, modhook::all_must_pass, bool(int)));
+};
+modhook::registry<inner_rules>* inner_hooks = nullptr;
+std::vector<std::string> inner_deciders;
+
+struct dispatching_argument {
+  int value = 0;
+  explicit dispatching_argument(int v) : value(v) {}
+  dispatching_argument(const dispatching_argument& other) noexcept(false) : value(other.value) {}
+  dispatching_argument& operator=(const dispatching_argument&) = default;
+  ~dispatching_argument() {
+    if (inner_hooks == nullptr) return;
+    const auto verdict = inner_hooks->dispatch<&inner_rules::check>(value);
+    inner_deciders.emplace_back(verdict.failed() ? verdict.decided_by()->name : "passed");
+  }
+};
+
+struct outer_rules {
+  MODHOOK_CALLBACKS(outer_rules, (check, modhook::all_must_pass, bool(dispatching_argument)));
+};
+constexpr outer_rules outer_thrower{.check = [](dispatching_argument) -> bool { throw std::runtime_error("outer"); }};
+constexpr outer_rules outer_passer{.check = [](dispatching_argument) { return true; }};
+using static_outer = modhook::static_registry<outer_thrower, outer_passer>;
+
+std::string what_of(const modhook::failure<>& f) {
+  try {
+    f.rethrow_if_thrown();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "<no exception>";
+}
+
+} // namespace
+
+TEST_CASE("an argument's destructor that dispatches does not disturb the exception a dispatch holds") {
+  modhook::registry<inner_rules> inner;
+  REQUIRE(inner.load("inner thrower", [](auto& api) {
+    (void)api.register_callbacks(inner_rules{.check = [](int) -> bool { throw std::runtime_error("inner"); }});
+  }));
+  inner.seal();
+  modhook::registry<outer_rules> outer;
+  REQUIRE(outer.load("outer thrower", [](auto& api) { (void)api.register_callbacks(outer_thrower); }));
+  REQUIRE(outer.load("outer passer", [](auto& api) { (void)api.register_callbacks(outer_passer); }));
+  outer.seal();
+
+  const dispatching_argument argument(1);
+  inner_hooks = &inner;
+  inner_deciders.clear();
+  SECTION("run-time registry") {
+    const auto verdict = outer.dispatch<&outer_rules::check>(argument);
+    REQUIRE(verdict.failed());
+    CHECK(verdict.decided_by()->name == "outer thrower");
+    CHECK(what_of(verdict.deciding_failure()) == "outer");
+  }
+  SECTION("static registry") {
+    const auto verdict = static_outer::dispatch<&outer_rules::check>(argument);
+    REQUIRE(verdict.failed());
+    CHECK(verdict.decided_by()->index == 0);
+    CHECK(what_of(verdict.deciding_failure()) == "outer");
+  }
+  inner_hooks = nullptr;
+  // Every copy's destructor dispatched, and each of those dispatches saw its own failure.
+  REQUIRE_FALSE(inner_deciders.empty());
+  for (const auto& decider : inner_deciders) CHECK(decider == "inner thrower");
+}

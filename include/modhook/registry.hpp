@@ -204,8 +204,9 @@ inline constexpr bool is_one_of = (std::is_same_v<T, Ts> || ...);
 template <class T, class... Ts>
 inline constexpr std::size_t count_of = (std::size_t{std::is_same_v<T, Ts>} + ... + 0);
 
-// The registry's part of a modhook::task callback's dispatch (a dispatch_awaitable): the
-// registry and the arguments. With no coroutine among the implementations, the synchronous
+// The registry's part of the dispatch (a dispatch_awaitable) of a callback whose task type
+// awaits any awaitable (task_traits::awaits_any: modhook::task's): the registry and the
+// arguments. With no coroutine among the implementations, the synchronous
 // loop; else the asynchronous driver over the same store, referring to these arguments.
 template <class Registry, class Slot, class Prepared>
 struct registry_dispatch {
@@ -225,7 +226,7 @@ struct registry_dispatch {
 };
 
 // What a registry's dispatch returns: the policy's result; for an asynchronous callback a
-// task of it; for a modhook::task callback (a dispatch the registry can run, with arguments
+// task of it; for a callback whose task type awaits_any (a dispatch the registry can run, with arguments
 // it accepts) a dispatch_awaitable.
 template <class Registry, class Slot, class... Args>
 struct registry_dispatch_return {
@@ -373,8 +374,8 @@ public:
 
   /// Calls every implementation of the callback in registration order and combines their
   /// results by its policy; exceptions from modules become failures. A synchronous dispatch
-  /// never allocates. An asynchronous one is lazy: for modhook::task, an awaitable that runs
-  /// inline when no implementation is a coroutine; for another task type, a task of it.
+  /// never allocates. An asynchronous one is lazy: for modhook::task (a task type that awaits_any), an awaitable that
+  /// runs inline when no implementation is a coroutine; for another task type, a task of it.
   template <auto Member, class... Args>
     requires callback_member<Member>
   MODHOOK_ALWAYS_INLINE auto dispatch(Args&&... args) const ->

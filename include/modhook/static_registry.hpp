@@ -145,7 +145,7 @@ class static_registry {
     return ((position++ > Position && implements<Member, Modules>) || ... || false);
   }();
 
-  // Whether no module's implementation is a coroutine: a modhook::task dispatch then runs
+  // Whether no module's implementation is a coroutine: an in-place (awaits_any) dispatch then runs
   // the synchronous dispatch, with no coroutine frame.
   template <auto Member>
   static constexpr bool plain_only = [] {
@@ -167,7 +167,7 @@ class static_registry {
           (detail::signature<typename slot_of<Member>::signature>::is_async && !std::is_lvalue_reference_v<Handler>),
       detail::function_sink<std::decay_t<Handler>>, detail::handler_sink<std::remove_reference_t<Handler>>>;
 
-  // The static registry's part of a modhook::task callback's dispatch (a dispatch_awaitable):
+  // The static registry's part of an in-place (awaits_any) callback's dispatch (a dispatch_awaitable):
   // the sink and the arguments. A sink that holds a handler (a callable given as an rvalue)
   // stays here: the loops are given a word that refers to it, never a copy.
   template <auto Member, class Sink, class Prepared>

@@ -16,8 +16,10 @@ MODHOOK_BEGIN_NAMESPACE
 /// which makes a dispatch an awaitable that holds its own state and runs without a coroutine
 /// frame when every implementation is a plain callable (and becomes a Task with as_task()).
 /// Such a Task must also be default-constructible (holding no coroutine), move-assignable,
-/// tested with `explicit operator bool` (whether it holds one), and give the value of one that
-/// is done with `result()` (rethrowing its exception), as modhook::task does. Without
+/// tested with `explicit operator bool` (whether it holds one), give the value of one that is
+/// done with `result()` (rethrowing its exception), and have a member `operator co_await() &&`
+/// whose awaiter may be a temporary and whose await_suspend returns the coroutine handle to
+/// resume, as modhook::task does. Without
 /// awaits_any, a dispatch is a coroutine of the task type. modhook::task (task.hpp) and, in modhook/asio.hpp,
 /// boost::asio::awaitable have one.
 template <class Task>

@@ -14,7 +14,8 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-// What a dispatch of a modhook::task callback returns: the dispatch itself, lazy as a task is
+// What a dispatch returns when its task type awaits any awaitable (task_traits::awaits_any, as
+// modhook::task does): the dispatch itself, lazy as a task is
 // (nothing runs until it is awaited), and its own state, so that a dispatch whose
 // implementations are all plain callables needs no coroutine frame: it is ready at once, and
 // await_resume runs the synchronous loop over them. Otherwise await_suspend starts the

@@ -18,8 +18,10 @@ namespace detail {
 // The exception a fast path caught, kept from its handler until the cold path takes it.
 // Kept per thread rather than in the hot function's frame: the landing pad then holds no
 // address across the calls that end the handler, which would cost the hot path a
-// callee-saved register. Nothing runs between keeping and taking (ending the handler only
-// drops the reference current_exception() did not take), so nested dispatches never meet.
+// callee-saved register. Nothing that could dispatch runs between keeping and taking (ending
+// the handler only drops the reference current_exception() did not take; the driver takes it
+// before it destroys the host's copies of a module's arguments, when they have destructors),
+// so nested dispatches never meet here.
 // `Where` is the driver's: the static registry keeps the module's position there. A function
 // per position rather than an argument: landing pads that differ only in a constant are
 // merged by clang, which then holds the constant across the calls that begin the handler.

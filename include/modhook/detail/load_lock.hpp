@@ -14,6 +14,8 @@
 #if __has_include(<pthread.h>) && (defined(__GNUC__) || defined(__clang__))
 #define MODHOOK_DETAIL_LIGHT_LOCKS 1
 #include <pthread.h>
+
+#include <cstdlib>
 #else
 #define MODHOOK_DETAIL_LIGHT_LOCKS 0
 #include <atomic>
@@ -26,13 +28,20 @@ namespace detail {
 #if MODHOOK_DETAIL_LIGHT_LOCKS
 class load_lock {
 public:
-  load_lock() noexcept {
+#if defined(PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP)
+  // glibc's static initializer: no pthread_mutexattr_* call, which glibc before 2.34 has only
+  // in libpthread (a host that does not link it still links modhook).
+  load_lock() noexcept = default;
+#else
+  load_lock() {
     pthread_mutexattr_t attributes;
-    pthread_mutexattr_init(&attributes);
-    pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_RECURSIVE);
-    pthread_mutex_init(&mutex_, &attributes);
+    bool made = pthread_mutexattr_init(&attributes) == 0;
+    made = made && pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_RECURSIVE) == 0;
+    made = made && pthread_mutex_init(&mutex_, &attributes) == 0;
     pthread_mutexattr_destroy(&attributes);
+    if (!made) std::abort(); // as std::recursive_mutex would throw where there are exceptions
   }
+#endif
   load_lock(const load_lock&) = delete;
   load_lock& operator=(const load_lock&) = delete;
   ~load_lock() { pthread_mutex_destroy(&mutex_); }
@@ -40,7 +49,14 @@ public:
   void unlock() noexcept { pthread_mutex_unlock(&mutex_); }
 
 private:
+#if defined(PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP)
+  // (glibc's initializer spells its null pointers 0.)
+  _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wzero-as-null-pointer-constant\"")
+      pthread_mutex_t mutex_ = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+  _Pragma("GCC diagnostic pop")
+#else
   pthread_mutex_t mutex_;
+#endif
 };
 
 class sealed_flag {
@@ -74,7 +90,7 @@ private:
 // Holds a load_lock for a scope.
 class load_guard {
 public:
-  explicit load_guard(load_lock& lock) noexcept : lock_(lock) { lock_.lock(); }
+  explicit load_guard(load_lock& lock) : lock_(lock) { lock_.lock(); }
   load_guard(const load_guard&) = delete;
   load_guard& operator=(const load_guard&) = delete;
   ~load_guard() { lock_.unlock(); }

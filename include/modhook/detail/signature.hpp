@@ -28,11 +28,13 @@ inline constexpr bool passes_through =
 // Recognized by what std::reference_wrapper is (a `type`, get() giving `type&`, and the
 // conversion to it), so that modhook needs no <functional>; a host's own reference wrapper,
 // or Boost's, stands for its object too.
+// (The members are asked first: an incomplete argument type is then not a wrapper, and is not
+// asked whether it is trivially copyable, which it cannot answer.)
 template <class G>
-concept reference_wrapper_like = std::is_trivially_copyable_v<G> && requires(const G& g) {
+concept reference_wrapper_like = requires(const G& g) {
   typename G::type;
   { g.get() } -> std::same_as<typename G::type&>;
-} && std::is_convertible_v<const G&, typename G::type&>;
+} && std::is_convertible_v<const G&, typename G::type&> && std::is_trivially_copyable_v<G>;
 
 template <class Param, class Given>
 inline constexpr bool unwraps = false;

@@ -19,10 +19,12 @@
 //   seq.sink()            where failures go
 //   seq.cold(at)          a small value naming `at`, handed to the cold path (Seq::cold_type);
 //                         it gives back implementations() (the sequence), source() and next()
+//   seq.begin()           where the general loop starts
 //   Seq::mark_type, seq.mark(at), seq.thrown(mark)
-//                         what the hot path keeps of the module that threw, and the cold
-//                         handle made from it where the dispatch returns
+//                         what the hot path keeps of the module that threw, and what is made
+//                         from it where the dispatch returns (its resolve() is the cold handle)
 //   Seq::last_known       whether positions say which is the last implementation
+//   Seq::may_follow_a_throw  whether an implementation can follow one that threw
 // and a position `at` may declare (position_info below) its kept_exception slot (`where`),
 // whether an implementation follows it (`followed`), and whether it is the last (`last`).
 
@@ -137,13 +139,22 @@ MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> run(const Seq& seq, Prepared& prep
     const auto step = [&](auto at) MODHOOK_INLINE_LAMBDA {
       using info = position_info<decltype(at)>;
       auto passed = signature::module_arguments(std::get<I>(prepared)...); // before the module's try
+      // (Named here: in the lambda below, g++ 12 takes decltype(passed) for a reference.)
+      constexpr bool passed_is_trivial = std::is_trivially_destructible_v<decltype(passed)>;
       const auto call = [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) {
         return seq.call(at, detail::pass<I>(passed)...);
       };
       const auto stop = [&, at](auto tag, auto&&... outcome) MODHOOK_INLINE_LAMBDA {
-        if constexpr (std::is_same_v<decltype(tag), stopped_by_exception>) {
+        if constexpr (std::is_same_v<decltype(tag), stopped_by_exception> && passed_is_trivial) {
           threw = true; // resumed where the dispatch returns, straight into its result
           stopped = seq.mark(at);
+        } else if constexpr (std::is_same_v<decltype(tag), stopped_by_exception>) {
+          // The host's copies of the arguments (passed) are destroyed when this step ends,
+          // and their destructors may dispatch (and keep an exception) themselves: the kept
+          // exception is taken first, here, by resuming at once.
+          detail::resume_after<Slot, cold_argument_t<signature, I, Prepared>...>(
+              slow, seq.cold(at), tag, static_cast<decltype(outcome)&&>(outcome)...,
+              detail::cold_argument<signature, I>(prepared)...);
         } else if constexpr (decides && std::is_same_v<decltype(tag), stopped_by_value>) {
           decided.set(static_cast<decltype(outcome)&&>(outcome)..., seq.who(at));
         } else if constexpr (info::followed) {
