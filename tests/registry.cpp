@@ -225,3 +225,76 @@ TEST_CASE("a module is unregistered before it is destroyed, and its api outlives
   }
   CHECK(log == std::vector<std::string>{"b leaves", "a audits", "a leaves"});
 }
+
+namespace {
+
+// A loader of modules from elsewhere, as load_shared is one: it logs what the registry asks
+// of it, refuses when told to, and hands over a handle the registry releases after the module.
+std::vector<std::string> loader_log;
+
+struct logged_module {
+  explicit logged_module(hooks::api& api) {
+    (void)api.register_callbacks(rules{.check_event_allowed = [](const event& e) { return e.body != "deny"; }});
+    loader_log.emplace_back("constructed");
+  }
+  ~logged_module() { loader_log.emplace_back("destroyed"); }
+};
+
+struct test_loader {
+  bool refuse = false;
+  hooks::instance_ptr open() {
+    loader_log.emplace_back("open");
+    return hooks::instance_ptr(&loader_log, [](void*) { loader_log.emplace_back("released"); });
+  }
+  hooks::instance_ptr construct(hooks::api& api) {
+    return hooks::instance_ptr(new logged_module(api), [](void* p) { delete static_cast<logged_module*>(p); });
+  }
+};
+struct refusing_loader {
+  modhook::expected<hooks::instance_ptr, modhook::registration_error> open() {
+    loader_log.emplace_back("open");
+    return modhook::unexpected(modhook::registration_error{modhook::registration_error::kind::not_a_library, "elsewhere",
+                                                           {}, "not found there"});
+  }
+  hooks::instance_ptr construct(hooks::api&) {
+    loader_log.emplace_back("constructed");
+    return {};
+  }
+};
+
+} // namespace
+
+TEST_CASE("load_from: a loader's handle outlives its module, and a refusal loads nothing") {
+  loader_log.clear();
+  {
+    hooks h;
+    SECTION("accepted: open, construct, dispatch; at the end the module, then its handle") {
+      const auto loaded = h.load_from("elsewhere", test_loader{});
+      REQUIRE(loaded);
+      CHECK(loaded->name == "elsewhere");
+      h.seal();
+      CHECK(h.dispatch<&rules::check_event_allowed>(event{"@a", "deny"}).rejected());
+    }
+    SECTION("refused by the loader: nothing constructed, nothing registered, the error kept") {
+      const auto loaded = h.load_from("elsewhere", refusing_loader{});
+      REQUIRE_FALSE(loaded);
+      CHECK(loaded.error().reason == modhook::registration_error::kind::not_a_library);
+      CHECK(loaded.error().detail == "not found there");
+      CHECK(h.module_count() == 0);
+      CHECK(h.implementation_count<&rules::check_event_allowed>() == 0);
+      CHECK(loader_log == std::vector<std::string>{"open"});
+      loader_log.clear();
+    }
+    SECTION("refused by the registry first: the loader is never asked") {
+      REQUIRE(h.load_from("elsewhere", test_loader{}));
+      const auto again = h.load_from("elsewhere", refusing_loader{}); // a taken name
+      REQUIRE_FALSE(again);
+      CHECK(again.error().reason == modhook::registration_error::kind::duplicate_module_name);
+      h.seal();
+      const auto sealed = h.load_from("later", refusing_loader{});
+      REQUIRE_FALSE(sealed);
+      CHECK(sealed.error().reason == modhook::registration_error::kind::sealed);
+    }
+  }
+  if (!loader_log.empty()) CHECK(loader_log == std::vector<std::string>{"open", "constructed", "destroyed", "released"});
+}
