@@ -102,6 +102,23 @@ using value_of_signature = typename split_result<typename signature<Sig>::result
 } // namespace detail
 
 namespace diagnostic {
+// diagnostics: conditions callback.hpp (written by scripts/diagnostics.py from its table)
+template <class Slot, std::size_t Occurrences>
+inline constexpr bool callback_name_is_listed_once = Occurrences == 1;
+template <class Slot, class Signature>
+inline constexpr bool signature_is_a_function_type_R_of_Args = detail::callback_signature<Signature>;
+template <class Slot, class Signature>
+inline constexpr bool signature_has_no_rvalue_reference_parameter = !detail::signature<Signature>::has_rvalue_parameter;
+template <class Slot, class Signature>
+inline constexpr bool signature_by_value_parameters_are_copyable =
+    detail::signature<Signature>::by_value_parameters_copyable;
+template <class Slot, class Policy, class Value>
+inline constexpr bool all_must_pass_finds_pass_traits_for_the_result =
+    !detail::is_all_must_pass<Policy> || passable<Value>;
+template <class Slot, class Policy, class Signature>
+inline constexpr bool policy_combines_the_callback_result =
+    policy_for<Policy, typename detail::split_result<typename detail::signature<Signature>::result>::value,
+               typename detail::split_result<typename detail::signature<Signature>::result>::error>;
 template <class Slot, class Signature, class Given>
 inline constexpr bool callable_is_not_a_pointer_to_member =
     detail::check_callable<Given, Signature>::value != detail::callable_check::member_pointer;
@@ -126,22 +143,7 @@ inline constexpr bool callable_stored_on_the_heap_is_copyable =
 template <class Slot, class Signature, class... Given>
 inline constexpr bool dispatch_arguments_convert_to_the_callback_parameters =
     detail::signature<Signature>::template accepts<Given...>;
-template <class Slot, class Signature>
-inline constexpr bool signature_is_a_function_type_R_of_Args = detail::callback_signature<Signature>;
-template <class Slot, std::size_t Occurrences>
-inline constexpr bool callback_name_is_listed_once = Occurrences == 1;
-template <class Slot, class Signature>
-inline constexpr bool signature_has_no_rvalue_reference_parameter = !detail::signature<Signature>::has_rvalue_parameter;
-template <class Slot, class Signature>
-inline constexpr bool signature_by_value_parameters_are_copyable =
-    detail::signature<Signature>::by_value_parameters_copyable;
-template <class Slot, class Policy, class Value>
-inline constexpr bool all_must_pass_finds_pass_traits_for_the_result =
-    !detail::is_all_must_pass<Policy> || passable<Value>;
-template <class Slot, class Policy, class Signature>
-inline constexpr bool policy_combines_the_callback_result =
-    policy_for<Policy, typename detail::split_result<typename detail::signature<Signature>::result>::value,
-               typename detail::split_result<typename detail::signature<Signature>::result>::error>;
+// diagnostics: end
 } // namespace diagnostic
 
 /// The type of one callback slot: a signature, a policy, and a type-erased callable that
@@ -187,75 +189,79 @@ using shape_of = callback<typename Slot::signature, typename Slot::policy>;
 template <class Sig>
 using signature_or_placeholder = std::conditional_t<callback_signature<Sig>, Sig, void()>;
 
+// Reports the first of the category author's mistakes in an entry, and says whether there
+// was none.
 template <class Slot, std::size_t Occurrences, class Policy, class Sig>
 constexpr bool check_declaration() noexcept {
+  // diagnostics: site declaration (written by scripts/diagnostics.py from its table)
+  if constexpr (!diagnostic::callback_name_is_listed_once<Slot, Occurrences>) {
 #if defined(__clang__)
-  static_assert(diagnostic::callback_name_is_listed_once<Slot, Occurrences>,
-                "modhook: this callback name is listed more than once in the category");
-  static_assert(diagnostic::signature_is_a_function_type_R_of_Args<Slot, Sig>,
-                "modhook: the callback's signature is not a function type R(Args...); entries are (name, policy, "
-                "signature)");
-  if constexpr (callback_signature<Sig>) {
-    static_assert(diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>,
-                  "modhook: the callback's signature has an rvalue-reference parameter, but every module receives "
-                  "the same arguments");
-    static_assert(diagnostic::signature_by_value_parameters_are_copyable<Slot, Sig>,
-                  "modhook: the callback's signature has a by-value parameter that cannot be copied, but every "
-                  "module receives its own copy: take it by const reference");
-    if constexpr (diagnostic::all_must_pass_finds_pass_traits_for_the_result<Slot, Policy, value_of_signature<Sig>>)
-      static_assert(diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>,
-                    "modhook: the callback's policy cannot combine the result of its signature");
-    else
-      static_assert(diagnostic::all_must_pass_finds_pass_traits_for_the_result<Slot, Policy, value_of_signature<Sig>>,
-                    "modhook: all_must_pass needs modhook::pass_traits<T>::passes(const T&) for the callback's result "
-                    "type T: specialize it before declaring the category");
-  }
+    static_assert(diagnostic::callback_name_is_listed_once<Slot, Occurrences>,
+                  "modhook: this callback name is listed more than once in the category");
 #else
-  if constexpr (!diagnostic::callback_name_is_listed_once<Slot, Occurrences>)
     static_assert(std::is_void_v<decltype(error::this_callback_name_is_listed_more_than_once_in_the_category<Slot>())>);
-  if constexpr (!diagnostic::signature_is_a_function_type_R_of_Args<Slot, Sig>)
+#endif
+    return false;
+  } else if constexpr (!diagnostic::signature_is_a_function_type_R_of_Args<Slot, Sig>) {
+#if defined(__clang__)
+    static_assert(
+        diagnostic::signature_is_a_function_type_R_of_Args<Slot, Sig>,
+        "modhook: the callback's signature is not a function type R(Args...); entries are (name, policy, signature)");
+#else
     static_assert(
         std::is_void_v<decltype(error::the_signature_is_not_a_function_type_R_of_Args_entries_are_name_policy_signature<
                                 Slot, Sig>())>);
-  else if constexpr (!diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>)
+#endif
+    return false;
+  } else if constexpr (!diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>) {
+#if defined(__clang__)
+    static_assert(diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig>,
+                  "modhook: the callback's signature has an rvalue-reference parameter, but every module receives the "
+                  "same arguments");
+#else
     static_assert(std::is_void_v<decltype(error::the_signature_has_an_rvalue_reference_parameter<Slot, Sig>())>);
-  else if constexpr (!diagnostic::signature_by_value_parameters_are_copyable<Slot, Sig>)
+#endif
+    return false;
+  } else if constexpr (!diagnostic::signature_by_value_parameters_are_copyable<Slot, Sig>) {
+#if defined(__clang__)
+    static_assert(diagnostic::signature_by_value_parameters_are_copyable<Slot, Sig>,
+                  "modhook: the callback's signature has a by-value parameter that cannot be copied, but every module "
+                  "receives its own copy: take it by const reference");
+#else
     static_assert(
         std::is_void_v<decltype(error::a_by_value_parameter_must_be_copyable_every_module_gets_a_copy<Slot, Sig>())>);
-  else if constexpr (!diagnostic::all_must_pass_finds_pass_traits_for_the_result<Slot, Policy, value_of_signature<Sig>>)
+#endif
+    return false;
+  } else if constexpr (!diagnostic::all_must_pass_finds_pass_traits_for_the_result<Slot, Policy,
+                                                                                   value_of_signature<Sig>>) {
+#if defined(__clang__)
+    static_assert(diagnostic::all_must_pass_finds_pass_traits_for_the_result<Slot, Policy, value_of_signature<Sig>>,
+                  "modhook: all_must_pass needs modhook::pass_traits<T>::passes(const T&) for the callback's result "
+                  "type T: specialize it before declaring the category");
+#else
     static_assert(std::is_void_v<decltype(error::all_must_pass_needs_a_pass_traits_specialization_for_the_result<
                                           Slot, value_of_signature<Sig>>())>);
-  else if constexpr (!diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>)
+#endif
+    return false;
+  } else if constexpr (!diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>) {
+#if defined(__clang__)
+    static_assert(diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>,
+                  "modhook: the callback's policy cannot combine the result of its signature");
+#else
     static_assert(std::is_void_v<decltype(error::the_policy_cannot_combine_the_callback_result<Slot, Policy, Sig>())>);
 #endif
-  return true;
-}
-
-// Whether a category's entry passes every check of check_declaration.
-template <class Slot, std::size_t Occurrences, class Policy, class Sig>
-constexpr bool declaration_holds() noexcept {
-  if constexpr (!diagnostic::callback_name_is_listed_once<Slot, Occurrences> ||
-                !diagnostic::signature_is_a_function_type_R_of_Args<Slot, Sig>)
     return false;
-  else
-    return diagnostic::signature_has_no_rvalue_reference_parameter<Slot, Sig> &&
-           diagnostic::signature_by_value_parameters_are_copyable<Slot, Sig> &&
-           diagnostic::all_must_pass_finds_pass_traits_for_the_result<Slot, Policy, value_of_signature<Sig>> &&
-           diagnostic::policy_combines_the_callback_result<Slot, Policy, Sig>;
+  } else {
+    return true;
+  }
+  // diagnostics: end
 }
 
 // Occurrences: how often the category lists this callback's name (must be 1).
 template <class Slot, std::size_t Occurrences, class Policy, class DeclaredSig,
           class Sig = signature_or_placeholder<DeclaredSig>, class Stored = typename signature<Sig>::stored>
 class named_callback : public callback<Stored, Policy> {
-  // The category author's mistakes, checked where the slot is declared.
-  static_assert(check_declaration<Slot, Occurrences, Policy, DeclaredSig>());
-
 public:
-  /// False when the category's entry has had its error: a dispatch of it then compiles to an
-  /// empty result, with no second error.
-  static constexpr bool modhook_declared = declaration_holds<Slot, Occurrences, Policy, DeclaredSig>();
-
   constexpr named_callback() noexcept = default;
   constexpr named_callback(std::nullptr_t) noexcept {}
   // A function of exactly the callback's signature needs no check (and no template). (An
@@ -273,51 +279,70 @@ public:
       : callback<Stored, Policy>(std::bool_constant<check_callable<F, Sig>::value == callable_check::ok>{},
                                  static_cast<F&&>(f)) {
     using given = std::remove_cvref_t<F>;
+    // diagnostics: site callable (written by scripts/diagnostics.py from its table)
+    if constexpr (!diagnostic::callable_is_not_a_pointer_to_member<Slot, Sig, given>) {
 #if defined(__clang__)
-    static_assert(diagnostic::callable_is_not_a_pointer_to_member<Slot, Sig, given>,
-                  "modhook: a pointer to member needs an object: use modhook::bind<&T::f>(object)");
-    static_assert(diagnostic::callable_takes_the_callback_arguments<Slot, Sig, given>,
-                  "modhook: the callable cannot be called with the arguments of the callback's signature");
-    static_assert(diagnostic::callable_result_converts_to_the_callback_result<Slot, Sig, given>,
-                  "modhook: the callable's result does not convert to the result of the callback's signature");
-    static_assert(diagnostic::callable_returns_a_bool_not_a_pointer_or_a_number<Slot, Sig, given>,
-                  "modhook: the callback decides with a bool: a pointer, a string, a number or an enumeration "
-                  "converts to it by accident (a string is true); return a bool");
-    static_assert(diagnostic::callable_takes_by_reference_what_the_callback_passes_to_edit<Slot, Sig, given>,
-                  "modhook: the callback passes an argument by non-const reference, for modules to edit, but the "
-                  "callable takes it by value: its edits would be lost (take it by reference, or by const "
-                  "reference not to edit it)");
-    static_assert(diagnostic::coroutine_returns_the_callback_task_type<Slot, Sig, given>,
-                  "modhook: the callable returns a task of another type than the asynchronous callback's");
-    static_assert(diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>,
-                  "modhook: a callable stored on the heap must be copy-constructible");
+      static_assert(diagnostic::callable_is_not_a_pointer_to_member<Slot, Sig, given>,
+                    "modhook: a pointer to member needs an object: use modhook::bind<&T::f>(object)");
 #else
-    // Named in an unevaluated operand: the error is the use of the deleted function, and the
-    // constructor stays usable in a constant expression (no second error for constexpr modules).
-    if constexpr (!diagnostic::callable_is_not_a_pointer_to_member<Slot, Sig, given>)
       static_assert(
           std::is_void_v<decltype(error::a_pointer_to_member_needs_an_object_use_modhook_bind<Slot, Sig, given>())>);
-    if constexpr (!diagnostic::callable_takes_the_callback_arguments<Slot, Sig, given>)
+#endif
+    } else if constexpr (!diagnostic::callable_takes_the_callback_arguments<Slot, Sig, given>) {
+#if defined(__clang__)
+      static_assert(diagnostic::callable_takes_the_callback_arguments<Slot, Sig, given>,
+                    "modhook: the callable cannot be called with the arguments of the callback's signature");
+#else
       static_assert(std::is_void_v<
                     decltype(error::the_callable_cannot_be_called_with_the_callback_arguments<Slot, Sig, given>())>);
-    if constexpr (!diagnostic::callable_result_converts_to_the_callback_result<Slot, Sig, given>)
+#endif
+    } else if constexpr (!diagnostic::callable_result_converts_to_the_callback_result<Slot, Sig, given>) {
+#if defined(__clang__)
+      static_assert(diagnostic::callable_result_converts_to_the_callback_result<Slot, Sig, given>,
+                    "modhook: the callable's result does not convert to the result of the callback's signature");
+#else
       static_assert(std::is_void_v<
                     decltype(error::the_callable_result_does_not_convert_to_the_callback_result<Slot, Sig, given>())>);
-    if constexpr (!diagnostic::callable_returns_a_bool_not_a_pointer_or_a_number<Slot, Sig, given>)
+#endif
+    } else if constexpr (!diagnostic::callable_returns_a_bool_not_a_pointer_or_a_number<Slot, Sig, given>) {
+#if defined(__clang__)
+      static_assert(diagnostic::callable_returns_a_bool_not_a_pointer_or_a_number<Slot, Sig, given>,
+                    "modhook: the callback decides with a bool: a pointer, a string, a number or an enumeration "
+                    "converts to it by accident (a string is true); return a bool");
+#else
       static_assert(
           std::is_void_v<decltype(error::the_callback_decides_with_a_bool_return_one_not_a_pointer_or_a_number<
                                   Slot, Sig, given>())>);
-    if constexpr (!diagnostic::callable_takes_by_reference_what_the_callback_passes_to_edit<Slot, Sig, given>)
+#endif
+    } else if constexpr (!diagnostic::callable_takes_by_reference_what_the_callback_passes_to_edit<Slot, Sig, given>) {
+#if defined(__clang__)
+      static_assert(
+          diagnostic::callable_takes_by_reference_what_the_callback_passes_to_edit<Slot, Sig, given>,
+          "modhook: the callback passes an argument by non-const reference, for modules to edit, but the callable "
+          "takes it by value: its edits would be lost (take it by reference, or by const reference not to edit it)");
+#else
       static_assert(std::is_void_v<
                     decltype(error::the_callable_takes_by_value_what_the_callback_passes_to_edit<Slot, Sig, given>())>);
-    if constexpr (!diagnostic::coroutine_returns_the_callback_task_type<Slot, Sig, given>)
+#endif
+    } else if constexpr (!diagnostic::coroutine_returns_the_callback_task_type<Slot, Sig, given>) {
+#if defined(__clang__)
+      static_assert(diagnostic::coroutine_returns_the_callback_task_type<Slot, Sig, given>,
+                    "modhook: the callable returns a task of another type than the asynchronous callback's");
+#else
       static_assert(
           std::is_void_v<
               decltype(error::the_callable_returns_a_task_of_another_type_than_the_callback<Slot, Sig, given>())>);
-    if constexpr (!diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>)
+#endif
+    } else if constexpr (!diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>) {
+#if defined(__clang__)
+      static_assert(diagnostic::callable_stored_on_the_heap_is_copyable<Slot, Sig, given>,
+                    "modhook: a callable stored on the heap must be copy-constructible");
+#else
       static_assert(std::is_void_v<
                     decltype(error::a_callable_stored_on_the_heap_must_be_copy_constructible<Slot, Sig, given>())>);
 #endif
+    }
+    // diagnostics: end
   }
 
   /// Whether a dispatch may pass these arguments.
@@ -328,12 +353,18 @@ public:
   /// The error for a dispatch that may not: called only then, from the dispatch.
   template <class... Args>
   static void modhook_reject_dispatch() noexcept {
+    // diagnostics: site dispatch (written by scripts/diagnostics.py from its table)
+    if constexpr (!diagnostic::dispatch_arguments_convert_to_the_callback_parameters<Slot, Sig, Args...>) {
 #if defined(__clang__)
-    static_assert(diagnostic::dispatch_arguments_convert_to_the_callback_parameters<Slot, Sig, Args...>,
-                  "modhook: the dispatch arguments do not convert to the parameters of the callback's signature");
+      static_assert(diagnostic::dispatch_arguments_convert_to_the_callback_parameters<Slot, Sig, Args...>,
+                    "modhook: the dispatch arguments do not convert to the parameters of the callback's signature");
 #else
-    error::the_dispatch_arguments_do_not_convert_to_the_callback_parameters<Slot, Sig, Args...>();
+      static_assert(
+          std::is_void_v<
+              decltype(error::the_dispatch_arguments_do_not_convert_to_the_callback_parameters<Slot, Sig, Args...>())>);
 #endif
+    }
+    // diagnostics: end
   }
 };
 

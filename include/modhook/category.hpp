@@ -97,6 +97,10 @@ MODHOOK_END_NAMESPACE
         ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME),   \
                                           POLICY, __VA_ARGS__>;                                                        \
     using modhook_base::modhook_base;                                                                                  \
+    /* the category author's mistakes, reported here (in the base, they would be one */                                \
+    /* instantiation deeper); false after one, and a dispatch is then an empty result */                               \
+    [[maybe_unused]] static constexpr bool modhook_declared = ::modhook::detail::check_declaration<                    \
+        modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME), POLICY, __VA_ARGS__>();             \
     using modhook_category = CAT;                                                                                      \
     [[maybe_unused]] static constexpr ::std::string_view category_name = #CAT;                                         \
     [[maybe_unused]] static constexpr ::std::string_view callback_name = #NAME;                                        \

@@ -245,6 +245,7 @@ struct registry_dispatch_return<Registry, Slot, Args...> {
 namespace diagnostic {
 template <class Handler>
 inline constexpr bool failure_handler_takes_a_failure = std::is_invocable_v<Handler&, const failure<>&>;
+// diagnostics: conditions registry.hpp (written by scripts/diagnostics.py from its table)
 template <class Module, class Registry, class... Args>
 inline constexpr bool module_is_constructible_from_its_arguments_and_the_api =
     std::is_constructible_v<Module, Args&&..., typename Registry::api&>;
@@ -252,6 +253,7 @@ template <class Slot, class Registry>
 inline constexpr bool registry_holds_the_callback_category = Registry::template holds<typename Slot::modhook_category>;
 template <class Category, class Registry>
 inline constexpr bool registry_holds_the_category = Registry::template holds<Category>;
+// diagnostics: end
 } // namespace diagnostic
 
 /// The run-time registry: modules are loaded in order (as a host's configuration lists
@@ -288,15 +290,17 @@ public:
   template <class M, class... Args>
   [[nodiscard]] expected<module_ref, registration_error> load(std::string_view name, Args&&... args) {
     if constexpr (!diagnostic::module_is_constructible_from_its_arguments_and_the_api<M, registry, Args...>) {
+      // diagnostics: site load (written by scripts/diagnostics.py from its table)
 #if defined(__clang__)
-      static_assert(diagnostic::module_is_constructible_from_its_arguments_and_the_api<M, registry, Args...>,
-                    "modhook: load<M>(name, args...): M must be constructible from (args..., "
-                    "modhook::module_api<registry>&)");
+      static_assert(
+          diagnostic::module_is_constructible_from_its_arguments_and_the_api<M, registry, Args...>,
+          "modhook: load<M>(name, args...): M must be constructible from (args..., modhook::module_api<registry>&)");
 #else
       static_assert(
           std::is_void_v<decltype(error::the_module_must_be_constructible_from_its_arguments_then_the_api<M, registry,
                                                                                                           Args...>())>);
 #endif
+      // diagnostics: end
       return unexpected(registration_error{registration_error::kind::module_threw, std::string(name)});
     } else {
       auto construct = [&](api& module_api, instance_ptr& instance) {
@@ -419,12 +423,17 @@ private:
   // The error for a callback of a category this registry does not hold: called only then.
   template <class Slot>
   static void reject_callback_of() noexcept {
+    // diagnostics: site callback_category (written by scripts/diagnostics.py from its table)
+    if constexpr (!diagnostic::registry_holds_the_callback_category<Slot, registry>) {
 #if defined(__clang__)
-    static_assert(diagnostic::registry_holds_the_callback_category<Slot, registry>,
-                  "modhook: this registry does not hold the callback's category");
+      static_assert(diagnostic::registry_holds_the_callback_category<Slot, registry>,
+                    "modhook: this registry does not hold the callback's category");
 #else
-    error::this_registry_does_not_hold_the_callback_category<Slot, registry>();
+      static_assert(
+          std::is_void_v<decltype(error::this_registry_does_not_hold_the_callback_category<Slot, registry>())>);
 #endif
+    }
+    // diagnostics: end
   }
 
   template <class Handler>
@@ -512,6 +521,7 @@ private:
     static_assert(category<category_type>,
                   "modhook: register_callbacks: the argument must be a category declared with MODHOOK_CALLBACKS");
     if constexpr (!holds<category_type>) {
+      // diagnostics: site category (written by scripts/diagnostics.py from its table)
 #if defined(__clang__)
       static_assert(diagnostic::registry_holds_the_category<category_type, registry>,
                     "modhook: this registry does not hold the category");
@@ -519,6 +529,7 @@ private:
       static_assert(
           std::is_void_v<decltype(error::this_registry_does_not_hold_the_category<category_type, registry>())>);
 #endif
+      // diagnostics: end
       return {};
     } else {
       detail::load_guard lock(mutex_);

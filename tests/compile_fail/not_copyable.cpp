@@ -1,5 +1,5 @@
 // EXPECT: (a_callable_stored_on_the_heap_must_be_copy_constructible\(\) \[with Slot = third_party_rules::modhook_slot_on_new_event|callable_stored_on_the_heap_is_copyable<third_party_rules::modhook_slot_on_new_event)
-// DIAGNOSTICS: at most 16 lines, the first error naming on_new_event
+// DIAGNOSTICS: at most 15 lines, the first error naming on_new_event
 #include "common.hpp"
 
 #include <memory>

@@ -1,5 +1,5 @@
 // EXPECT: (the_signature_has_an_rvalue_reference_parameter\(\) \[with Slot = media::modhook_slot_on_upload; Signature = void\(std::|signature_has_no_rvalue_reference_parameter<media::modhook_slot_on_upload, void \(std::string &&\)>)
-// DIAGNOSTICS: at most 16 lines, the first error naming on_upload
+// DIAGNOSTICS: at most 15 lines, the first error naming on_upload
 #include "common.hpp"
 
 struct media {

@@ -1,5 +1,5 @@
 // EXPECT: (the_dispatch_arguments_do_not_convert_to_the_callback_parameters\(\) \[with Slot = room_rules::modhook_slot_on_create_room|dispatch_arguments_convert_to_the_callback_parameters<room_rules::modhook_slot_on_create_room, void \(std::string &\), std::string>)
-// DIAGNOSTICS: at most 16 lines, the first error naming on_create_room
+// DIAGNOSTICS: at most 15 lines, the first error naming on_create_room
 #include "common.hpp"
 
 // Modules may modify the request: a temporary would silently lose their changes.

@@ -1,5 +1,5 @@
 // EXPECT: (this_registry_does_not_hold_the_callback_category\(\) \[with Slot = spam_checker::modhook_slot_user_may_invite|registry_holds_the_callback_category<spam_checker::modhook_slot_user_may_invite)
-// DIAGNOSTICS: at most 16 lines, the first error naming user_may_invite
+// DIAGNOSTICS: at most 15 lines, the first error naming user_may_invite
 #include "common.hpp"
 
 #ifdef MODHOOK_VALID_TWIN
