@@ -8,6 +8,7 @@ case's "// DIAGNOSTICS:" line.
 
     benchmarks/compile/diagnostics.py
 """
+import argparse
 import pathlib
 import re
 import subprocess
@@ -29,6 +30,7 @@ def compile_case(cxx, case):
 
 
 def main():
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     lines = ["# What the compilers print for each mistake", "",
              "Lines printed by `-fsyntax-only` for each case in `tests/compile_fail/`, and the first error line "
              "(file and position cut). Bounds, where a case states one, are checked by ctest "
