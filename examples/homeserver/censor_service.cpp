@@ -3,6 +3,7 @@
 // --delay-ms and --garbage make it slow or wrong on purpose, for the module's tests.
 
 #include "http/server.hpp"
+#include "json.hpp"
 
 #include <modhook/expected.hpp>
 
@@ -96,8 +97,9 @@ modhook::expected<settings, std::string> read_arguments(int argc, char** argv) {
 }
 
 http::response censored(const std::vector<std::string>& words, const std::string& body) {
-  nlohmann::json event = nlohmann::json::parse(body, nullptr, false);
-  if (event.is_discarded()) return http::matrix_error(400, "M_NOT_JSON", "the request body is not JSON");
+  homeserver::json_reading read = homeserver::read_json(body);
+  if (!read) return http::matrix_error(400, std::string(read.errcode), "the request body " + read.reason);
+  nlohmann::json event = std::move(read.value);
   if (!event.is_object() || !event.contains("content") || !event["content"].is_object())
     return http::matrix_error(400, "M_BAD_JSON", "the request body is not an event with a 'content' object");
   nlohmann::json content = std::move(event["content"]);

@@ -405,8 +405,11 @@ awaitable<http::response> host::handle(http::request request) {
   }
 
   if (chosen->json_body) {
-    c.body = json::parse(c.request.body, nullptr, /*allow_exceptions=*/false);
-    if (c.body.is_discarded()) co_return error(400, "M_NOT_JSON", "the request body is not JSON");
+    // One level less than anything else read: an event carries what a client sends (its
+    // content, a createRoom request) one level down.
+    json_reading body = read_json(c.request.body, max_json_depth - 1);
+    if (!body) co_return error(400, std::string(body.errcode), "the request body " + body.reason);
+    c.body = std::move(body.value);
     if (!c.body.is_object()) co_return error(400, "M_BAD_JSON", "the request body must be a JSON object");
   }
   if (chosen->who != route::access::anyone) {

@@ -285,7 +285,30 @@ def test_censor_slow(run):
 
 def test_censor_garbage(run):
     log = censor_fails(run, ["--garbage"], 1000, "censor service answering garbage")
-    check("not a JSON object" in log, f"the failure does not say the answer was garbage:\n{log}")
+    check("the censor service's answer is not JSON" in log, f"the failure does not say the answer was garbage:\n{log}")
+
+
+def deep_event(levels):
+    """An event whose text nests `levels` levels in all (the event object is the first)."""
+    return ('{"type": "m.room.message", "content": {"body": "a darn day", "deep": ' + "[" * (levels - 2) +
+            "]" * (levels - 2) + "}}").encode()
+
+
+def test_censor_deep(run):
+    """The censor service reads what it is sent with the host's bound: an event nested 32 levels
+    (a client's content at its bound of 31, inside the event) is censored, deeper is a 400, and
+    200,000 levels leave the service answering."""
+    censor = run.censor()
+    status, body, _ = request(censor.url, "POST", "/censor", deep_event(32))
+    check(status == 200 and json.loads(body)["body"] == "a **** day", f"32 levels: {status} {body[:200]}")
+    for levels in (33, 200_000):
+        status, body, _ = request(censor.url, "POST", "/censor", deep_event(levels))
+        check(status == 400, f"{levels} levels: {status} {body[:200]}")
+        check(json.loads(body) == {"errcode": "M_BAD_JSON", "error": "the request body nests deeper than 32 levels"},
+              f"{levels} levels: {body[:200]}")
+    status, body, _ = request(censor.url, "POST", "/censor", {"content": {"body": "darn"}})
+    check(status == 200 and json.loads(body) == {"body": "****"}, f"after the deep ones: {status} {body}")
+    censor.stop()
 
 
 def test_web_resources(run):
@@ -417,6 +440,7 @@ TESTS = {
     "censor-down": test_censor_down,
     "censor-slow": test_censor_slow,
     "censor-garbage": test_censor_garbage,
+    "censor-deep": test_censor_deep,
     "web-resources": test_web_resources,
     "bad-requests": test_bad_requests,
     "many-clients": test_many_clients,

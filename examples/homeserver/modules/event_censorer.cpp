@@ -48,7 +48,9 @@ awaitable<allow_result> event_censorer::check_event_allowed(const event& e, cons
   const http::reply reply = co_await services_->fetch(endpoint_, "POST", dump(sent), "application/json", timeout_);
   if (reply.status != 200)
     throw http::client_error(endpoint_.text() + ": the censor service answered " + std::to_string(reply.status));
-  json censored = json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  json_reading answer = read_json(reply.body);
+  if (!answer) throw http::client_error(endpoint_.text() + ": the censor service's answer " + answer.reason);
+  json censored = std::move(answer.value);
   if (!censored.is_object())
     throw http::client_error(endpoint_.text() + ": the censor service's answer is not a JSON object");
   if (censored == e.content) co_return allow_result::allow();

@@ -12,7 +12,9 @@
 namespace homeserver::test {
 
 struct censor_stub {
-  enum class mode { masks, refuses, answers_garbage, answers_500 };
+  // answers_deep: a JSON object nested one level deeper than max_json_depth; answers_too_deep:
+  // 200,000 levels, which a reader that recursed would not survive.
+  enum class mode { masks, refuses, answers_garbage, answers_500, answers_deep, answers_too_deep };
   mode how = mode::masks;
   std::vector<std::string> received; // "URL BODY" of each call, in order
 
@@ -21,6 +23,13 @@ struct censor_stub {
     if (self->how == mode::refuses) throw http::client_error(to.text() + ": connection refused");
     if (self->how == mode::answers_garbage) co_return http::reply{200, "application/json", "not json"};
     if (self->how == mode::answers_500) co_return http::reply{500, "application/json", "{}"};
+    if (self->how == mode::answers_deep || self->how == mode::answers_too_deep) {
+      const std::size_t levels = self->how == mode::answers_deep ? max_json_depth + 1 : 200'000;
+      std::string deep = "{\"body\":";
+      for (std::size_t i = 1; i < levels; ++i) deep += "[";
+      deep += std::string(levels - 1, ']') + "}";
+      co_return http::reply{200, "application/json", std::move(deep)};
+    }
     json content = json::parse(body).at("content");
     std::string text = content.at("body").get<std::string>();
     for (auto at = text.find("darn"); at != std::string::npos; at = text.find("darn")) text.replace(at, 4, "****");

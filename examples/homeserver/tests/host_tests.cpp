@@ -503,7 +503,11 @@ TEST_CASE("host: a failing censor service refuses the event (500): not stored, n
   for (const auto& [how, logged] :
        {failing{censor_stub::mode::refuses, "http://127.0.0.1:7777/censor: connection refused"},
         failing{censor_stub::mode::answers_garbage,
-                "http://127.0.0.1:7777/censor: the censor service's answer is not a JSON object"},
+                "http://127.0.0.1:7777/censor: the censor service's answer is not JSON"},
+        failing{censor_stub::mode::answers_deep,
+                "http://127.0.0.1:7777/censor: the censor service's answer nests deeper than 32 levels"},
+        failing{censor_stub::mode::answers_too_deep,
+                "http://127.0.0.1:7777/censor: the censor service's answer nests deeper than 32 levels"},
         failing{censor_stub::mode::answers_500, "http://127.0.0.1:7777/censor: the censor service answered 500"}}) {
     INFO(logged);
     test_host h;
@@ -1030,6 +1034,81 @@ TEST_CASE("host: a JSON route refuses a body that is not JSON (M_NOT_JSON) or no
   CHECK(summary(h.as(alice, "GET", whoami, "{")) == "200");
   CHECK(h.calls("account_validity::on_user_registration") == "5");
   CHECK(h.calls("spam_checker::check_event_for_spam") == "0");
+}
+
+// `levels` nested levels in all: an object whose "deep" member is arrays inside arrays, beside
+// `fields` (which the route reads).
+std::string nested(int levels, json fields = json::object()) {
+  std::string inner = levels > 1 ? std::string(static_cast<std::size_t>(levels - 1), '[') +
+                                       std::string(static_cast<std::size_t>(levels - 1), ']')
+                                 : "0";
+  fields["deep"] = "@";
+  std::string text = dump(fields);
+  return text.replace(text.find("\"@\""), 3, inner);
+}
+
+TEST_CASE("host: every JSON route takes a body nested 31 levels and refuses one deeper with 400 M_BAD_JSON") {
+  test_host h;
+  h.populate();
+  // Each JSON route, with the fields that let it go on at the bound.
+  struct route {
+    std::string user, method, target;
+    json fields;
+  };
+  const std::vector<route> routes = {
+      {"", "POST", api("/register"), {{"username", "deep"}}},
+      {alice, "POST", api("/createRoom"), {{"room_alias_name", "deep"}}},
+      {alice, "PUT", room_api(lobby, "/send/m.room.message/deep"), {{"msgtype", "m.text"}, {"body", "hi"}}},
+      {alice, "PUT", room_api(lobby, "/state/m.room.topic"), {{"topic", "deep"}}},
+      {alice, "PUT", room_api(lobby, "/state/m.room.topic/key"), {{"topic", "deep"}}},
+      {alice, "POST", room_api(lobby, "/invite"), {{"user_id", bob}}},
+      {alice, "PUT", api("/directory/list/room/") + lobby, {{"visibility", "private"}}},
+      {alice, "PUT", api("/profile/") + alice + "/displayname", {{"displayname", "Alice"}}},
+      {alice, "PUT", api("/profile/") + alice + "/avatar_url", {{"avatar_url", "mxc://a/b"}}},
+      {alice, "POST", api("/account/3pid/bind"), {{"medium", "email"}, {"address", "a@example.org"}}},
+      {admin, "PUT", "/_synapse/admin/v2/users/" + bob, {{"deactivated", false}}},
+      {admin, "POST", "/_synapse/admin/v1/deactivate/" + trent, json::object()},
+      {mallory, "POST", api("/account/deactivate"), json::object()},
+  };
+  for (const auto& r : routes) {
+    INFO(r.method << " " << r.target);
+    const auto ask = [&](const std::string& body) {
+      return r.user.empty() ? h.anonymous(r.method, r.target, body) : h.as(r.user, r.method, r.target, body);
+    };
+    for (const int levels : {max_json_depth, 1000, 100'000}) {
+      const auto refused = ask(nested(levels, r.fields));
+      CHECK(summary(refused) == "400 M_BAD_JSON");
+      CHECK(message_of(refused) == "the request body nests deeper than 31 levels");
+    }
+    const auto taken = ask(nested(max_json_depth - 1, r.fields));
+    CHECK(message_of(taken).find("deeper") == std::string::npos);
+    CHECK(taken.status < 500);
+  }
+  // A message at the bound is stored and read back whole: its event nests 32 levels.
+  const auto sent = h.say(alice, lobby, "plain");
+  REQUIRE(summary(sent) == "200");
+  const auto at_bound = h.as(alice, "PUT", room_api(lobby, "/send/m.room.message/bound"),
+                             nested(max_json_depth - 1, {{"msgtype", "m.text"}, {"body", "deep"}}));
+  REQUIRE(summary(at_bound) == "200");
+  const auto read = h.as(alice, "GET", room_api(lobby, "/event/" + event_id_of(at_bound)));
+  REQUIRE(read.status == 200);
+  const auto event = read_json(read.body);
+  REQUIRE(event);
+  CHECK(event.value.at("content").at("deep").dump() ==
+        std::string(max_json_depth - 2, '[') + std::string(max_json_depth - 2, ']'));
+}
+
+TEST_CASE("host: a JSON body with a key twice in one object, or a NUL byte, is refused with 400 M_NOT_JSON") {
+  test_host h;
+  h.populate();
+  const auto twice = h.as(alice, "POST", api("/createRoom"), R"({"name": "a", "visibility": {"x": 1, "x": 2}})");
+  CHECK(summary(twice) == "400 M_NOT_JSON");
+  CHECK(message_of(twice) == "the request body gives the key 'x' twice in one object");
+  // The same key in two objects is fine.
+  CHECK(summary(h.as(alice, "POST", api("/createRoom"), R"({"a": {"x": 1}, "b": {"x": 2}})")) == "200");
+  const auto nul = h.as(alice, "POST", api("/createRoom"), std::string("{}\0garbage", 10));
+  CHECK(summary(nul) == "400 M_NOT_JSON");
+  CHECK(message_of(nul) == "the request body holds a NUL byte");
 }
 
 TEST_CASE("host: path parameters are percent-decoded, bad percent-encoding is 400") {

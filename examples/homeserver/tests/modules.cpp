@@ -110,7 +110,8 @@ TEST_CASE("event_censorer posts each message to its service and replaces the con
 
 TEST_CASE("event_censorer fails, and so the event is refused, when its service fails") {
   for (const auto how :
-       {censor_stub::mode::refuses, censor_stub::mode::answers_garbage, censor_stub::mode::answers_500}) {
+       {censor_stub::mode::refuses, censor_stub::mode::answers_garbage, censor_stub::mode::answers_500,
+        censor_stub::mode::answers_deep, censor_stub::mode::answers_too_deep}) {
     censor_stub service{how, {}};
     harness h("event_censorer", censor_config(), service.fetcher());
     const auto v =
