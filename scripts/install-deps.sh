@@ -8,6 +8,7 @@ packages=(
   clang-16 libc++-16-dev libc++abi-16-dev libclang-rt-16-dev
   libboost-dev libexpected-dev nlohmann-json3-dev catch2 libbenchmark-dev libsigc++-3.0-dev libyaml-cpp-dev
   valgrind python3 pkg-config binutils git clang-format-16
+  libsodium-dev
 )
 
 missing=()

@@ -5,6 +5,7 @@
 // are, where the modules are) and a `modules:` list shaped like Synapse's, each entry naming a
 // module's library (`module:`) and the configuration handed to it (`config:`).
 
+#include "credentials.hpp"
 #include "json.hpp"
 
 #include <modhook/expected.hpp>
@@ -27,6 +28,9 @@ struct server_config {
   unsigned worker_threads = 2;
   std::size_t max_request_body = 1024 * 1024; // bytes
   std::vector<std::string> admins;            // user ids allowed the admin API
+  // What hashing a password costs: `password_hashing: interactive` (the default) or `minimum`
+  // (tests only).
+  password_cost password_hashing = password_cost::interactive();
   // Where `module: NAME` is found, as NAME.so: relative to the config file's directory. When
   // the file sets none, the homeserver program sets `modules/` beside itself (where the build
   // puts the modules); host::start refuses to load a module with none set.

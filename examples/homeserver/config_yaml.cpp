@@ -119,13 +119,21 @@ server_config read_server(const json& section) {
         if (!admin.is_string()) throw config_problem("'admins' must be a list of user ids");
         out.admins.push_back(admin.get<std::string>());
       }
+    } else if (key == "password_hashing") {
+      if (value == "interactive")
+        out.password_hashing = password_cost::interactive();
+      else if (value == "minimum")
+        out.password_hashing = password_cost::minimum();
+      else
+        throw config_problem("'password_hashing' must be interactive or minimum");
     } else if (key == "modules_dir") {
       if (!value.is_string() || value.get<std::string>().empty())
         throw config_problem("'modules_dir' must be a directory's path");
       out.modules_dir = value.get<std::string>();
     } else {
       throw config_problem("unknown key '" + key +
-                           "' (expected server_name, port, worker_threads, max_request_body, admins or modules_dir)");
+                           "' (expected server_name, port, worker_threads, max_request_body, admins, password_hashing or "
+                           "modules_dir)");
     }
   }
   return out;

@@ -176,11 +176,19 @@ awaitable<int> replay(url to, std::vector<scenario_line> lines) {
     std::string token;
     if (request.as != "-") token = tokens.contains(request.as) ? tokens[request.as] : "unknown-user";
     const answer a = co_await c.send(request.method, request.target, token, request.content_type, request.body);
-    std::cout << "    -> " << a.status << ' ' << a.body;
+    const auto body = nlohmann::json::parse(a.body, nullptr, false);
+    // Tokens and device ids are random: the transcript names them, not their values.
+    if (a.status == 200 && body.is_object() && (body.contains("access_token") || body.contains("device_id"))) {
+      nlohmann::json shown = body;
+      if (shown.contains("access_token")) shown["access_token"] = "<token>";
+      if (shown.contains("device_id")) shown["device_id"] = "<device>";
+      std::cout << "    -> " << a.status << ' ' << shown.dump();
+    } else {
+      std::cout << "    -> " << a.status << ' ' << a.body;
+    }
     if (!a.decided_by.empty()) std::cout << "  (decided by " << a.decided_by << ')';
     if (!a.failed.empty()) std::cout << "  (failed: " << a.failed << ')';
     std::cout << '\n';
-    const auto body = nlohmann::json::parse(a.body, nullptr, false);
     if (a.status == 200 && body.is_object() && body.contains("access_token") && body.contains("user_id"))
       tokens[body["user_id"].get<std::string>()] = body["access_token"].get<std::string>();
   }

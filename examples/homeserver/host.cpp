@@ -1,5 +1,7 @@
 #include "host.hpp"
 
+#include "credentials.hpp"
+
 #include <modhook/shared_module.hpp>
 
 #include <dlfcn.h>
@@ -189,6 +191,7 @@ struct host::call {
   std::map<std::string, std::string, std::less<>> query;
   json body;           // the request's JSON object, for routes that take one
   std::string user_id; // who is authenticated, for routes that need it
+  std::string token;   // the access token it came with
 
   const std::string& param(std::size_t i) const { return params.at(i); }
   // A member of the body of the expected kind, or a 400 thrown as bad_request.
@@ -333,6 +336,9 @@ std::span<const host::route> host::routes() {
   static const route table[] = {
       {"POST", "/_matrix/client/v3/register", a::anyone, true, &host::do_register},
       {"GET", "/_matrix/client/v3/account/whoami", a::user, false, &host::do_whoami},
+      {"GET", "/_matrix/client/v3/login", a::anyone, false, &host::do_login_flows},
+      {"POST", "/_matrix/client/v3/login", a::anyone, true, &host::do_login},
+      {"POST", "/_matrix/client/v3/logout", a::user, false, &host::do_logout},
       {"POST", "/_matrix/client/v3/createRoom", a::user, true, &host::do_create_room},
       {"PUT", "/_matrix/client/v3/rooms/{}/send/{}/{}", a::user, true, &host::do_send},
       {"PUT", "/_matrix/client/v3/rooms/{}/state/{}/{}", a::user, true, &host::do_send_state},
@@ -356,7 +362,7 @@ std::span<const host::route> host::routes() {
 }
 
 awaitable<http::response> host::handle(http::request request) {
-  call c{std::move(request), {}, {}, {}, {}};
+  call c{std::move(request), {}, {}, {}, {}, {}};
   std::string_view target = c.request.target;
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -434,8 +440,9 @@ awaitable<std::optional<http::response>> host::authenticate(call& c) {
   if (!header.starts_with(bearer)) co_return error(401, "M_MISSING_TOKEN", "missing access token");
   const auto token = tokens_.find(std::string_view(header).substr(bearer.size()));
   if (token == tokens_.end()) co_return error(401, "M_UNKNOWN_TOKEN", "unrecognised access token");
-  c.user_id = token->second;
-  if (users_.at(c.user_id).deactivated) co_return error(403, "M_USER_DEACTIVATED", c.user_id + " is deactivated");
+  c.user_id = token->second.user_id;
+  c.token = token->first;
+  // (A deactivated user has no tokens: deactivation deletes them, login refuses the user.)
   // As Synapse, every authenticated request asks whether the account has expired.
   const auto expired = co_await dispatch<&account_validity::is_user_expired>(c.user_id);
   if (expired.failed()) co_return module_failed(expired, "cannot tell whether the account expired");
@@ -475,15 +482,62 @@ awaitable<http::response> host::do_register(call& c) {
     co_return error(400, "M_INVALID_USERNAME", "user names are 1 to 64 of a-z, 0-9, '.', '_', '=', '-', '/'");
   const std::string user_id = "@" + name + ":" + config_.server_name;
   if (users_.contains(user_id)) co_return error(400, "M_USER_IN_USE", user_id + " is taken");
-  const std::string token = "syt_" + name + "_" + std::to_string(users_.size() + 1);
-  users_[user_id] = user{token, profile_info{name, std::nullopt}, false};
-  tokens_[token] = user_id;
+  std::string password_hash;
+  if (const auto password = c.optional_string("password")) {
+    if (password->size() > max_password_bytes)
+      co_return error(400, "M_INVALID_PARAM", "a password is at most " + std::to_string(max_password_bytes) + " bytes");
+    password_hash = hash_password(*password, config_.password_hashing);
+  }
+  users_[user_id] = user{std::move(password_hash), profile_info{name, std::nullopt}, false};
+  json answer = open_session(user_id);
   const auto done = co_await dispatch<&account_validity::on_user_registration>(user_id);
-  auto r = ok({{"user_id", user_id}, {"access_token", token}, {"home_server", config_.server_name}});
+  auto r = ok(std::move(answer));
   co_return note_failures(r, done);
 }
 
-awaitable<http::response> host::do_whoami(call& c) { co_return ok({{"user_id", c.user_id}}); }
+json host::open_session(const std::string& user_id) {
+  std::string token = random_token("syt_");
+  std::string device_id = random_device_id();
+  tokens_[token] = session{user_id, device_id};
+  return {{"user_id", user_id},
+          {"access_token", std::move(token)},
+          {"device_id", std::move(device_id)},
+          {"home_server", config_.server_name}};
+}
+
+awaitable<http::response> host::do_whoami(call& c) {
+  co_return ok({{"user_id", c.user_id}, {"device_id", tokens_.at(c.token).device_id}});
+}
+
+awaitable<http::response> host::do_login_flows(call&) { co_return ok({{"flows", {{{"type", "m.login.password"}}}}}); }
+
+// As Synapse: the user by `identifier` ({"type": "m.id.user", "user": NAME or @NAME:server})
+// or the older top-level `user`; one answer for an unknown user and a wrong password.
+awaitable<http::response> host::do_login(call& c) {
+  if (c.member("type", json::value_t::string) != "m.login.password")
+    co_return error(400, "M_UNKNOWN", "only m.login.password is supported");
+  std::optional<std::string> who = c.optional_string("user");
+  if (const auto id = c.body.find("identifier"); id != c.body.end()) {
+    if (!id->is_object() || string_member(*id, "type") == nullptr || *string_member(*id, "type") != "m.id.user" ||
+        string_member(*id, "user") == nullptr)
+      co_return error(400, "M_UNKNOWN", "the identifier must be {\"type\": \"m.id.user\", \"user\": ...}");
+    who = *string_member(*id, "user");
+  }
+  if (!who) co_return error(400, "M_MISSING_PARAM", "missing 'identifier'");
+  const std::string password = c.member("password", json::value_t::string).get<std::string>();
+  const std::string user_id = who->starts_with('@') ? *who : "@" + *who + ":" + config_.server_name;
+  const auto account = users_.find(user_id);
+  const bool known = account != users_.end() && !account->second.password_hash.empty();
+  if (!known || password.size() > max_password_bytes || !password_matches(account->second.password_hash, password))
+    co_return error(403, "M_FORBIDDEN", "invalid user name or password");
+  if (account->second.deactivated) co_return error(403, "M_USER_DEACTIVATED", user_id + " is deactivated");
+  co_return ok(open_session(user_id));
+}
+
+awaitable<http::response> host::do_logout(call& c) {
+  tokens_.erase(c.token);
+  co_return ok(json::object());
+}
 
 awaitable<http::response> host::do_displayname(call& c) { return update_profile(c, false); }
 awaitable<http::response> host::do_avatar(call& c) { return update_profile(c, true); }
@@ -515,6 +569,8 @@ awaitable<http::response> host::deactivate(std::string user_id, bool by_admin) {
   if (!may.passed()) co_return refused("deactivation of " + user_id, may);
   user& account = users_.at(user_id);
   account.deactivated = true;
+  // As Synapse: the account's tokens are deleted, and reactivation does not bring them back.
+  std::erase_if(tokens_, [&](const auto& entry) { return entry.second.user_id == user_id; });
   account.profile = profile_info{"", std::nullopt};     // as Synapse, deactivation clears the profile
   const profile_info cleared_profile{"", std::nullopt}; // a named value: see do_create_room
   const auto cleared =

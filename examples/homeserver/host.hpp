@@ -51,9 +51,13 @@ private:
   struct route;
   static std::span<const route> routes();
   struct user {
-    std::string token;
+    std::string password_hash; // Argon2id (credentials.hpp); empty: no password, no login
     profile_info profile;
     bool deactivated = false;
+  };
+  struct session {
+    std::string user_id;
+    std::string device_id;
   };
   struct room {
     std::string creator;
@@ -73,6 +77,9 @@ private:
   // The routes (see the table, host::routes(), in host.cpp).
   reply do_register(call&);
   reply do_whoami(call&);
+  reply do_login_flows(call&);
+  reply do_login(call&);
+  reply do_logout(call&);
   reply do_create_room(call&);
   reply do_send(call&);
   reply do_send_state(call&);
@@ -107,7 +114,9 @@ private:
   callback_metrics metrics_;
   std::vector<std::string> startup_log_; // what modules said while loading
   std::map<std::string, user, std::less<>> users_;
-  std::map<std::string, std::string, std::less<>> tokens_; // access token -> user id
+  std::map<std::string, session, std::less<>> tokens_; // access token -> who
+  /// A new session of `user_id`: its token and device id, answered as register and login do.
+  json open_session(const std::string& user_id);
   std::map<std::string, room, std::less<>> rooms_;
   std::map<std::string, event, std::less<>> events_;
   std::uint64_t next_event_ = 1;

@@ -6,6 +6,7 @@
 
 #include "host.hpp"
 
+#include <algorithm>
 #include <modhook/detail/fingerprint.hpp>
 
 #include <catch2/catch.hpp>
@@ -70,6 +71,7 @@ std::vector<module_entry> shipped_modules(const std::string& claim_path = "/_syn
 server_config test_config() {
   server_config config;
   config.admins = {"@admin:example.com"};
+  config.password_hashing = password_cost::minimum(); // fast; what is tested is the same
   config.modules_dir = HOMESERVER_MODULES_DIR; // where the build puts the modules' libraries
   return config;
 }
@@ -123,9 +125,17 @@ struct test_host {
     return ask(it->second, std::move(method), std::move(target), std::move(body));
   }
 
-  // Registers `name`; its token is kept for `as`. Returns the user id.
+  static std::string password_of(const std::string& name) { return name + " has a password"; }
+  http::response login(const std::string& user, const std::string& password) {
+    return anonymous("POST", api("/login"),
+                     dump(json{{"type", "m.login.password"},
+                               {"identifier", {{"type", "m.id.user"}, {"user", user}}},
+                               {"password", password}}));
+  }
+
+  // Registers `name` with password_of(name); its token is kept for `as`. Returns the user id.
   std::string register_user(const std::string& name) {
-    const auto r = anonymous("POST", api("/register"), dump(json{{"username", name}}));
+    const auto r = anonymous("POST", api("/register"), dump(json{{"username", name}, {"password", password_of(name)}}));
     INFO(r.body);
     REQUIRE(r.status == 200);
     const json answer = json::parse(r.body);
@@ -273,15 +283,75 @@ TEST_CASE("host: start-up lines are printed once every module loaded, register r
   // The token it answered authenticates alice.
   const auto me = h.ask(token, "GET", whoami);
   CHECK(summary(me) == "200");
-  CHECK(me.body == R"({"user_id":"@alice:example.com"})");
+  CHECK(json::parse(me.body).at("user_id") == alice);
+  const std::string device = json::parse(me.body).at("device_id").get<std::string>();
+  CHECK(device == answer.at("device_id"));
+  CHECK(device.size() == 10);
+  CHECK(std::all_of(device.begin(), device.end(), [](char c) { return c >= 'A' && c <= 'Z'; }));
+  // 256 random bits, base64url: nothing of the name or of a count.
+  CHECK(token.starts_with("syt_"));
+  CHECK(token.size() == 4 + 43);
+  CHECK(token.find("alice") == std::string::npos);
 
   CHECK(h.register_user("bob") == bob);
   CHECK(h.tokens.at(bob) != token);
   CHECK(h.lines_starting("account_expiry:") ==
         std::vector<std::string>{"account_expiry: tracking @alice:example.com (1 tracked)",
                                  "account_expiry: tracking @bob:example.com (2 tracked)"});
-  CHECK(h.ask(h.tokens.at(bob), "GET", whoami).body == R"({"user_id":"@bob:example.com"})");
+  CHECK(json::parse(h.ask(h.tokens.at(bob), "GET", whoami).body).at("user_id") == bob);
   CHECK(h.metric("modhook_callback_passes_total", "account_validity::on_user_registration") == "2");
+}
+
+TEST_CASE("host: login opens a session of its own, logout ends only it, a bad password is refused as an unknown user") {
+  test_host h;
+  const std::string registered = h.tokens[h.register_user("alice")];
+  const auto flows = h.anonymous("GET", api("/login"));
+  CHECK(summary(flows) == "200");
+  CHECK(flows.body == R"({"flows":[{"type":"m.login.password"}]})");
+
+  // By name, by user id, and by the older top-level "user".
+  std::vector<std::string> tokens{registered};
+  for (const auto& body :
+       {dump(json{{"type", "m.login.password"}, {"identifier", {{"type", "m.id.user"}, {"user", "alice"}}},
+                  {"password", h.password_of("alice")}}),
+        dump(json{{"type", "m.login.password"}, {"identifier", {{"type", "m.id.user"}, {"user", alice}}},
+                  {"password", h.password_of("alice")}}),
+        dump(json{{"type", "m.login.password"}, {"user", "alice"}, {"password", h.password_of("alice")}})}) {
+    INFO(body);
+    const auto r = h.anonymous("POST", api("/login"), body);
+    REQUIRE(summary(r) == "200");
+    const json answer = json::parse(r.body);
+    CHECK(answer.at("user_id") == alice);
+    CHECK(answer.at("home_server") == "example.com");
+    const std::string token = answer.at("access_token").get<std::string>();
+    CHECK(std::find(tokens.begin(), tokens.end(), token) == tokens.end());
+    const auto me = h.ask(token, "GET", whoami);
+    CHECK(json::parse(me.body).at("device_id") == answer.at("device_id"));
+    tokens.push_back(token);
+  }
+  // One answer for a wrong password, an unknown user, and a user without a password.
+  CHECK(summary(h.anonymous("POST", api("/register"), R"({"username": "nopass"})")) == "200");
+  for (const auto& [user, password] :
+       {std::pair<std::string, std::string>{"alice", "wrong"}, {"alice", ""}, {"nobody", "x"}, {"nopass", ""}}) {
+    INFO(user << " / '" << password << "'");
+    const auto r = h.login(user, password);
+    CHECK(summary(r) == "403 M_FORBIDDEN");
+    CHECK(message_of(r) == "invalid user name or password");
+  }
+  CHECK(summary(h.anonymous("POST", api("/login"), R"({"type": "m.login.token", "token": "x"})")) == "400 M_UNKNOWN");
+  CHECK(summary(h.anonymous("POST", api("/login"), R"({"type": "m.login.password", "password": "x"})")) ==
+        "400 M_MISSING_PARAM");
+  CHECK(summary(h.anonymous("POST", api("/register"),
+                            dump(json{{"username", "long"}, {"password", std::string(513, 'p')}}))) ==
+        "400 M_INVALID_PARAM");
+
+  // Logout ends the session it is sent with, and no other.
+  CHECK(summary(h.ask(tokens[1], "POST", api("/logout"))) == "200");
+  CHECK(summary(h.ask(tokens[1], "GET", whoami)) == "401 M_UNKNOWN_TOKEN");
+  CHECK(summary(h.ask(tokens[1], "POST", api("/logout"))) == "401 M_UNKNOWN_TOKEN");
+  for (const auto& kept : {tokens[0], tokens[2], tokens[3]}) CHECK(summary(h.ask(kept, "GET", whoami)) == "200");
+  // The password is kept only as its Argon2id hash: not in the log.
+  CHECK(h.log.str().find(h.password_of("alice")) == std::string::npos);
 }
 
 TEST_CASE("host: register refuses a taken, invalid, missing or ill-typed user name, asking no module") {
@@ -292,7 +362,7 @@ TEST_CASE("host: register refuses a taken, invalid, missing or ill-typed user na
   CHECK(summary(taken) == "400 M_USER_IN_USE");
   CHECK(message_of(taken) == "@alice:example.com is taken");
   // alice keeps her account and token.
-  CHECK(h.ask(alice_token, "GET", whoami).body == R"({"user_id":"@alice:example.com"})");
+  CHECK(json::parse(h.ask(alice_token, "GET", whoami).body).at("user_id") == alice);
 
   for (const auto& name : {std::string("Alice"), std::string("al ice"), std::string(""), std::string("al@ce"),
                            std::string("alice:example.com"), std::string(65, 'a')}) {
@@ -881,12 +951,16 @@ TEST_CASE("host: deactivation: account_expiry refuses undeletable users, flaky_m
         std::vector<std::string>{"audit: profile of @bob:example.com is now '' (deactivation)",
                                  "audit: @bob:example.com deactivated"});
 
-  // A deactivated user's token no longer works, on any route.
+  // A deactivated user's tokens are deleted, as Synapse deletes them: unknown on any route.
   const auto gone = h.as(bob, "GET", whoami);
-  CHECK(summary(gone) == "403 M_USER_DEACTIVATED");
-  CHECK(message_of(gone) == "@bob:example.com is deactivated");
-  CHECK(summary(h.say(bob, lobby, "hello?")) == "403 M_USER_DEACTIVATED");
-  CHECK(summary(h.as(bob, "POST", api("/account/deactivate"), "{}")) == "403 M_USER_DEACTIVATED");
+  CHECK(summary(gone) == "401 M_UNKNOWN_TOKEN");
+  CHECK(message_of(gone) == "unrecognised access token");
+  CHECK(summary(h.say(bob, lobby, "hello?")) == "401 M_UNKNOWN_TOKEN");
+  CHECK(summary(h.as(bob, "POST", api("/account/deactivate"), "{}")) == "401 M_UNKNOWN_TOKEN");
+  // And the password no longer logs in.
+  const auto login = h.login("bob", h.password_of("bob"));
+  CHECK(summary(login) == "403 M_USER_DEACTIVATED");
+  CHECK(message_of(login) == "@bob:example.com is deactivated");
   // Fail open: flaky_module's failures are counted, and did not decide.
   CHECK(h.calls("third_party_rules::check_can_deactivate_user") == "2");
   CHECK(h.metric("modhook_callback_passes_total", "third_party_rules::check_can_deactivate_user") == "1");
@@ -900,7 +974,8 @@ TEST_CASE("host: the admin API deactivates and reactivates users, only admins ma
   const std::string v2_bob = "/_synapse/admin/v2/users/" + bob;
   const auto deactivated = h.as(admin, "POST", "/_synapse/admin/v1/deactivate/" + bob, "{}");
   CHECK(summary(deactivated) == "200 failed:flaky_module");
-  CHECK(summary(h.as(bob, "GET", whoami)) == "403 M_USER_DEACTIVATED");
+  const std::string old_token = h.tokens.at(bob);
+  CHECK(summary(h.as(bob, "GET", whoami)) == "401 M_UNKNOWN_TOKEN");
   const auto twice = h.as(admin, "POST", "/_synapse/admin/v1/deactivate/" + bob, "{}");
   CHECK(summary(twice) == "400 M_UNKNOWN");
   CHECK(message_of(twice) == "@bob:example.com is already deactivated");
@@ -918,8 +993,13 @@ TEST_CASE("host: the admin API deactivates and reactivates users, only admins ma
   const auto reactivated = h.as(admin, "PUT", v2_bob, R"({"deactivated": false})");
   CHECK(summary(reactivated) == "200");
   CHECK(reactivated.body == "{}");
-  CHECK(summary(h.as(bob, "GET", whoami)) == "200");
-  CHECK(h.as(bob, "GET", whoami).body == R"({"user_id":"@bob:example.com"})");
+  // Reactivation does not bring the deleted tokens back; the password logs in again.
+  CHECK(summary(h.ask(old_token, "GET", whoami)) == "401 M_UNKNOWN_TOKEN");
+  const auto login = h.login("bob", h.password_of("bob"));
+  REQUIRE(summary(login) == "200");
+  const std::string new_token = json::parse(login.body).at("access_token").get<std::string>();
+  CHECK(new_token != old_token);
+  CHECK(json::parse(h.ask(new_token, "GET", whoami).body).at("user_id") == bob);
   const auto active = h.as(admin, "PUT", v2_bob, R"({"deactivated": false})");
   CHECK(summary(active) == "400 M_UNKNOWN");
   CHECK(message_of(active) == "@bob:example.com is not deactivated");
@@ -927,7 +1007,7 @@ TEST_CASE("host: the admin API deactivates and reactivates users, only admins ma
   // {"deactivated": true} deactivates, as an admin; the undeletable admin stays.
   CHECK(summary(h.as(admin, "PUT", "/_synapse/admin/v2/users/" + trent, R"({"deactivated": true})")) ==
         "200 failed:flaky_module");
-  CHECK(summary(h.as(trent, "GET", whoami)) == "403 M_USER_DEACTIVATED");
+  CHECK(summary(h.as(trent, "GET", whoami)) == "401 M_UNKNOWN_TOKEN");
   CHECK(summary(h.as(admin, "POST", "/_synapse/admin/v1/deactivate/" + admin, "{}")) ==
         "403 M_FORBIDDEN decided:account_expiry failed:flaky_module");
 
