@@ -27,6 +27,7 @@ struct server_config {
   unsigned short port = 0;                 // on 127.0.0.1; 0 picks a free port
   unsigned worker_threads = 2;
   std::size_t max_request_body = 1024 * 1024; // bytes
+  std::size_t max_connections = 512;          // open at once (http/server.hpp says what one more does)
   std::vector<std::string> admins;            // user ids allowed the admin API
   // What hashing a password costs: `password_hashing: interactive` (the default) or `minimum`
   // (tests only).

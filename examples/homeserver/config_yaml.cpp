@@ -113,6 +113,8 @@ server_config read_server(const json& section) {
       out.worker_threads = static_cast<unsigned>(integer_in(value, key, 1, 64));
     } else if (key == "max_request_body") {
       out.max_request_body = static_cast<std::size_t>(integer_in(value, key, 1, 64 * 1024 * 1024));
+    } else if (key == "max_connections") {
+      out.max_connections = static_cast<std::size_t>(integer_in(value, key, 1, 65535));
     } else if (key == "admins") {
       if (!value.is_array()) throw config_problem("'admins' must be a list of user ids");
       for (const json& admin : value) {
@@ -132,8 +134,8 @@ server_config read_server(const json& section) {
       out.modules_dir = value.get<std::string>();
     } else {
       throw config_problem("unknown key '" + key +
-                           "' (expected server_name, port, worker_threads, max_request_body, admins, password_hashing or "
-                           "modules_dir)");
+                           "' (expected server_name, port, worker_threads, max_request_body, max_connections, admins, "
+                           "password_hashing or modules_dir)");
     }
   }
   return out;

@@ -86,7 +86,10 @@ int main(int argc, char** argv) {
   homeserver::host host(config->server, std::cout, &fetch);
   asio::io_context io;
   const auto strand = asio::make_strand(io);
-  homeserver::http::server server(io, {config->server.port, config->server.max_request_body, std::chrono::seconds(30)},
+  homeserver::http::server server(io, {.port = config->server.port,
+                                        .body_limit = config->server.max_request_body,
+                                        .idle_timeout = std::chrono::seconds(30),
+                                        .max_connections = config->server.max_connections},
                                   [&host, strand](homeserver::http::request request) {
                                     // The host's state lives on one strand; the worker threads parse and write HTTP.
                                     return asio::co_spawn(strand, host.handle(std::move(request)), asio::use_awaitable);

@@ -27,6 +27,7 @@
 
 #include <array>
 #include <chrono>
+#include <atomic>
 #include <functional>
 #include <future>
 #include <memory>
@@ -49,6 +50,7 @@ using namespace std::chrono_literals;
 struct journal {
   std::mutex lock;
   std::vector<http::request> seen;
+  std::atomic<bool> released{false}; // what /hold waits for
 
   std::vector<http::request> requests() {
     const std::lock_guard hold(lock);
@@ -56,7 +58,8 @@ struct journal {
   }
 };
 
-// The test handler: echoes the body; /throw throws; /slow answers after 300 ms.
+// The test handler: echoes the body; /throw throws; /slow answers after 300 ms; /hold answers
+// once the journal is released (5 s at most).
 asio::awaitable<http::response> respond(std::shared_ptr<journal> log, http::request in) {
   {
     const std::lock_guard hold(log->lock);
@@ -65,6 +68,10 @@ asio::awaitable<http::response> respond(std::shared_ptr<journal> log, http::requ
   if (in.target == "/throw") throw std::runtime_error("the database is on fire");
   if (in.target == "/slow") {
     asio::steady_timer wait(co_await asio::this_coro::executor, 300ms);
+    co_await wait.async_wait(asio::use_awaitable);
+  }
+  for (int i = 0; in.target == "/hold" && !log->released && i < 500; ++i) {
+    asio::steady_timer wait(co_await asio::this_coro::executor, 10ms);
     co_await wait.async_wait(asio::use_awaitable);
   }
   http::response out;
@@ -255,6 +262,102 @@ TEST_CASE("a header over 8 KiB is answered 431 and the connection closed") {
   CHECK(c.answers[0].result_int() == 431);
   CHECK(json_of(c.answers[0].body())["errcode"] == "M_UNKNOWN");
   CHECK(c.closed_by_server);
+}
+
+TEST_CASE("a chunk extension or a trailer field over 16 KiB is answered 400 and the connection closed") {
+  running_server s;
+  const std::string start = "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& request :
+       {start + "5;" + std::string(20000, 'e') + "\r\nhello\r\n0\r\n\r\n",
+        start + "5\r\nhello\r\n0\r\nX-Trailer: " + std::string(20000, 't') + "\r\n\r\n"}) {
+    const conversation c = run(converse(s.port, {request}));
+    REQUIRE(c.answers.size() == 1);
+    CHECK(c.answers[0].result_int() == 400);
+    CHECK(json_of(c.answers[0].body()) ==
+          nlohmann::json{{"errcode", "M_UNKNOWN"},
+                         {"error", "a chunk's size line or a trailer field is over 16384 bytes"}});
+    CHECK(c.closed_by_server);
+  }
+  // Under the limit, both are taken.
+  const conversation fine =
+      run(converse(s.port, {start + "5;" + std::string(1000, 'e') + "\r\nhello\r\n0\r\nX-T: t\r\n\r\n"}));
+  REQUIRE(fine.answers.size() == 1);
+  CHECK(fine.answers[0].body() == "you said: hello");
+  CHECK(s.log->requests().size() == 1);
+}
+
+TEST_CASE("a transfer coding other than chunked is answered 501, the handler never asked") {
+  running_server s;
+  for (const char* coding : {"gzip, chunked", "gzip", "chunked, chunked"}) {
+    INFO(coding);
+    const conversation c = run(converse(
+        s.port, {std::string("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ") + coding + "\r\n\r\n0\r\n\r\n"}));
+    REQUIRE(c.answers.size() == 1);
+    CHECK(c.answers[0].result_int() == 501);
+    CHECK(json_of(c.answers[0].body())["error"] ==
+          std::string("Transfer-Encoding '") + coding + "' is not supported: only chunked");
+    CHECK(c.closed_by_server);
+  }
+  CHECK(s.log->requests().empty());
+}
+
+TEST_CASE("a request that stalls is answered 408, an idle connection is closed without an answer") {
+  running_server s({.port = 0, .body_limit = 1024, .idle_timeout = 300ms});
+  const conversation stalled = run(converse(s.port, {"GET / HTTP/1.1\r\nHost: h\r\n"}));
+  REQUIRE(stalled.answers.size() == 1);
+  CHECK(stalled.answers[0].result_int() == 408);
+  CHECK(json_of(stalled.answers[0].body())["error"] == "the request did not arrive within 300 ms");
+  CHECK(stalled.closed_by_server);
+  const conversation idle = run(converse(s.port, {}));
+  CHECK(idle.answers.empty());
+  CHECK(idle.closed_by_server);
+  CHECK(s.log->requests().empty());
+}
+
+TEST_CASE("at max_connections the longest-waiting connection makes room, and when all are busy the next gets 503") {
+  running_server s({.port = 0, .body_limit = 1024, .idle_timeout = 30000ms, .max_connections = 2});
+  asio::io_context io;
+  // Two idle connections, then a third client: the first idle one is closed, the client answered.
+  std::future<conversation> first = asio::co_spawn(io, converse(s.port, {}), asio::use_future);
+  std::future<conversation> second = asio::co_spawn(io, converse(s.port, {}), asio::use_future);
+  io.run_for(200ms);
+  std::future<conversation> third = asio::co_spawn(
+      io, converse(s.port, {"GET /third HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"}), asio::use_future);
+  const auto ready = [](auto& f) { return f.wait_for(0s) == std::future_status::ready; };
+  for (int i = 0; i < 300 && !(ready(third) && ready(first)); ++i) io.run_for(10ms);
+  REQUIRE(ready(third));
+  const conversation answered = third.get();
+  REQUIRE(answered.answers.size() == 1);
+  CHECK(answered.answers[0].result_int() == 200);
+  REQUIRE(ready(first));
+  const conversation evicted = first.get();
+  CHECK(evicted.answers.empty());
+  CHECK(evicted.closed_by_server);
+  CHECK_FALSE(ready(second)); // still open, still waiting
+
+  // Two connections busy with a request: the next is turned away with 503.
+  running_server busy({.port = 0, .body_limit = 1024, .idle_timeout = 30000ms, .max_connections = 2});
+  asio::io_context clients;
+  const std::string hold = "GET /hold HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+  std::future<conversation> a = asio::co_spawn(clients, converse(busy.port, {hold}), asio::use_future);
+  std::future<conversation> b = asio::co_spawn(clients, converse(busy.port, {hold}), asio::use_future);
+  for (int i = 0; i < 500 && busy.log->requests().size() < 2; ++i) clients.run_for(10ms);
+  REQUIRE(busy.log->requests().size() == 2);
+  std::future<conversation> turned =
+      asio::co_spawn(clients, converse(busy.port, {"GET /third HTTP/1.1\r\nHost: h\r\n\r\n"}), asio::use_future);
+  for (int i = 0; i < 500 && turned.wait_for(0s) != std::future_status::ready; ++i) clients.run_for(10ms);
+  REQUIRE(turned.wait_for(0s) == std::future_status::ready);
+  const conversation refused = turned.get();
+  REQUIRE(refused.answers.size() == 1);
+  CHECK(refused.answers[0].result_int() == 503);
+  CHECK(json_of(refused.answers[0].body())["errcode"] == "M_LIMIT_EXCEEDED");
+  CHECK(refused.closed_by_server);
+  busy.log->released = true;
+  clients.run_for(2s);
+  REQUIRE(a.wait_for(0s) == std::future_status::ready);
+  REQUIRE(b.wait_for(0s) == std::future_status::ready);
+  CHECK(a.get().answers.at(0).result_int() == 200);
+  CHECK(b.get().answers.at(0).result_int() == 200);
 }
 
 TEST_CASE("a request that is not HTTP is answered 400 and the connection closed") {

@@ -12,7 +12,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -23,6 +25,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <optional>
@@ -40,9 +45,20 @@ using asio::use_awaitable;
 namespace {
 
 struct connection {
-  explicit connection(tcp::socket socket) : stream(std::move(socket)) {}
+  explicit connection(tcp::socket socket) : stream(std::move(socket)), deadline(stream.get_executor()) {}
   beast::tcp_stream stream;
-  bool reading = false; // waiting for a request; touched on the connection's strand only
+  // The deadline of the request being read. Not the stream's own timeout, which closes the
+  // socket when it expires: a request that stalls half-way gets a 408 first. `reads` tells a
+  // deadline that fired as its read ended from one that fired during it.
+  asio::steady_timer deadline;
+  std::uint64_t reads = 0;
+  bool timed_out = false;
+  // Since when the connection has waited for (the rest of) a request, in steady-clock ticks;
+  // 0 while it is busy with one. Written on the connection's strand, read by the acceptor's
+  // (to pick whom to evict).
+  std::atomic<std::int64_t> waiting_since{0};
+  void start_waiting() noexcept { waiting_since = std::chrono::steady_clock::now().time_since_epoch().count(); }
+  bool reading() const noexcept { return waiting_since != 0; }
 };
 
 // co_spawn's completion: a coroutine that ends with an exception says so on stderr
@@ -108,13 +124,28 @@ bool is_malformed(const beast::error_code& ec) {
 }
 
 // The answer to a request that could not be read, if it gets one: none when the client went
-// away, stalled, or the server is stopping.
-std::optional<response> refusal(const beast::error_code& ec, std::size_t body_limit) {
+// away, was idle, or the server is stopping. `started`: some of the request had come.
+std::optional<response> refusal(const beast::error_code& ec, const server_options& options, bool started) {
   if (ec == bhttp::error::body_limit)
-    return matrix_error(413, "M_TOO_LARGE", "the request body is over " + std::to_string(body_limit) + " bytes");
+    return matrix_error(413, "M_TOO_LARGE", "the request body is over " + std::to_string(options.body_limit) + " bytes");
   if (ec == bhttp::error::header_limit) return matrix_error(431, "M_UNKNOWN", "the request's header is too large");
+  if (ec == bhttp::error::buffer_overflow)
+    return matrix_error(400, "M_UNKNOWN",
+                        "a chunk's size line or a trailer field is over " + std::to_string(options.unparsed_limit) +
+                            " bytes");
+  if (ec == beast::error::timeout && started)
+    return matrix_error(408, "M_UNKNOWN",
+                        "the request did not arrive within " + std::to_string(options.idle_timeout.count()) + " ms");
   if (is_malformed(ec)) return matrix_error(400, "M_UNKNOWN", "malformed HTTP request");
   return std::nullopt;
+}
+
+// RFC 9112: a server that does not know a transfer coding answers 501. Beast decodes only
+// chunked, and would take "gzip, chunked" as chunked, handing the handler compressed bytes.
+std::optional<response> unsupported_coding(const bhttp::request_header<>& header) {
+  const auto coding = header[bhttp::field::transfer_encoding];
+  if (coding.empty() || beast::iequals(coding, "chunked")) return std::nullopt;
+  return matrix_error(501, "M_UNRECOGNIZED", "Transfer-Encoding '" + text(coding) + "' is not supported: only chunked");
 }
 
 // After an error answer the client may still be sending (a body over the limit, say):
@@ -145,6 +176,10 @@ struct server::state {
   std::atomic<std::uint64_t> answered{0};
 
   static asio::awaitable<void> accept(std::shared_ptr<state> self);
+  static asio::awaitable<void> turn_away(std::shared_ptr<state> self, std::shared_ptr<connection> c);
+  // At max_connections: the connection that has waited longest for a request, taken out of
+  // `connections`; none when every connection is busy with one.
+  std::shared_ptr<connection> evictable();
   static asio::awaitable<void> serve(std::shared_ptr<state> self, std::shared_ptr<connection> c);
   static asio::awaitable<response> respond(std::shared_ptr<state> self, request in);
   static asio::awaitable<bool> send(std::shared_ptr<state> self, std::shared_ptr<connection> c, response answer,
@@ -153,6 +188,11 @@ struct server::state {
 };
 
 asio::awaitable<void> server::state::accept(std::shared_ptr<state> self) {
+  using std::chrono::milliseconds;
+  constexpr milliseconds first_pause{10}, longest_pause{1000};
+  milliseconds pause = first_pause;
+  std::chrono::steady_clock::time_point reported{};
+  unsigned long unreported = 0;
   for (;;) {
     beast::error_code ec;
     // Each connection gets a strand of its own, so that several threads may run the io_context.
@@ -160,32 +200,103 @@ asio::awaitable<void> server::state::accept(std::shared_ptr<state> self) {
         co_await self->acceptor.async_accept(asio::make_strand(self->io), asio::redirect_error(use_awaitable, ec));
     if (self->stopping) co_return;
     if (ec) {
-      // Out of descriptors, say: not a reason to stop serving, nor to spin.
-      std::fprintf(stderr, "homeserver http: accepting a connection: %s\n", ec.message().c_str());
-      asio::steady_timer pause(self->strand, std::chrono::milliseconds(100));
-      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+      // Out of descriptors, say: not a reason to stop serving, nor to spin. Back off (up to a
+      // second), and say so at most once a second.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - reported >= std::chrono::seconds(1)) {
+        std::fprintf(stderr, "homeserver http: accepting a connection: %s (%lu more since the last report)\n",
+                     ec.message().c_str(), unreported);
+        reported = now;
+        unreported = 0;
+      } else {
+        ++unreported;
+      }
+      asio::steady_timer timer(self->strand, pause);
+      co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+      pause = std::min(pause * 2, longest_pause);
       continue;
     }
+    pause = first_pause;
     std::erase_if(self->connections, [](const std::weak_ptr<connection>& c) { return c.expired(); });
     auto c = std::make_shared<connection>(std::move(socket));
+    if (self->connections.size() >= self->options.max_connections) {
+      std::shared_ptr<connection> evicted = self->evictable();
+      if (!evicted) {
+        asio::co_spawn(c->stream.get_executor(), turn_away(self, c), report_exception{"turning a connection away"});
+        continue;
+      }
+      // Ends its read at once, as at the end of the stream: the connection closes.
+      asio::post(evicted->stream.get_executor(), [evicted] {
+        beast::error_code ignored;
+        if (!evicted->reading()) return; // it has a request by now: it closes after answering
+        evicted->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        evicted->stream.cancel();
+      });
+    }
     self->connections.push_back(c);
     asio::co_spawn(c->stream.get_executor(), serve(self, c), report_exception{"serving a connection"});
   }
 }
 
+std::shared_ptr<connection> server::state::evictable() {
+  auto oldest = connections.end();
+  std::int64_t since = 0;
+  for (auto it = connections.begin(); it != connections.end(); ++it)
+    if (const auto c = it->lock()) {
+      const std::int64_t waiting = c->waiting_since;
+      if (waiting != 0 && (since == 0 || waiting < since)) {
+        since = waiting;
+        oldest = it;
+      }
+    }
+  if (oldest == connections.end()) return nullptr;
+  std::shared_ptr<connection> out = oldest->lock();
+  connections.erase(oldest);
+  return out;
+}
+
+asio::awaitable<void> server::state::turn_away(std::shared_ptr<state> self, std::shared_ptr<connection> c) {
+  c->stream.expires_after(std::chrono::seconds(1));
+  (void)co_await send(self, c, matrix_error(503, "M_LIMIT_EXCEEDED", "too many connections: try again later"), 11,
+                      false);
+  beast::error_code ignored;
+  c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  c->stream.close();
+}
+
 asio::awaitable<void> server::state::serve(std::shared_ptr<state> self, std::shared_ptr<connection> c) {
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer(self->options.unparsed_limit);
   bool keep_alive = true;
   while (keep_alive && !self->stopping) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(self->options.body_limit);
     beast::error_code ec;
-    c->stream.expires_after(self->options.idle_timeout);
-    c->reading = true;
-    co_await bhttp::async_read(c->stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-    c->reading = false;
+    c->stream.expires_never();
+    c->timed_out = false;
+    c->deadline.expires_after(self->options.idle_timeout);
+    c->deadline.async_wait([c, read = ++c->reads](const beast::error_code& e) {
+      if (e || c->reads != read || !c->reading()) return;
+      c->timed_out = true;
+      c->stream.cancel();
+    });
+    c->start_waiting();
+    co_await bhttp::async_read_header(c->stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (!ec) {
+      if (std::optional<response> refused = unsupported_coding(parser.get())) {
+        c->waiting_since = 0;
+        c->deadline.cancel();
+        if (co_await send(self, c, std::move(*refused), 11, false)) co_await drain(c);
+        break;
+      }
+      if (!parser.is_done())
+        co_await bhttp::async_read(c->stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    }
+    c->waiting_since = 0;
+    c->deadline.cancel();
+    if (ec && c->timed_out) ec = beast::error::timeout;
     if (ec) {
-      if (std::optional<response> answer = refusal(ec, self->options.body_limit)) {
+      const bool started = parser.got_some() || buffer.size() > 0;
+      if (std::optional<response> answer = refusal(ec, self->options, started)) {
         const bool sent = co_await send(self, c, std::move(*answer), 11, false);
         if (sent) co_await drain(c);
       }
@@ -240,7 +351,7 @@ void server::state::shut_down() {
     if (auto c = weak.lock())
       asio::post(c->stream.get_executor(), [c] {
         beast::error_code ignored_too;
-        if (c->reading) c->stream.socket().shutdown(tcp::socket::shutdown_receive, ignored_too);
+        if (c->reading()) c->stream.socket().shutdown(tcp::socket::shutdown_receive, ignored_too);
       });
   connections.clear();
 }

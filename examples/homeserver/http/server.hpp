@@ -2,9 +2,10 @@
 #define HOMESERVER_HTTP_SERVER_HPP
 
 // An HTTP/1.1 server on Boost.Beast and Asio coroutines: listens on 127.0.0.1, keeps
-// connections alive, limits request bodies and headers, and hands each request to one
-// asynchronous handler. Errors in the request itself are answered here (400, 413, 431) and
-// never reach the handler; a handler that throws gives a 500.
+// connections alive, limits request bodies, headers, what a connection buffers and how many
+// connections are open, and hands each request to one asynchronous handler. Errors in the
+// request itself are answered here (400, 408, 413, 431, 501) and never reach the handler; a
+// handler that throws gives a 500.
 
 #include "message.hpp"
 
@@ -32,6 +33,15 @@ struct server_options {
   unsigned short port = 0;                       // 0: the system picks a free port
   std::size_t body_limit = 1024 * 1024;          // a larger body is answered 413
   std::chrono::milliseconds idle_timeout{30000}; // a connection idle (or stalled) for this long is closed
+  // What a connection may hold of a request not yet parsed: the header (its own limit, 8 KiB,
+  // is checked first), a chunk's size line with its extensions, a trailer field. More is
+  // answered 400 and the connection closed. (The body goes to the request, up to body_limit.)
+  std::size_t unparsed_limit = 16 * 1024;
+  // Connections open at once. One more evicts the connection that has waited longest for a
+  // request (an idle keep-alive, a slow client); when every connection is busy with a request,
+  // the new one is answered 503 and closed. The default leaves half of the usual limit of
+  // 1,024 descriptors to the rest of the process (modules' connections, libraries, files).
+  std::size_t max_connections = 512;
 };
 
 class server {
