@@ -14,6 +14,7 @@ here is stopped here (SIGTERM, then SIGKILL), and a server that does not exit 0 
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -41,11 +42,13 @@ class Process:
 
     running = []
 
-    def __init__(self, name, argv, workdir, env=None, ready=r"listening on (http://127\.0\.0\.1:\d+)"):
+    def __init__(self, name, argv, workdir, env=None, ready=r"listening on (http://127\.0\.0\.1:\d+)", files=None):
         self.name = name
         self.log_path = os.path.join(workdir, name + ".log")
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        # files: a lower limit on open descriptors (RLIMIT_NOFILE) for the process.
+        limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))) if files else None
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, env=env, preexec_fn=limit)
         Process.running.append(self)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -96,9 +99,10 @@ class Run:
     def censor(self, *args, name="censor_service"):
         return Process(name, [self.program("censor_service"), "--stop-after-seconds", "300", *args], self.work)
 
-    def homeserver(self, config, endpoint="http://127.0.0.1:9/censor", name="homeserver"):
+    def homeserver(self, config, endpoint="http://127.0.0.1:9/censor", name="homeserver", files=None):
         env = dict(os.environ, CENSOR_ENDPOINT=endpoint)
-        return Process(name, [self.program("homeserver"), config, "--stop-after-seconds", "300"], self.work, env=env)
+        return Process(name, [self.program("homeserver"), config, "--stop-after-seconds", "300"], self.work, env=env,
+                       files=files)
 
     def client(self, *args, timeout=180):
         done = subprocess.run([self.program("homeserver_client"), *args], capture_output=True, text=True, timeout=timeout)
@@ -393,6 +397,95 @@ def test_many_clients(run):
     censor.stop()
 
 
+def rss_kib(process):
+    with open(f"/proc/{process.proc.pid}/status") as f:
+        return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
+
+
+def flood(port, seconds, start, then, connections):
+    """`connections` sockets each send `start`, then `then` over and over, for `seconds` at most
+    or until the server closes them. Returns, per socket, what the server answered."""
+    socks = []
+    for _ in range(connections):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.setblocking(False)
+        s.sendall(start)
+        socks.append(s)
+    answers = [b""] * connections
+    closed = [False] * connections
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not all(closed):
+        for i, s in enumerate(socks):
+            if closed[i]:
+                continue
+            try:
+                s.send(then)
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                closed[i] = True
+            try:
+                data = s.recv(65536)
+                answers[i] += data
+                closed[i] = closed[i] or data == b""
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                closed[i] = True
+    for s in socks:
+        s.close()
+    return answers
+
+
+def test_floods(run):
+    """Floods that once grew the server without bound or locked clients out: chunk extensions
+    and trailers that never end (no token needed), more idle connections than max_connections,
+    and slow headers. The RSS stays under 128 MiB throughout, and a client is answered
+    during each flood. The server may open 256 descriptors: 400 connections would take them
+    all, but max_connections is 64."""
+    config = run.config("floods.yaml", "server: {port: 0, admins: [], max_connections: 64}\nmodules: []\n")
+    server = run.homeserver(config, files=256)
+    port = int(server.url.rsplit(":", 1)[1])
+    bound_kib = 128 * 1024
+    peak = rss_kib(server)
+    post = b"POST /_matrix/client/v3/register HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+    for what, start, then in (("chunk extension", post + b"5;", b"e" * 4096),
+                              ("trailer", post + b"0\r\nX-T: ", b"t" * 4096),
+                              ("trailer fields", post + b"0\r\n", b"X-T: t\r\n" * 512)):
+        answers = flood(port, 5, start, then, 4)
+        peak = max(peak, rss_kib(server))
+        for answer in answers:
+            check(answer.startswith(b"HTTP/1.1 4"), f"{what}: {answer[:200]!r}")
+        status, body, _ = request(server.url, "GET", "/_matrix/client/v3/login", timeout=5)
+        check(status == 200, f"after the {what} flood: {status} {body}")
+    # 300 idle connections and 100 slow headers (a byte every 100 ms), at max_connections 64:
+    # a client is answered all the same, within a second.
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(300)]
+    slow = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(100)]
+    for s in slow:
+        s.setblocking(False)
+    deadline = time.monotonic() + 3
+    answered = 0
+    while time.monotonic() < deadline:
+        for s in slow:
+            try:
+                s.send(b"G")
+            except OSError:
+                pass
+        started = time.monotonic()
+        status, body, _ = request(server.url, "GET", "/_matrix/client/v3/login", timeout=5)
+        check(status == 200 and time.monotonic() - started < 1, f"during the connection flood: {status} {body}")
+        answered += 1
+        peak = max(peak, rss_kib(server))
+        time.sleep(0.1)
+    for s in idle + slow:
+        s.close()
+    check(answered > 5, f"{answered} requests answered during the connection flood")
+    check(peak < bound_kib, f"the server's RSS reached {peak} KiB (bound {bound_kib})")
+    print(f"floods: peak RSS {peak} KiB; {answered} requests answered during the connection flood")
+    server.stop()
+
+
 def test_port_in_use(run):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -441,6 +534,7 @@ TESTS = {
     "censor-slow": test_censor_slow,
     "censor-garbage": test_censor_garbage,
     "censor-deep": test_censor_deep,
+    "floods": test_floods,
     "web-resources": test_web_resources,
     "bad-requests": test_bad_requests,
     "many-clients": test_many_clients,
