@@ -22,13 +22,20 @@ struct module_entry {
   int line = 0;                 // where the entry starts in the file, 1-based
 };
 
+/// An admin: made with its password when the host starts, never by registering (the name is
+/// then taken, so open registration cannot claim it).
+struct admin_account {
+  std::string user_id;
+  std::string password;
+};
+
 struct server_config {
   std::string server_name = "example.com"; // user ids are @name:server_name
   unsigned short port = 0;                 // on 127.0.0.1; 0 picks a free port
   unsigned worker_threads = 2;
   std::size_t max_request_body = 1024 * 1024; // bytes
   std::size_t max_connections = 512;          // open at once (http/server.hpp says what one more does)
-  std::vector<std::string> admins;            // user ids allowed the admin API
+  std::vector<admin_account> admins;          // the accounts allowed the admin API
   // What hashing a password costs: `password_hashing: interactive` (the default) or `minimum`
   // (tests only).
   password_cost password_hashing = password_cost::interactive();

@@ -116,10 +116,21 @@ server_config read_server(const json& section) {
     } else if (key == "max_connections") {
       out.max_connections = static_cast<std::size_t>(integer_in(value, key, 1, 65535));
     } else if (key == "admins") {
-      if (!value.is_array()) throw config_problem("'admins' must be a list of user ids");
+      constexpr const char* shape = "'admins' must be a list of {user: \"@name:server\", password: ...}: an admin "
+                                    "is made from the config when the host starts, never by registering";
+      if (!value.is_array()) throw config_problem(shape);
       for (const json& admin : value) {
-        if (!admin.is_string()) throw config_problem("'admins' must be a list of user ids");
-        out.admins.push_back(admin.get<std::string>());
+        if (!admin.is_object() || admin.size() != 2 || string_member(admin, "user") == nullptr ||
+            string_member(admin, "password") == nullptr)
+          throw config_problem(shape);
+        const std::string& user = *string_member(admin, "user");
+        const std::string& password = *string_member(admin, "password");
+        if (!user.starts_with('@') || user.find(':') == std::string::npos)
+          throw config_problem("admin '" + user + "': a user id is @name:server");
+        if (password.empty() || password.size() > max_password_bytes)
+          throw config_problem("admin '" + user + "': the password must be 1 to " +
+                               std::to_string(max_password_bytes) + " bytes");
+        out.admins.push_back({user, password});
       }
     } else if (key == "password_hashing") {
       if (value == "interactive")

@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -165,6 +166,26 @@ std::vector<scenario_line> read_scenario(const std::string& path) {
   return out;
 }
 
+// `${NAME}` in a scenario's body is the environment variable NAME (the admin's password): the
+// transcript shows the line as written.
+std::string from_environment(const std::string& body) {
+  std::string out;
+  for (std::size_t at = 0; at < body.size();) {
+    const auto open = body.find("${", at);
+    const auto close = open == std::string::npos ? open : body.find('}', open);
+    if (close == std::string::npos) {
+      out.append(body, at);
+      break;
+    }
+    const std::string name = body.substr(open + 2, close - open - 2);
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) throw std::runtime_error("the scenario names ${" + name + "}, which is not set");
+    out.append(body, at, open - at).append(value);
+    at = close + 1;
+  }
+  return out;
+}
+
 awaitable<int> replay(url to, std::vector<scenario_line> lines) {
   connection c(co_await asio::this_coro::executor, to);
   std::map<std::string, std::string> tokens; // user id -> access token, from register answers
@@ -175,7 +196,8 @@ awaitable<int> replay(url to, std::vector<scenario_line> lines) {
     std::cout << '\n';
     std::string token;
     if (request.as != "-") token = tokens.contains(request.as) ? tokens[request.as] : "unknown-user";
-    const answer a = co_await c.send(request.method, request.target, token, request.content_type, request.body);
+    const answer a =
+        co_await c.send(request.method, request.target, token, request.content_type, from_environment(request.body));
     const auto body = nlohmann::json::parse(a.body, nullptr, false);
     // Tokens and device ids are random: the transcript names them, not their values.
     if (a.status == 200 && body.is_object() && (body.contains("access_token") || body.contains("device_id"))) {

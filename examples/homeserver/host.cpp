@@ -233,7 +233,14 @@ struct host::route {
 
 host::host(server_config config, std::ostream& log, http_fetcher fetch)
     : config_(std::move(config)), log_(&log), fetch_(std::move(fetch)), hooks_(std::make_unique<hooks>()),
-      web_(std::make_unique<web_resources>()), metrics_(all_callbacks()) {}
+      web_(std::make_unique<web_resources>()), metrics_(all_callbacks()) {
+  // The admins exist from the start, with their passwords (they log in): registering one of
+  // their names is refused as taken. No module is asked: there is no registration.
+  for (const auto& admin : config_.admins) {
+    const std::string name = admin.user_id.substr(1, admin.user_id.find(':') - 1);
+    users_[admin.user_id] = user{hash_password(admin.password, config_.password_hashing), profile_info{name, {}}, false};
+  }
+}
 
 host::~host() = default;
 
@@ -326,7 +333,7 @@ host::room* host::find_room(const std::string& id) {
 
 bool host::is_admin(const std::string& user_id) const {
   for (const auto& admin : config_.admins)
-    if (admin == user_id) return true;
+    if (admin.user_id == user_id) return true;
   return false;
 }
 

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import resource
+import secrets
 import signal
 import socket
 import subprocess
@@ -545,6 +546,8 @@ TESTS = {
 
 
 def main(argv):
+    # The admin's password, which data/*.yaml and the scenario read from the environment.
+    os.environ.setdefault("HOMESERVER_ADMIN_PASSWORD", secrets.token_urlsafe(16))
     if len(argv) < 3 or (argv[2] not in TESTS and argv[2] not in ("main", "transcript")):
         print(__doc__ + "\ntests: " + ", ".join(TESTS), file=sys.stderr)
         return 2

@@ -70,7 +70,7 @@ std::vector<module_entry> shipped_modules(const std::string& claim_path = "/_syn
 
 server_config test_config() {
   server_config config;
-  config.admins = {"@admin:example.com"};
+  config.admins = {{"@admin:example.com", "the admin's password"}};
   config.password_hashing = password_cost::minimum(); // fast; what is tested is the same
   config.modules_dir = HOMESERVER_MODULES_DIR; // where the build puts the modules' libraries
   return config;
@@ -152,7 +152,10 @@ struct test_host {
 
   // The users of the scenario, and its two rooms: alice's lobby and the admin's giveaway.
   void populate() {
-    for (const char* name : {"alice", "bob", "trent", "mallory", "admin"}) register_user(name);
+    for (const char* name : {"alice", "bob", "trent", "mallory"}) register_user(name);
+    const auto admin_login = login("admin", "the admin's password");
+    REQUIRE(admin_login.status == 200);
+    tokens[admin] = json::parse(admin_login.body).at("access_token").get<std::string>();
     REQUIRE(create_room(alice, "lobby", "Lobby").status == 200);
     REQUIRE(create_room(admin, "giveaway", "Crypto Giveaway").status == 200);
   }
@@ -352,6 +355,22 @@ TEST_CASE("host: login opens a session of its own, logout ends only it, a bad pa
   for (const auto& kept : {tokens[0], tokens[2], tokens[3]}) CHECK(summary(h.ask(kept, "GET", whoami)) == "200");
   // The password is kept only as its Argon2id hash: not in the log.
   CHECK(h.log.str().find(h.password_of("alice")) == std::string::npos);
+}
+
+TEST_CASE("host: an admin is made from the config: registering the name is refused, the password logs in") {
+  test_host h;
+  const auto claimed = h.anonymous("POST", api("/register"), R"({"username": "admin", "password": "mine now"})");
+  CHECK(summary(claimed) == "400 M_USER_IN_USE");
+  CHECK(message_of(claimed) == "@admin:example.com is taken");
+  CHECK(summary(h.login("admin", "mine now")) == "403 M_FORBIDDEN");
+  const auto login = h.login("admin", "the admin's password");
+  REQUIRE(summary(login) == "200");
+  const std::string token = json::parse(login.body).at("access_token").get<std::string>();
+  // The admin API answers the admin (404: no such room), and no one else.
+  CHECK(summary(h.ask(token, "DELETE", "/_synapse/admin/v1/rooms/!none:example.com")) == "404 M_NOT_FOUND");
+  const std::string alice_token = h.tokens[h.register_user("alice")];
+  CHECK(summary(h.ask(alice_token, "DELETE", "/_synapse/admin/v1/rooms/!none:example.com")) == "403 M_FORBIDDEN");
+  CHECK(h.calls("account_validity::on_user_registration") == "1"); // alice's
 }
 
 TEST_CASE("host: register refuses a taken, invalid, missing or ill-typed user name, asking no module") {
@@ -1112,7 +1131,7 @@ TEST_CASE("host: a JSON route refuses a body that is not JSON (M_NOT_JSON) or no
   CHECK(summary(h.as(alice, "PUT", room_api(lobby, "/send/m.room.message/t1"), "[]")) == "400 M_BAD_JSON");
   // A route without a JSON body ignores it.
   CHECK(summary(h.as(alice, "GET", whoami, "{")) == "200");
-  CHECK(h.calls("account_validity::on_user_registration") == "5");
+  CHECK(h.calls("account_validity::on_user_registration") == "4"); // populate()'s; the admin is made, not registered
   CHECK(h.calls("spam_checker::check_event_for_spam") == "0");
 }
 
