@@ -341,6 +341,8 @@ std::span<const host::route> host::routes() {
   using a = route::access;
   // The API, one line per endpoint; "{}" matches one path segment.
   static const route table[] = {
+      {"GET", "/_matrix/client/versions", a::anyone, false, &host::do_versions},
+      {"GET", "/_matrix/client/v3/capabilities", a::user, false, &host::do_capabilities},
       {"POST", "/_matrix/client/v3/register", a::anyone, true, &host::do_register},
       {"GET", "/_matrix/client/v3/account/whoami", a::user, false, &host::do_whoami},
       {"GET", "/_matrix/client/v3/login", a::anyone, false, &host::do_login_flows},
@@ -355,6 +357,8 @@ std::span<const host::route> host::routes() {
       {"GET", "/_matrix/client/v3/rooms/{}/event/{}", a::user, false, &host::do_get_event},
       {"POST", "/_matrix/client/v3/rooms/{}/invite", a::user, true, &host::do_invite},
       {"PUT", "/_matrix/client/v3/directory/list/room/{}", a::user, true, &host::do_visibility},
+      {"GET", "/_matrix/client/v3/profile/{}", a::anyone, false, &host::do_get_profile},
+      {"GET", "/_matrix/client/v3/profile/{}/{}", a::anyone, false, &host::do_get_profile},
       {"PUT", "/_matrix/client/v3/profile/{}/displayname", a::user, true, &host::do_displayname},
       {"PUT", "/_matrix/client/v3/profile/{}/avatar_url", a::user, true, &host::do_avatar},
       {"POST", "/_matrix/client/v3/account/deactivate", a::user, true, &host::do_deactivate},
@@ -369,10 +373,29 @@ std::span<const host::route> host::routes() {
 }
 
 awaitable<http::response> host::handle(http::request request) {
+  http::response r;
+  if (request.method == "OPTIONS") // (not in a ?: with the co_await: g++ 12 would destroy the result twice)
+    r = ok(json::object());
+  else
+    r = co_await answer(std::move(request));
+  // As Synapse: any origin may call (a browser client such as Element, or matrix-js-sdk in a
+  // page); the token in Authorization, not a cookie, is what authenticates.
+  r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  r.headers.emplace_back("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+  r.headers.emplace_back("Access-Control-Allow-Headers", "X-Requested-With, Content-Type, Authorization, Date");
+  co_return r;
+}
+
+awaitable<http::response> host::answer(http::request request) {
   call c{std::move(request), {}, {}, {}, {}, {}};
   std::string_view target = c.request.target;
   const auto question = target.find('?');
-  const std::string_view path = target.substr(0, question);
+  // The r0 paths of older clients are the v3 ones.
+  constexpr std::string_view r0 = "/_matrix/client/r0/";
+  const std::string v3_path = target.starts_with(r0)
+                                  ? "/_matrix/client/v3/" + std::string(target.substr(r0.size(), question - r0.size()))
+                                  : std::string(target.substr(0, question));
+  const std::string_view path = v3_path;
   if (question != std::string_view::npos) {
     std::string_view query = target.substr(question + 1);
     while (!query.empty()) {
@@ -514,6 +537,38 @@ json host::open_session(const std::string& user_id) {
 
 awaitable<http::response> host::do_whoami(call& c) {
   co_return ok({{"user_id", c.user_id}, {"device_id", tokens_.at(c.token).device_id}});
+}
+
+awaitable<http::response> host::do_versions(call&) {
+  co_return ok({{"versions", {"r0.6.1", "v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6"}},
+                {"unstable_features", json::object()}});
+}
+
+awaitable<http::response> host::do_capabilities(call&) {
+  co_return ok({{"capabilities",
+                 {{"m.change_password", {{"enabled", false}}},
+                  {"m.set_displayname", {{"enabled", true}}},
+                  {"m.set_avatar_url", {{"enabled", true}}},
+                  {"m.3pid_changes", {{"enabled", false}}},
+                  {"m.room_versions", {{"default", "10"}, {"available", {{"10", "stable"}}}}}}}});
+}
+
+// GET /profile/{user} (both fields) or /profile/{user}/{displayname|avatar_url}; a field not
+// set is absent, a field asked for and not set is 404, as Synapse answers.
+awaitable<http::response> host::do_get_profile(call& c) {
+  const auto account = users_.find(c.param(0));
+  if (account == users_.end() || account->second.deactivated)
+    co_return error(404, "M_NOT_FOUND", "no profile for " + c.param(0));
+  const profile_info& profile = account->second.profile;
+  json fields = json::object();
+  if (!profile.display_name.empty()) fields["displayname"] = profile.display_name;
+  if (profile.avatar_url) fields["avatar_url"] = *profile.avatar_url;
+  if (c.params.size() == 1) co_return ok(fields);
+  const std::string& field = c.param(1);
+  if (field != "displayname" && field != "avatar_url")
+    co_return error(404, "M_UNRECOGNIZED", "no profile field '" + field + "'");
+  if (!fields.contains(field)) co_return error(404, "M_NOT_FOUND", c.param(0) + " has no " + field);
+  co_return ok({{field, fields[field]}});
 }
 
 awaitable<http::response> host::do_login_flows(call&) { co_return ok({{"flows", {{{"type", "m.login.password"}}}}}); }

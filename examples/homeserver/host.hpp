@@ -43,7 +43,8 @@ public:
   /// The names of the loaded modules, in order.
   std::vector<std::string> module_names() const;
 
-  /// Answers one request. Call on the homeserver's strand only.
+  /// Answers one request. Call on the homeserver's strand only. Every answer carries CORS
+  /// headers, and OPTIONS (a browser's preflight) is answered on any path.
   boost::asio::awaitable<http::response> handle(http::request request);
 
 private:
@@ -76,6 +77,10 @@ private:
 
   // The routes (see the table, host::routes(), in host.cpp).
   reply do_register(call&);
+  reply answer(http::request request);
+  reply do_versions(call&);
+  reply do_capabilities(call&);
+  reply do_get_profile(call&);
   reply do_whoami(call&);
   reply do_login_flows(call&);
   reply do_login(call&);

@@ -740,7 +740,8 @@ TEST_CASE("host: metrics count each callback's dispatches, passes, rejections an
   const auto r = h.anonymous("GET", "/_synapse/metrics");
   CHECK(r.status == 200);
   CHECK(r.content_type == "text/plain; version=0.0.4");
-  CHECK(r.headers.empty());
+  CHECK(header(r, "X-Modhook-Decided-By").empty());
+  CHECK(header(r, "X-Modhook-Failed").empty());
 
   // callback: calls, passes, rejections, failures.
   const std::map<std::string, std::vector<std::string>> expected{
@@ -1208,6 +1209,52 @@ TEST_CASE("host: a JSON body with a key twice in one object, or a NUL byte, is r
   const auto nul = h.as(alice, "POST", api("/createRoom"), std::string("{}\0garbage", 10));
   CHECK(summary(nul) == "400 M_NOT_JSON");
   CHECK(message_of(nul) == "the request body holds a NUL byte");
+}
+
+TEST_CASE("host: every answer carries CORS headers, OPTIONS is answered on any path, r0 is v3") {
+  test_host h;
+  h.populate();
+  for (const auto& r : {h.anonymous("OPTIONS", api("/register")), h.anonymous("OPTIONS", "/anything/at/all"),
+                        h.anonymous("GET", api("/nothing")), h.as(alice, "GET", whoami),
+                        h.anonymous("POST", api("/register"), "{")}) {
+    INFO(r.status << " " << r.body);
+    CHECK(header(r, "Access-Control-Allow-Origin") == "*");
+    CHECK(header(r, "Access-Control-Allow-Methods") == "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+    CHECK(header(r, "Access-Control-Allow-Headers") == "X-Requested-With, Content-Type, Authorization, Date");
+  }
+  const auto preflight = h.anonymous("OPTIONS", api("/createRoom"));
+  CHECK(summary(preflight) == "200");
+  CHECK(preflight.body == "{}");
+  CHECK(h.calls("account_validity::is_user_expired") == "3"); // populate() and whoami: OPTIONS asks no module
+
+  const auto old_path = h.as(alice, "GET", "/_matrix/client/r0/account/whoami");
+  CHECK(summary(old_path) == "200");
+  CHECK(json::parse(old_path.body).at("user_id") == alice);
+  CHECK(summary(h.as(alice, "PUT", "/_matrix/client/r0/rooms/" + lobby + "/send/m.room.message/r0", message("hi"))) ==
+        "200");
+  CHECK(summary(h.anonymous("GET", "/_matrix/client/r1/account/whoami")) == "404 M_UNRECOGNIZED");
+
+  const auto versions = json::parse(h.anonymous("GET", "/_matrix/client/versions").body);
+  CHECK(versions.at("versions").size() == 7);
+  CHECK(versions.at("versions").at(0) == "r0.6.1");
+  const auto capabilities = h.as(alice, "GET", api("/capabilities"));
+  CHECK(summary(capabilities) == "200");
+  CHECK(json::parse(capabilities.body).at("capabilities").at("m.set_displayname").at("enabled") == true);
+  CHECK(summary(h.anonymous("GET", api("/capabilities"))) == "401 M_MISSING_TOKEN");
+}
+
+TEST_CASE("host: profiles are read by anyone: both fields, or one, 404 for one not set or a user not there") {
+  test_host h;
+  h.populate();
+  CHECK(h.anonymous("GET", api("/profile/") + alice).body == R"({"displayname":"alice"})");
+  CHECK(summary(h.as(alice, "PUT", api("/profile/") + alice + "/avatar_url", R"({"avatar_url": "mxc://a/b"})")) ==
+        "200");
+  CHECK(h.anonymous("GET", api("/profile/") + alice).body == R"({"avatar_url":"mxc://a/b","displayname":"alice"})");
+  CHECK(h.anonymous("GET", api("/profile/") + alice + "/displayname").body == R"({"displayname":"alice"})");
+  CHECK(h.anonymous("GET", api("/profile/") + alice + "/avatar_url").body == R"({"avatar_url":"mxc://a/b"})");
+  CHECK(summary(h.anonymous("GET", api("/profile/") + bob + "/avatar_url")) == "404 M_NOT_FOUND");
+  CHECK(summary(h.anonymous("GET", api("/profile/") + alice + "/email")) == "404 M_UNRECOGNIZED");
+  CHECK(summary(h.anonymous("GET", api("/profile/@nobody:example.com"))) == "404 M_NOT_FOUND");
 }
 
 TEST_CASE("host: path parameters are percent-decoded, bad percent-encoding is 400") {
