@@ -32,6 +32,7 @@ struct admin_account {
 struct server_config {
   std::string server_name = "example.com"; // user ids are @name:server_name
   unsigned short port = 0;                 // on 127.0.0.1; 0 picks a free port
+  unsigned short metrics_port = 0;         // the metrics listener's, on 127.0.0.1; 0 picks a free port
   unsigned worker_threads = 2;
   std::size_t max_request_body = 1024 * 1024; // bytes
   std::size_t max_connections = 512;          // open at once (http/server.hpp says what one more does)

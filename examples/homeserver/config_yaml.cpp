@@ -109,6 +109,8 @@ server_config read_server(const json& section) {
       out.server_name = value.get<std::string>();
     } else if (key == "port") {
       out.port = static_cast<unsigned short>(integer_in(value, key, 0, 65535));
+    } else if (key == "metrics_port") {
+      out.metrics_port = static_cast<unsigned short>(integer_in(value, key, 0, 65535));
     } else if (key == "worker_threads") {
       out.worker_threads = static_cast<unsigned>(integer_in(value, key, 1, 64));
     } else if (key == "max_request_body") {
@@ -145,7 +147,7 @@ server_config read_server(const json& section) {
       out.modules_dir = value.get<std::string>();
     } else {
       throw config_problem("unknown key '" + key +
-                           "' (expected server_name, port, worker_threads, max_request_body, max_connections, admins, "
+                           "' (expected server_name, port, metrics_port, worker_threads, max_request_body, max_connections, admins, "
                            "password_hashing or modules_dir)");
     }
   }

@@ -367,7 +367,6 @@ std::span<const host::route> host::routes() {
       {"POST", "/_synapse/admin/v1/deactivate/{}", a::admin, true, &host::do_admin_deactivate},
       {"PUT", "/_synapse/admin/v2/users/{}", a::admin, true, &host::do_admin_user},
       {"DELETE", "/_synapse/admin/v1/rooms/{}", a::admin, false, &host::do_shutdown},
-      {"GET", "/_synapse/metrics", a::anyone, false, &host::do_metrics},
   };
   return table;
 }
@@ -819,7 +818,10 @@ awaitable<http::response> host::do_shutdown(call& c) {
   co_return note_failures(r, may);
 }
 
-awaitable<http::response> host::do_metrics(call&) {
+awaitable<http::response> host::handle_metrics(http::request request) {
+  if (request.target != "/_synapse/metrics")
+    co_return error(404, "M_UNRECOGNIZED", "the metrics listener serves /_synapse/metrics only");
+  if (request.method != "GET") co_return error(405, "M_UNRECOGNIZED", request.method + " is not allowed on the metrics");
   co_return http::response{200, "text/plain; version=0.0.4", metrics_.text(), {}};
 }
 

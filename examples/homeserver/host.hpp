@@ -47,6 +47,10 @@ public:
   /// headers, and OPTIONS (a browser's preflight) is answered on any path.
   boost::asio::awaitable<http::response> handle(http::request request);
 
+  /// Answers a request on the metrics listener (its own port, as Synapse's metrics listener):
+  /// GET /_synapse/metrics, Prometheus' text format; anything else 404. On the strand too.
+  boost::asio::awaitable<http::response> handle_metrics(http::request request);
+
 private:
   struct call;
   struct route;
@@ -100,7 +104,6 @@ private:
   reply do_bind(call&);
   reply do_upload(call&);
   reply do_shutdown(call&);
-  reply do_metrics(call&);
   reply send_event(call&, std::string type, std::optional<std::string> state_key);
   reply update_profile(call&, bool avatar);
   reply deactivate(std::string user_id, bool by_admin);

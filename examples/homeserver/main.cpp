@@ -100,6 +100,18 @@ int main(int argc, char** argv) {
               << port.error() << '\n';
     return 1;
   }
+  // The metrics on a listener of their own, as Synapse's: not on the port clients use.
+  homeserver::http::server metrics_server(io, {.port = config->server.metrics_port, .max_connections = 16},
+                                          [&host, strand](homeserver::http::request request) {
+                                            return asio::co_spawn(strand, host.handle_metrics(std::move(request)),
+                                                                  asio::use_awaitable);
+                                          });
+  const auto metrics_port = metrics_server.listen();
+  if (!metrics_port) {
+    std::cerr << "homeserver: " << *config_path << ": server: metrics_port " << config->server.metrics_port
+              << ": cannot listen on " << metrics_port.error() << '\n';
+    return 1;
+  }
   if (auto started = host.start(*config_path, config->modules); !started) {
     std::cerr << "homeserver: " << started.error() << '\n';
     return 1;
@@ -108,6 +120,7 @@ int main(int argc, char** argv) {
   for (const auto& name : host.module_names()) std::cout << ' ' << name;
   std::cout << "\nlistening on http://127.0.0.1:" << *port << " with " << config->server.worker_threads
             << " worker threads" << std::endl;
+  std::cout << "metrics on http://127.0.0.1:" << *metrics_port << "/_synapse/metrics" << std::endl;
 
   // SIGINT, SIGTERM or the time bound: stop accepting, let answers in progress go out, stop.
   asio::signal_set signals(strand, SIGINT, SIGTERM);
@@ -116,6 +129,7 @@ int main(int argc, char** argv) {
     signals.cancel();
     bound.cancel();
     server.stop();
+    metrics_server.stop();
     grace.expires_after(std::chrono::milliseconds(500));
     grace.async_wait([&io](boost::system::error_code) { io.stop(); });
   };

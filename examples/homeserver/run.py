@@ -62,6 +62,13 @@ class Process:
             time.sleep(0.02)
         raise Failure(f"{name} did not start listening within 30 s:\n{self.output()}")
 
+    @property
+    def metrics_url(self):
+        """The homeserver's metrics listener, as it printed it."""
+        match = re.search(r"metrics on (http://127\.0\.0\.1:\d+)/_synapse/metrics", self.output())
+        check(match is not None, f"{self.name} printed no metrics listener:\n{self.output()}")
+        return match.group(1)
+
     def output(self):
         with open(self.log_path) as f:
             return f.read()
@@ -138,8 +145,8 @@ def register(base, name):
     return json.loads(body)["access_token"]
 
 
-def metric(base, name, callback):
-    status, body, _ = request(base, "GET", "/_synapse/metrics")
+def metric(server, name, callback):
+    status, body, _ = request(server.metrics_url, "GET", "/_synapse/metrics")
     check(status == 200, f"metrics: {status}")
     match = re.search(rf'^{name}{{callback="{re.escape(callback)}"}} (\d+)$', body, re.M)
     check(match is not None, f"no {name} for {callback} in the metrics")
@@ -190,7 +197,7 @@ def main_command(run):
     print("== the homeserver's log (what the modules said, and which failed)")
     print(server.output(), end="")
     print("== GET /_synapse/metrics")
-    status, out, err = run.client("get", server.url, "/_synapse/metrics")
+    status, out, err = run.client("get", server.metrics_url, "/_synapse/metrics")
     check(status == 0, f"the metrics: {err}")
     print(out, end="")
     loads = []
@@ -268,8 +275,8 @@ modules:
     check(elapsed < 5, f"{why}: the answer took {elapsed:.1f} s")
     status, body, _ = request(base, "GET", "/_matrix/client/v3/rooms/!r:example.com/event/$2", token=token)
     check(status == 404, f"{why}: the refused event was stored: {status} {body}")
-    check(metric(base, "modhook_callback_failures_total", "third_party_rules::check_event_allowed") == 1, why)
-    check(metric(base, "modhook_callback_rejections_total", "third_party_rules::check_event_allowed") == 0, why)
+    check(metric(server, "modhook_callback_failures_total", "third_party_rules::check_event_allowed") == 1, why)
+    check(metric(server, "modhook_callback_rejections_total", "third_party_rules::check_event_allowed") == 0, why)
     check("! event_censorer failed in third_party_rules::check_event_allowed" in server.output(),
           f"{why}: not logged:\n{server.output()}")
     server.stop()
@@ -388,12 +395,12 @@ def test_many_clients(run):
     messages = int(match.group(2))
     check(int(match.group(1)) == 3000, f"load: {out}")
     base = server.url
-    allowed = metric(base, "modhook_callback_calls_total", "third_party_rules::check_event_allowed")
-    stored = metric(base, "modhook_callback_calls_total", "third_party_rules::on_new_event")
+    allowed = metric(server, "modhook_callback_calls_total", "third_party_rules::check_event_allowed")
+    stored = metric(server, "modhook_callback_calls_total", "third_party_rules::on_new_event")
     check(allowed == messages and stored == messages, f"{messages} messages, {allowed} checks, {stored} stored")
     status, body, _ = request(base, "GET", "/_synapse/client/censor/stats")
     check(json.loads(body) == {"censored": messages}, f"censored {body}, sent {messages}")
-    check(metric(base, "modhook_callback_calls_total", "account_validity::on_user_registration") == 32, "registrations")
+    check(metric(server, "modhook_callback_calls_total", "account_validity::on_user_registration") == 32, "registrations")
     server.stop()
     censor.stop()
 

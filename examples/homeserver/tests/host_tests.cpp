@@ -187,8 +187,11 @@ struct test_host {
     return out;
   }
 
+  http::response metrics_answer() {
+    return run(server.handle_metrics(http::request{"GET", "/_synapse/metrics", "", "", ""}));
+  }
   std::string metrics() {
-    const auto r = anonymous("GET", "/_synapse/metrics");
+    const auto r = metrics_answer();
     REQUIRE(r.status == 200);
     return r.body;
   }
@@ -737,7 +740,7 @@ TEST_CASE("host: metrics count each callback's dispatches, passes, rejections an
   REQUIRE(summary(h.as(mallory, "GET", whoami)) == "403 ORG_MATRIX_EXPIRED_ACCOUNT decided:account_expiry");
   REQUIRE(summary(h.anonymous("GET", whoami)) == "401 M_MISSING_TOKEN");
 
-  const auto r = h.anonymous("GET", "/_synapse/metrics");
+  const auto r = h.metrics_answer();
   CHECK(r.status == 200);
   CHECK(r.content_type == "text/plain; version=0.0.4");
   CHECK(header(r, "X-Modhook-Decided-By").empty());
@@ -1100,7 +1103,12 @@ TEST_CASE("host: routing: a known path with the wrong method is 405, an unknown 
   CHECK(message_of(get_register) == "GET is not allowed on /_matrix/client/v3/register");
   CHECK(summary(h.as(alice, "PUT", whoami, "{}")) == "405 M_UNRECOGNIZED");
   CHECK(summary(h.as(alice, "DELETE", room_api(lobby, "/send/m.room.message/t1"))) == "405 M_UNRECOGNIZED");
-  CHECK(summary(h.anonymous("POST", "/_synapse/metrics")) == "405 M_UNRECOGNIZED");
+  // The metrics are not on the clients' port (the metrics listener serves them).
+  CHECK(summary(h.anonymous("GET", "/_synapse/metrics")) == "404 M_UNRECOGNIZED");
+  CHECK(summary(run(h.server.handle_metrics(http::request{"POST", "/_synapse/metrics", "", "", ""}))) ==
+        "405 M_UNRECOGNIZED");
+  CHECK(summary(run(h.server.handle_metrics(http::request{"GET", "/_matrix/client/versions", "", "", ""}))) ==
+        "404 M_UNRECOGNIZED");
   CHECK(summary(h.anonymous("DELETE", api("/createRoom"))) == "405 M_UNRECOGNIZED"); // before authentication
 
   // A path no route has is 404 even when it holds a bad percent-escape.
