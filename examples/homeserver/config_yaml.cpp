@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include "environment.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -28,23 +29,9 @@ constexpr std::size_t max_values = 100000;
 
 // `${NAME}` is replaced by the environment variable NAME; an unset one is a problem.
 std::string expand(const std::string& text) {
-  std::string out;
-  for (std::size_t at = 0; at < text.size();) {
-    const auto open = text.find("${", at);
-    if (open == std::string::npos) {
-      out.append(text, at);
-      break;
-    }
-    const auto close = text.find('}', open);
-    if (close == std::string::npos) throw config_problem("'" + text + "': '${' without a closing '}'");
-    out.append(text, at, open - at);
-    const std::string name = text.substr(open + 2, close - open - 2);
-    const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
-    if (value == nullptr) throw config_problem("environment variable '" + name + "' is not set");
-    out += value;
-    at = close + 1;
-  }
-  return out;
+  auto expanded = expand_environment(text);
+  if (!expanded) throw config_problem(expanded.error());
+  return std::move(*expanded);
 }
 
 // A plain scalar is read as YAML's core schema reads it (null, bool, integer, else string); a

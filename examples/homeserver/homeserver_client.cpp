@@ -10,6 +10,7 @@
 
 #include <utility> // before any Asio header (g++ 12)
 
+#include "environment.hpp"
 #include "http/url.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -169,21 +170,9 @@ std::vector<scenario_line> read_scenario(const std::string& path) {
 // `${NAME}` in a scenario's body is the environment variable NAME (the admin's password): the
 // transcript shows the line as written.
 std::string from_environment(const std::string& body) {
-  std::string out;
-  for (std::size_t at = 0; at < body.size();) {
-    const auto open = body.find("${", at);
-    const auto close = open == std::string::npos ? open : body.find('}', open);
-    if (close == std::string::npos) {
-      out.append(body, at);
-      break;
-    }
-    const std::string name = body.substr(open + 2, close - open - 2);
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr) throw std::runtime_error("the scenario names ${" + name + "}, which is not set");
-    out.append(body, at, open - at).append(value);
-    at = close + 1;
-  }
-  return out;
+  auto expanded = homeserver::expand_environment(body);
+  if (!expanded) throw std::runtime_error("the scenario: " + expanded.error());
+  return std::move(*expanded);
 }
 
 awaitable<int> replay(url to, std::vector<scenario_line> lines) {
