@@ -13,7 +13,7 @@
 namespace homeserver {
 
 /// `text` with each `${NAME}` replaced by the value of the environment variable NAME; or what
-/// was wrong: "'TEXT': '${' without a closing '}'", "environment variable 'NAME' is not set".
+/// was wrong: "a '${' without a closing '}'", "environment variable 'NAME' is not set".
 inline modhook::expected<std::string, std::string> expand_environment(std::string_view text) {
   std::string out;
   for (std::size_t at = 0; at < text.size();) {
@@ -24,7 +24,7 @@ inline modhook::expected<std::string, std::string> expand_environment(std::strin
     }
     const auto close = text.find('}', open);
     if (close == std::string_view::npos)
-      return modhook::unexpected("'" + std::string(text) + "': '${' without a closing '}'");
+      return modhook::unexpected(std::string("a '${' without a closing '}'")); // (the value may be a secret)
     out.append(text.substr(at, open - at));
     const std::string name(text.substr(open + 2, close - open - 2));
     const char* value = name.empty() ? nullptr : std::getenv(name.c_str());

@@ -4,6 +4,9 @@
 
 #include <modhook/shared_module.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -235,11 +238,31 @@ host::host(server_config config, std::ostream& log, http_fetcher fetch)
     : config_(std::move(config)), log_(&log), fetch_(std::move(fetch)), hooks_(std::make_unique<hooks>()),
       web_(std::make_unique<web_resources>()), metrics_(all_callbacks()) {
   // The admins exist from the start, with their passwords (they log in): registering one of
-  // their names is refused as taken. No module is asked: there is no registration.
-  for (const auto& admin : config_.admins) {
+  // their names is refused as taken. No module is asked: there is no registration. The
+  // passwords are not kept.
+  for (auto& admin : config_.admins) {
     const std::string name = admin.user_id.substr(1, admin.user_id.find(':') - 1);
     users_[admin.user_id] = user{hash_password(admin.password, config_.password_hashing), profile_info{name, {}}, false};
+    admin.password.clear();
   }
+  unknown_user_hash_ = hash_password(random_token(""), config_.password_hashing);
+}
+
+namespace {
+awaitable<std::string> hash_in_pool(std::string password, password_cost cost) {
+  co_return hash_password(password, cost);
+}
+awaitable<bool> compare_in_pool(std::string hash, std::string password) { co_return password_matches(hash, password); }
+} // namespace
+
+awaitable<std::string> host::hash_off_strand(std::string password) {
+  return boost::asio::co_spawn(hashing_, hash_in_pool(std::move(password), config_.password_hashing),
+                               boost::asio::use_awaitable);
+}
+
+awaitable<bool> host::matches_off_strand(std::string hash, std::string password) {
+  return boost::asio::co_spawn(hashing_, compare_in_pool(std::move(hash), std::move(password)),
+                               boost::asio::use_awaitable);
 }
 
 host::~host() = default;
@@ -515,7 +538,9 @@ awaitable<http::response> host::do_register(call& c) {
   if (const auto password = c.optional_string("password")) {
     if (password->size() > max_password_bytes)
       co_return error(400, "M_INVALID_PARAM", "a password is at most " + std::to_string(max_password_bytes) + " bytes");
-    password_hash = hash_password(*password, config_.password_hashing);
+    password_hash = co_await hash_off_strand(*password);
+    // (Another request may have taken the name while the hash was made.)
+    if (users_.contains(user_id)) co_return error(400, "M_USER_IN_USE", user_id + " is taken");
   }
   users_[user_id] = user{std::move(password_hash), profile_info{name, std::nullopt}, false};
   json answer = open_session(user_id);
@@ -535,7 +560,10 @@ json host::open_session(const std::string& user_id) {
 }
 
 awaitable<http::response> host::do_whoami(call& c) {
-  co_return ok({{"user_id", c.user_id}, {"device_id", tokens_.at(c.token).device_id}});
+  // (The session may have ended while is_user_expired was asked.)
+  const auto found = tokens_.find(c.token);
+  if (found == tokens_.end()) co_return error(401, "M_UNKNOWN_TOKEN", "unrecognised access token");
+  co_return ok({{"user_id", c.user_id}, {"device_id", found->second.device_id}});
 }
 
 awaitable<http::response> host::do_versions(call&) {
@@ -587,12 +615,17 @@ awaitable<http::response> host::do_login(call& c) {
   if (!who) co_return error(400, "M_MISSING_PARAM", "missing 'identifier'");
   const std::string password = c.member("password", json::value_t::string).get<std::string>();
   const std::string user_id = who->starts_with('@') ? *who : "@" + *who + ":" + config_.server_name;
-  const auto account = users_.find(user_id);
-  const bool known = account != users_.end() && !account->second.password_hash.empty();
-  if (!known || password.size() > max_password_bytes || !password_matches(account->second.password_hash, password))
+  if (password.size() > max_password_bytes) co_return error(403, "M_FORBIDDEN", "invalid user name or password");
+  const auto known = users_.find(user_id);
+  // An unknown user, or one without a password, is compared with a hash nobody has: the answer
+  // takes as long as for a wrong password.
+  const bool has_password = known != users_.end() && !known->second.password_hash.empty();
+  const bool right =
+      co_await matches_off_strand(has_password ? known->second.password_hash : unknown_user_hash_, password);
+  const auto account = users_.find(user_id); // again: the hash was made off the strand
+  if (!right || !has_password || account == users_.end() || account->second.password_hash.empty())
     co_return error(403, "M_FORBIDDEN", "invalid user name or password");
-  if (account->second.deactivated) co_return error(403, "M_USER_DEACTIVATED", user_id + " is deactivated");
-  co_return ok(open_session(user_id));
+  co_return ok(open_session(user_id)); // (deactivation deleted the password: a deactivated user is refused above)
 }
 
 awaitable<http::response> host::do_logout(call& c) {
@@ -630,8 +663,10 @@ awaitable<http::response> host::deactivate(std::string user_id, bool by_admin) {
   if (!may.passed()) co_return refused("deactivation of " + user_id, may);
   user& account = users_.at(user_id);
   account.deactivated = true;
-  // As Synapse: the account's tokens are deleted, and reactivation does not bring them back.
+  // As Synapse: the account's tokens and its password are deleted; reactivation brings back
+  // neither, and needs a new password.
   std::erase_if(tokens_, [&](const auto& entry) { return entry.second.user_id == user_id; });
+  account.password_hash.clear();
   account.profile = profile_info{"", std::nullopt};     // as Synapse, deactivation clears the profile
   const profile_info cleared_profile{"", std::nullopt}; // a named value: see do_create_room
   const auto cleared =
@@ -650,7 +685,17 @@ awaitable<http::response> host::do_admin_user(call& c) {
   const bool deactivated = c.member("deactivated", json::value_t::boolean).get<bool>();
   if (deactivated) co_return co_await deactivate(user_id, true);
   if (!users_.at(user_id).deactivated) co_return error(400, "M_UNKNOWN", user_id + " is not deactivated");
-  users_.at(user_id).deactivated = false;
+  // As Synapse: deactivation deleted the password, so reactivation gives a new one.
+  const auto password = c.optional_string("password");
+  if (!password || password->empty() || password->size() > max_password_bytes)
+    co_return error(400, "M_MISSING_PARAM", "reactivating " + user_id + " needs a new 'password' (1 to " +
+                                                std::to_string(max_password_bytes) + " bytes)");
+  std::string hash = co_await hash_off_strand(*password);
+  const auto account = users_.find(user_id); // again: the hash was made off the strand
+  if (account == users_.end() || !account->second.deactivated)
+    co_return error(400, "M_UNKNOWN", user_id + " is not deactivated");
+  account->second.password_hash = std::move(hash);
+  account->second.deactivated = false;
   const auto changed = co_await dispatch<&third_party_rules::on_user_deactivation_status_changed>(user_id, false, true);
   auto r = ok(json::object());
   co_return note_failures(r, changed);

@@ -15,6 +15,7 @@
 #include "module_support.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <map>
 #include <optional>
@@ -125,6 +126,13 @@ private:
   std::map<std::string, session, std::less<>> tokens_; // access token -> who
   /// A new session of `user_id`: its token and device id, answered as register and login do.
   json open_session(const std::string& user_id);
+  /// The Argon2id hash of `password`, made on hashing_ (off the host's strand, one at a time),
+  /// and whether it matches `hash`: a hash costs tens of milliseconds, which on the strand
+  /// would hold every other request.
+  boost::asio::awaitable<std::string> hash_off_strand(std::string password);
+  boost::asio::awaitable<bool> matches_off_strand(std::string hash, std::string password);
+  boost::asio::thread_pool hashing_{1};
+  std::string unknown_user_hash_; // compared with for an unknown user, so that it takes as long
   std::map<std::string, room, std::less<>> rooms_;
   std::map<std::string, event, std::less<>> events_;
   std::uint64_t next_event_ = 1;

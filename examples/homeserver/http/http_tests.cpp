@@ -318,9 +318,11 @@ TEST_CASE("at max_connections the longest-waiting connection makes room, and whe
   running_server s({.port = 0, .body_limit = 1024, .idle_timeout = 30000ms, .max_connections = 2});
   asio::io_context io;
   // Two idle connections, then a third client: the first idle one is closed, the client answered.
+  // The first waits longest: it connects, and the second a moment after.
   std::future<conversation> first = asio::co_spawn(io, converse(s.port, {}), asio::use_future);
+  io.run_for(100ms);
   std::future<conversation> second = asio::co_spawn(io, converse(s.port, {}), asio::use_future);
-  io.run_for(200ms);
+  io.run_for(100ms);
   std::future<conversation> third = asio::co_spawn(
       io, converse(s.port, {"GET /third HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"}), asio::use_future);
   const auto ready = [](auto& f) { return f.wait_for(0s) == std::future_status::ready; };

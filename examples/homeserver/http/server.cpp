@@ -53,6 +53,9 @@ struct connection {
   asio::steady_timer deadline;
   std::uint64_t reads = 0;
   bool timed_out = false;
+  // Chosen to make room at max_connections: closes when its read ends, or after the answer to
+  // the request it was reading.
+  std::atomic<bool> evicted{false};
   // Since when the connection has waited for (the rest of) a request, in steady-clock ticks;
   // 0 while it is busy with one. Written on the connection's strand, read by the acceptor's
   // (to pick whom to evict).
@@ -225,10 +228,12 @@ asio::awaitable<void> server::state::accept(std::shared_ptr<state> self) {
         asio::co_spawn(c->stream.get_executor(), turn_away(self, c), report_exception{"turning a connection away"});
         continue;
       }
-      // Ends its read at once, as at the end of the stream: the connection closes.
+      // Ends its read at once, as at the end of the stream: the connection closes. One that has
+      // a request by now closes after answering it (serve reads `evicted`).
+      evicted->evicted = true;
       asio::post(evicted->stream.get_executor(), [evicted] {
         beast::error_code ignored;
-        if (!evicted->reading()) return; // it has a request by now: it closes after answering
+        if (!evicted->reading()) return;
         evicted->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         evicted->stream.cancel();
       });
@@ -277,6 +282,10 @@ asio::awaitable<void> server::state::serve(std::shared_ptr<state> self, std::sha
     c->deadline.async_wait([c, read = ++c->reads](const beast::error_code& e) {
       if (e || c->reads != read || !c->reading()) return;
       c->timed_out = true;
+      // A shutdown, not only a cancel: it also ends a read that starts after this runs (the
+      // body's, after the header's), and the 408 can still be sent.
+      beast::error_code ignored;
+      c->stream.socket().shutdown(tcp::socket::shutdown_receive, ignored);
       c->stream.cancel();
     });
     c->start_waiting();
@@ -306,7 +315,7 @@ asio::awaitable<void> server::state::serve(std::shared_ptr<state> self, std::sha
     const unsigned version = in.version();
     keep_alive = in.keep_alive();
     response answer = co_await respond(self, to_request(std::move(in)));
-    keep_alive = keep_alive && !self->stopping;
+    keep_alive = keep_alive && !self->stopping && !c->evicted;
     const bool sent = co_await send(self, c, std::move(answer), version, keep_alive);
     if (!sent) break;
   }
