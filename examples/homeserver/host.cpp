@@ -5,12 +5,16 @@
 #include <modhook/shared_module.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <dlfcn.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <tuple>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -379,6 +383,14 @@ std::span<const host::route> host::routes() {
       {"GET", "/_matrix/client/v3/rooms/{}/state/{}", a::user, false, &host::do_get_state},
       {"GET", "/_matrix/client/v3/rooms/{}/event/{}", a::user, false, &host::do_get_event},
       {"POST", "/_matrix/client/v3/rooms/{}/invite", a::user, true, &host::do_invite},
+      {"POST", "/_matrix/client/v3/rooms/{}/join", a::user, false, &host::do_join},
+      {"POST", "/_matrix/client/v3/join/{}", a::user, false, &host::do_join_by_alias},
+      {"POST", "/_matrix/client/v3/rooms/{}/leave", a::user, false, &host::do_leave},
+      {"GET", "/_matrix/client/v3/rooms/{}/messages", a::user, false, &host::do_messages},
+      {"GET", "/_matrix/client/v3/sync", a::user, false, &host::do_sync},
+      {"POST", "/_matrix/client/v3/user/{}/filter", a::user, true, &host::do_create_filter},
+      {"GET", "/_matrix/client/v3/user/{}/filter/{}", a::user, false, &host::do_get_filter},
+      {"GET", "/_matrix/client/v3/pushrules/", a::user, false, &host::do_push_rules},
       {"PUT", "/_matrix/client/v3/directory/list/room/{}", a::user, true, &host::do_visibility},
       {"GET", "/_matrix/client/v3/profile/{}", a::anyone, false, &host::do_get_profile},
       {"GET", "/_matrix/client/v3/profile/{}/{}", a::anyone, false, &host::do_get_profile},
@@ -528,7 +540,23 @@ awaitable<http::response> host::serve_web_resource(call& c) {
 
 // ---- Accounts ---------------------------------------------------------------------------
 
+// User-interactive authentication with one stage, m.login.dummy, as Synapse configured
+// without e-mail or captcha: a request without `auth` learns the flow (401), a request with
+// it registers. The session is not kept: the dummy stage proves nothing to keep.
 awaitable<http::response> host::do_register(call& c) {
+  if (const auto kind = c.query.find("kind"); kind != c.query.end() && kind->second != "user")
+    co_return error(403, "M_FORBIDDEN", "only user accounts are registered here (no guests)");
+  const auto auth = c.body.find("auth");
+  if (auth == c.body.end())
+    co_return http::response{401, "application/json",
+                             dump(json{{"flows", {{{"stages", {"m.login.dummy"}}}}},
+                                       {"params", json::object()},
+                                       {"session", random_token("")}}),
+                             {}};
+  if (!auth->is_object() || string_member(*auth, "type") == nullptr ||
+      *string_member(*auth, "type") != "m.login.dummy")
+    co_return error(400, "M_UNRECOGNIZED", "'auth' must be {\"type\": \"m.login.dummy\"}: the only stage here");
+  const bool inhibit_login = c.body.contains("inhibit_login") && c.body.at("inhibit_login") == true;
   const std::string name = c.member("username", json::value_t::string).get<std::string>();
   if (!valid_local_part(name))
     co_return error(400, "M_INVALID_USERNAME", "user names are 1 to 64 of a-z, 0-9, '.', '_', '=', '-', '/'");
@@ -543,7 +571,7 @@ awaitable<http::response> host::do_register(call& c) {
     if (users_.contains(user_id)) co_return error(400, "M_USER_IN_USE", user_id + " is taken");
   }
   users_[user_id] = user{std::move(password_hash), profile_info{name, std::nullopt}, false};
-  json answer = open_session(user_id);
+  json answer = inhibit_login ? json{{"user_id", user_id}, {"home_server", config_.server_name}} : open_session(user_id);
   const auto done = co_await dispatch<&account_validity::on_user_registration>(user_id);
   auto r = ok(std::move(answer));
   co_return note_failures(r, done);
@@ -723,6 +751,20 @@ awaitable<http::response> host::do_upload(call& c) {
 
 // ---- Rooms ------------------------------------------------------------------------------
 
+std::string host::membership(const room& r, const std::string& user_id) {
+  const auto it = r.state.find({"m.room.member", user_id});
+  if (it == r.state.end()) return {};
+  const std::string* value = string_member(it->second.content, "membership");
+  return value != nullptr ? *value : std::string();
+}
+
+std::optional<http::response> host::refuse_non_member(const std::string& room_id, const std::string& user_id) {
+  const room* r = find_room(room_id);
+  if (r == nullptr) return error(404, "M_NOT_FOUND", "unknown room " + room_id);
+  if (membership(*r, user_id) != "join") return error(403, "M_FORBIDDEN", user_id + " is not in the room " + room_id);
+  return std::nullopt;
+}
+
 awaitable<http::response> host::do_create_room(call& c) {
   const auto alias = c.optional_string("room_alias_name");
   if (alias && !valid_local_part(*alias)) co_return error(400, "M_INVALID_PARAM", "malformed room_alias_name");
@@ -731,6 +773,9 @@ awaitable<http::response> host::do_create_room(call& c) {
   if (rooms_.contains(room_id)) co_return error(400, "M_ROOM_IN_USE", room_id + " exists");
   if (const auto it = c.body.find("creation_content"); it != c.body.end() && !it->is_object())
     co_return error(400, "M_BAD_JSON", "'creation_content' must be an object");
+  const auto preset = c.optional_string("preset");
+  if (preset && *preset != "private_chat" && *preset != "public_chat" && *preset != "trusted_private_chat")
+    co_return error(400, "M_INVALID_PARAM", "unknown preset '" + *preset + "'");
 
   const auto may = co_await dispatch<&spam_checker::user_may_create_room>(c.user_id);
   if (may.failed()) co_return module_failed(may, "the room was not created");
@@ -747,16 +792,33 @@ awaitable<http::response> host::do_create_room(call& c) {
   if (const auto it = request.find("creation_content"); it != request.end() && !it->is_object())
     co_return error(500, "M_UNKNOWN", "a module made 'creation_content' something other than an object");
   if (rooms_.contains(room_id)) co_return error(400, "M_ROOM_IN_USE", room_id + " exists"); // made meanwhile
-  room& r = rooms_[room_id];
-  r.creator = c.user_id;
+  rooms_[room_id].creator = c.user_id;
   const auto content = request.find("creation_content");
-  r.state[{"m.room.create", ""}] = event{"$" + std::to_string(next_event_++),
-                                         room_id,
-                                         c.user_id,
-                                         "m.room.create",
-                                         "",
-                                         content == request.end() ? json::object() : *content};
-  co_return ok({{"room_id", room_id}});
+  json create_content = content == request.end() ? json::object() : *content;
+  create_content["creator"] = c.user_id;
+  put(event{"$" + std::to_string(next_event_++), room_id, c.user_id, "m.room.create", "", std::move(create_content)});
+  // The creator joins, through the modules as any membership; a room its creator may not
+  // join is not made.
+  // (Each event named before the co_await: see above.)
+  event join{"$" + std::to_string(next_event_++), room_id, c.user_id, "m.room.member", c.user_id,
+             json{{"membership", "join"}, {"displayname", users_.at(c.user_id).profile.display_name}}};
+  auto joined = co_await store_event(std::move(join), false);
+  if (joined.status == 200 && preset == "public_chat") {
+    event rule{"$" + std::to_string(next_event_++), room_id, c.user_id, "m.room.join_rules", "",
+               json{{"join_rule", "public"}}};
+    joined = co_await store_event(std::move(rule), false);
+  }
+  if (joined.status != 200) {
+    remove_room(room_id);
+    co_return joined;
+  }
+  joined.body = dump(json{{"room_id", room_id}});
+  co_return joined;
+}
+
+void host::remove_room(const std::string& room_id) {
+  rooms_.erase(room_id);
+  std::erase_if(events_, [&](const auto& stored) { return stored.second.e.room_id == room_id; });
 }
 
 awaitable<http::response> host::do_send(call& c) { return send_event(c, c.param(1), std::nullopt); }
@@ -767,14 +829,33 @@ awaitable<http::response> host::do_send_state(call& c) {
 
 awaitable<http::response> host::send_event(call& c, std::string type, std::optional<std::string> state_key) {
   const std::string room_id = c.param(0);
-  if (find_room(room_id) == nullptr) co_return error(404, "M_NOT_FOUND", "unknown room " + room_id);
+  if (auto refusal = refuse_non_member(room_id, c.user_id)) co_return std::move(*refusal);
+  // Membership changes through join, leave and invite, where their rules are.
+  if (type == "m.room.member" || type == "m.room.create")
+    co_return error(403, "M_FORBIDDEN", type + " events are sent by the server (see join, leave and invite)");
   event e{"$" + std::to_string(next_event_++), room_id, c.user_id, std::move(type), std::move(state_key), c.body};
+  co_return co_await store_event(std::move(e), true);
+}
 
-  const auto spam = co_await dispatch<&spam_checker::check_event_for_spam>(e);
-  if (spam.failed()) co_return module_failed(spam, "the event was not sent");
-  if (spam.rejected()) {
-    auto r = error(403, "M_FORBIDDEN", spam.rejection().reason);
-    co_return decided(r, decided_by(spam));
+void host::put(event e) {
+  room& r = rooms_.at(e.room_id);
+  if (e.state_key) r.state[{e.type, *e.state_key}] = e;
+  r.timeline.push_back(e.event_id);
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const std::string id = e.event_id;
+  events_[id] = stored_event{std::move(e), ++stream_, std::chrono::duration_cast<std::chrono::milliseconds>(now).count()};
+  for (auto* poll : long_polls_) poll->cancel(); // each sync looks whether the event is for it
+}
+
+awaitable<http::response> host::store_event(event e, bool from_client_message) {
+  const std::string room_id = e.room_id;
+  if (from_client_message) {
+    const auto spam = co_await dispatch<&spam_checker::check_event_for_spam>(e);
+    if (spam.failed()) co_return module_failed(spam, "the event was not sent");
+    if (spam.rejected()) {
+      auto r = error(403, "M_FORBIDDEN", spam.rejection().reason);
+      co_return decided(r, decided_by(spam));
+    }
   }
   // The state is copied: other requests may change the room while a module awaits.
   const state_map state = find_room(room_id) ? find_room(room_id)->state : state_map{};
@@ -783,49 +864,62 @@ awaitable<http::response> host::send_event(call& c, std::string type, std::optio
   std::string replaced_by;
   if (allowed.rejected()) {
     const allow_result& answer = allowed.rejection();
-    if (!answer.allowed) {
-      co_return refused("event", allowed);
-    }
+    if (!answer.allowed) co_return refused("event", allowed);
     e.content = *answer.replacement_content;
     replaced_by = decided_by(allowed);
   }
-  room* r = find_room(room_id);
-  if (r == nullptr) co_return error(404, "M_NOT_FOUND", "room " + room_id + " was shut down meanwhile");
-  if (e.state_key) r->state[{e.type, *e.state_key}] = e;
-  events_[e.event_id] = e;
-  const state_map now = r->state;
-  const auto notified = co_await dispatch<&third_party_rules::on_new_event>(e, now);
-  auto answer = ok({{"event_id", e.event_id}});
+  // Checked again: the room may have been shut down, the sender may have left, meanwhile.
+  if (find_room(room_id) == nullptr) co_return error(404, "M_NOT_FOUND", "room " + room_id + " was shut down meanwhile");
+  if (from_client_message) {
+    if (auto refusal = refuse_non_member(room_id, e.sender)) co_return std::move(*refusal);
+  }
+  const event stored = e;
+  put(std::move(e));
+  const state_map now = find_room(room_id)->state;
+  const auto notified = co_await dispatch<&third_party_rules::on_new_event>(stored, now);
+  auto answer = ok({{"event_id", stored.event_id}});
   if (!replaced_by.empty()) decided(answer, replaced_by);
   co_return note_failures(answer, notified);
 }
 
 awaitable<http::response> host::do_get_event(call& c) {
+  if (auto refusal = refuse_non_member(c.param(0), c.user_id)) co_return std::move(*refusal);
   const auto it = events_.find(c.param(1));
-  if (it == events_.end() || it->second.room_id != c.param(0)) co_return error(404, "M_NOT_FOUND", "no such event");
-  const event& e = it->second;
-  json out{
-      {"event_id", e.event_id}, {"room_id", e.room_id}, {"sender", e.sender}, {"type", e.type}, {"content", e.content}};
+  if (it == events_.end() || it->second.e.room_id != c.param(0)) co_return error(404, "M_NOT_FOUND", "no such event");
+  co_return ok(client_event(it->second));
+}
+
+json host::client_event(const stored_event& stored) const {
+  const event& e = stored.e;
+  json out{{"event_id", e.event_id},
+           {"room_id", e.room_id},
+           {"sender", e.sender},
+           {"type", e.type},
+           {"content", e.content},
+           {"origin_server_ts", stored.origin_server_ts},
+           {"unsigned", {{"age", 0}}}};
   if (e.state_key) out["state_key"] = *e.state_key;
-  co_return ok(out);
+  return out;
 }
 
 awaitable<http::response> host::do_get_state(call& c) {
-  const room* r = find_room(c.param(0));
-  if (r == nullptr) co_return error(404, "M_NOT_FOUND", "unknown room " + c.param(0));
-  const auto it = r->state.find({c.param(1), c.params.size() > 2 ? c.params[2] : std::string()});
-  if (it == r->state.end()) co_return error(404, "M_NOT_FOUND", "no such state event");
+  if (auto refusal = refuse_non_member(c.param(0), c.user_id)) co_return std::move(*refusal);
+  const room& r = *find_room(c.param(0));
+  const auto it = r.state.find({c.param(1), c.params.size() > 2 ? c.params[2] : std::string()});
+  if (it == r.state.end()) co_return error(404, "M_NOT_FOUND", "no such state event");
   co_return ok(it->second.content);
 }
 
 awaitable<http::response> host::do_invite(call& c) {
   const std::string room_id = c.param(0);
-  if (find_room(room_id) == nullptr) co_return error(404, "M_NOT_FOUND", "unknown room " + room_id);
+  if (auto refusal = refuse_non_member(room_id, c.user_id)) co_return std::move(*refusal);
   if (const auto invitee = c.optional_string("user_id")) {
+    if (!invitee->starts_with('@') || invitee->find(':') == std::string::npos)
+      co_return error(400, "M_INVALID_PARAM", "'user_id' must be a user id, @name:server");
     const auto may = co_await dispatch<&spam_checker::user_may_invite>(c.user_id, *invitee, room_id);
     if (may.failed()) co_return module_failed(may, "the invite was not sent");
     if (may.rejected()) co_return refused("invite", may);
-    co_return ok(json::object());
+    co_return co_await change_membership(c, room_id, *invitee, "invite");
   }
   const std::string medium = c.member("medium", json::value_t::string).get<std::string>();
   const std::string address = c.member("address", json::value_t::string).get<std::string>();
@@ -834,6 +928,269 @@ awaitable<http::response> host::do_invite(call& c) {
   if (!may.passed()) co_return refused("third-party invite", may);
   auto r = ok(json::object());
   co_return note_failures(r, may);
+}
+
+awaitable<http::response> host::do_join(call& c) { return change_membership(c, c.param(0), c.user_id, "join"); }
+
+// As this server makes room ids from aliases: #name:server is the room !name:server.
+awaitable<http::response> host::do_join_by_alias(call& c) {
+  std::string room_id = c.param(0);
+  if (room_id.starts_with('#')) room_id[0] = '!';
+  return change_membership(c, std::move(room_id), c.user_id, "join");
+}
+
+awaitable<http::response> host::do_leave(call& c) { return change_membership(c, c.param(0), c.user_id, "leave"); }
+
+// The rules of the room's membership, as Synapse's for local users (no bans, no kicks): one
+// joins a room one is invited to, or a public one; a member invites someone not in it; a
+// member or an invitee leaves. The event then goes through the modules as any other.
+awaitable<http::response> host::change_membership(call& c, std::string room_id, std::string user_id,
+                                                  std::string membership_now) {
+  const room* r = find_room(room_id);
+  if (r == nullptr) co_return error(404, "M_NOT_FOUND", "unknown room " + room_id);
+  const std::string was = membership(*r, user_id);
+  if (membership_now == "join") {
+    if (was == "join") co_return ok({{"room_id", room_id}}); // nothing changes
+    const auto rule = r->state.find({"m.room.join_rules", ""});
+    const bool open = rule != r->state.end() && string_member(rule->second.content, "join_rule") != nullptr &&
+                      *string_member(rule->second.content, "join_rule") == "public";
+    if (was != "invite" && !open) co_return error(403, "M_FORBIDDEN", user_id + " is not invited to " + room_id);
+  } else if (membership_now == "invite") {
+    if (was == "join" || was == "invite")
+      co_return error(403, "M_FORBIDDEN", user_id + " is already " + (was == "join" ? "in" : "invited to") + " the room");
+  } else if (was != "join" && was != "invite") {
+    co_return error(403, "M_FORBIDDEN", user_id + " is not in the room " + room_id);
+  }
+  json content{{"membership", membership_now}};
+  if (const auto account = users_.find(user_id); membership_now == "join" && account != users_.end())
+    content["displayname"] = account->second.profile.display_name;
+  event e{"$" + std::to_string(next_event_++), room_id, c.user_id, "m.room.member", user_id, std::move(content)};
+  auto stored = co_await store_event(std::move(e), false);
+  if (stored.status == 200)
+    stored.body = membership_now == "join" ? dump(json{{"room_id", room_id}}) : dump(json::object());
+  co_return stored;
+}
+
+namespace {
+// Sync and messages tokens: "s" (a sync's next_batch) or "t" (a timeline's edge) and a
+// position in the server's stream of events. Nothing else is one.
+std::optional<std::uint64_t> stream_position(std::string_view token) {
+  if (token.size() < 2 || token.size() > 21 || (token[0] != 's' && token[0] != 't')) return std::nullopt;
+  std::uint64_t out = 0;
+  for (const char c : token.substr(1)) {
+    if (c < '0' || c > '9' || out > (UINT64_MAX - 9) / 10) return std::nullopt;
+    out = out * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return out;
+}
+
+// A query parameter that is a count from 0 to `most`; `fallback` when absent.
+std::optional<std::uint64_t> count_parameter(const std::map<std::string, std::string, std::less<>>& query,
+                                             std::string_view key, std::uint64_t fallback, std::uint64_t most) {
+  const auto it = query.find(key);
+  if (it == query.end()) return fallback;
+  if (it->second.empty() || it->second.size() > 12) return std::nullopt;
+  std::uint64_t out = 0;
+  for (const char c : it->second) {
+    if (c < '0' || c > '9') return std::nullopt;
+    out = out * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return std::min(out, most);
+}
+
+constexpr std::uint64_t most_events = 100;      // a sync timeline or a messages page, at most
+constexpr std::uint64_t default_sync_limit = 20; // as Synapse's default filter
+constexpr std::uint64_t longest_poll_ms = 30'000;
+constexpr std::size_t most_filters = 64; // per user: a client makes one or two
+} // namespace
+
+state_map host::state_before(const room& r, std::size_t end) const {
+  state_map out;
+  for (std::size_t i = 0; i < end; ++i) {
+    const event& e = events_.at(r.timeline[i]).e;
+    if (e.state_key) out[{e.type, *e.state_key}] = e;
+  }
+  return out;
+}
+
+std::pair<json, bool> host::sync_answer(const std::string& user_id, std::uint64_t since, std::size_t limit) const {
+  json join = json::object(), invite = json::object(), leave = json::object();
+  for (const auto& [room_id, r] : rooms_) {
+    const std::string now = membership(r, user_id);
+    if (now.empty()) continue;
+    const std::uint64_t changed = events_.at(r.state.at({"m.room.member", user_id}).event_id).stream;
+    if (now == "invite") {
+      if (changed <= since) continue;
+      json stripped = json::array();
+      for (const auto& [key, e] : r.state)
+        if (key.first == "m.room.create" || key.first == "m.room.name" || key.first == "m.room.join_rules" ||
+            (key.first == "m.room.member" && key.second == user_id))
+          stripped.push_back({{"type", e.type}, {"state_key", *e.state_key}, {"sender", e.sender}, {"content", e.content}});
+      invite[room_id] = {{"invite_state", {{"events", std::move(stripped)}}}};
+      continue;
+    }
+    // The room's timeline up to now, or up to the leave; a room the user just joined comes
+    // whole (its state and its latest events), as in an initial sync.
+    std::size_t end = r.timeline.size();
+    if (now == "leave") {
+      if (changed <= since) continue;
+      while (end > 0 && events_.at(r.timeline[end - 1]).stream > changed) --end;
+    }
+    const bool whole = since == 0 || (now == "join" && changed > since);
+    std::size_t begin = end;
+    while (begin > 0 && (whole || events_.at(r.timeline[begin - 1]).stream > since) && end - begin < limit) --begin;
+    const bool limited = begin > 0 && (whole || events_.at(r.timeline[begin - 1]).stream > since);
+    if (begin == end && !whole) continue; // nothing new in this room
+    json timeline = json::array();
+    for (std::size_t i = begin; i < end; ++i) timeline.push_back(client_event(events_.at(r.timeline[i])));
+    json state = json::array();
+    if (whole || limited)
+      for (const auto& [key, e] : state_before(r, begin)) state.push_back(client_event(events_.at(e.event_id)));
+    const std::uint64_t before = begin == 0 ? 0 : events_.at(r.timeline[begin - 1]).stream;
+    json entry{{"timeline", {{"events", std::move(timeline)}, {"limited", limited}, {"prev_batch", "t" + std::to_string(before)}}},
+               {"state", {{"events", std::move(state)}}}};
+    if (now == "join") {
+      entry["ephemeral"] = {{"events", json::array()}};
+      entry["account_data"] = {{"events", json::array()}};
+      entry["unread_notifications"] = {{"notification_count", 0}, {"highlight_count", 0}};
+      join[room_id] = std::move(entry);
+    } else {
+      leave[room_id] = std::move(entry);
+    }
+  }
+  const bool any = !join.empty() || !invite.empty() || !leave.empty();
+  return {json{{"next_batch", "s" + std::to_string(stream_)},
+               {"rooms", {{"join", std::move(join)}, {"invite", std::move(invite)}, {"leave", std::move(leave)}}},
+               {"presence", {{"events", json::array()}}},
+               {"account_data", {{"events", json::array()}}},
+               {"to_device", {{"events", json::array()}}},
+               {"device_one_time_keys_count", json::object()}},
+          any};
+}
+
+// GET /sync[?since=TOKEN][&timeout=MS][&filter=ID or JSON]: an initial sync without `since`;
+// with it, what happened after it, waiting up to `timeout` (30 s at most) for something to
+// happen. The filter's room.timeline.limit is honoured; the rest of a filter is not.
+awaitable<http::response> host::do_sync(call& c) {
+  std::uint64_t since = 0;
+  if (const auto it = c.query.find("since"); it != c.query.end()) {
+    const auto position = stream_position(it->second);
+    if (!position || *position > stream_) co_return error(400, "M_INVALID_PARAM", "'since' is not a sync token");
+    since = *position;
+  }
+  const auto timeout = count_parameter(c.query, "timeout", 0, longest_poll_ms);
+  if (!timeout) co_return error(400, "M_INVALID_PARAM", "'timeout' must be a count of milliseconds");
+  std::uint64_t limit = default_sync_limit;
+  if (const auto it = c.query.find("filter"); it != c.query.end()) {
+    json filter;
+    if (it->second.starts_with('{')) {
+      json_reading read = read_json(it->second);
+      if (!read || !read.value.is_object()) co_return error(400, "M_INVALID_PARAM", "'filter' is not a JSON object");
+      filter = std::move(read.value);
+    } else {
+      const auto& mine = filters_[c.user_id];
+      const auto index = count_parameter(c.query, "filter", mine.size(), mine.size());
+      if (!index || *index >= mine.size()) co_return error(400, "M_INVALID_PARAM", "no filter '" + it->second + "'");
+      filter = mine[*index];
+    }
+    const json::json_pointer at("/room/timeline/limit");
+    if (filter.contains(at) && filter.at(at).is_number_unsigned())
+      limit = std::clamp<std::uint64_t>(filter.at(at).get<std::uint64_t>(), 1, most_events);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*timeout);
+  auto [answer, any] = sync_answer(c.user_id, since, limit);
+  // A long poll: woken by each event stored (put()), it looks again; the timer's expiry ends it.
+  while (!any && since != 0 && !stop_waiting_ && std::chrono::steady_clock::now() < deadline) {
+    boost::asio::steady_timer poll(co_await boost::asio::this_coro::executor, deadline);
+    long_polls_.push_back(&poll);
+    boost::system::error_code ignored;
+    co_await poll.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+    std::erase(long_polls_, &poll);
+    if (!tokens_.contains(c.token)) co_return error(401, "M_UNKNOWN_TOKEN", "the session ended during the sync");
+    std::tie(answer, any) = sync_answer(c.user_id, since, limit);
+  }
+  co_return ok(answer);
+}
+
+void host::stop_waiting() {
+  stop_waiting_ = true;
+  for (auto* poll : long_polls_) poll->cancel();
+}
+
+// GET /rooms/{id}/messages?dir=b|f[&from=TOKEN][&limit=N]: a page of the room's timeline from
+// `from` (the latest event when absent, backwards), and the token of the next page as `end`
+// (absent at the room's edge).
+awaitable<http::response> host::do_messages(call& c) {
+  const std::string& room_id = c.param(0);
+  if (auto refusal = refuse_non_member(room_id, c.user_id)) co_return std::move(*refusal);
+  const auto dir = c.query.find("dir");
+  const bool backwards = dir == c.query.end() || dir->second == "b";
+  if (dir != c.query.end() && dir->second != "b" && dir->second != "f")
+    co_return error(400, "M_INVALID_PARAM", "'dir' must be 'b' or 'f'");
+  std::uint64_t from = backwards ? stream_ : 0;
+  if (const auto it = c.query.find("from"); it != c.query.end()) {
+    const auto position = stream_position(it->second);
+    if (!position) co_return error(400, "M_INVALID_PARAM", "'from' is not a pagination token");
+    from = *position;
+  }
+  const auto limit = count_parameter(c.query, "limit", 10, most_events);
+  if (!limit) co_return error(400, "M_INVALID_PARAM", "'limit' must be a count");
+  const room& r = *find_room(room_id);
+  json chunk = json::array();
+  std::uint64_t edge = from; // the position after the page, in its direction
+  bool more = false;
+  if (backwards) {
+    // Events at or before `from`, newest first.
+    for (auto i = r.timeline.size(); i > 0; --i) {
+      const stored_event& stored = events_.at(r.timeline[i - 1]);
+      if (stored.stream > from) continue;
+      if (chunk.size() == *limit) {
+        more = true;
+        break;
+      }
+      chunk.push_back(client_event(stored));
+      edge = stored.stream - 1;
+    }
+  } else {
+    for (const auto& id : r.timeline) {
+      const stored_event& stored = events_.at(id);
+      if (stored.stream <= from) continue;
+      if (chunk.size() == *limit) {
+        more = true;
+        break;
+      }
+      chunk.push_back(client_event(stored));
+      edge = stored.stream;
+    }
+  }
+  json answer{{"chunk", std::move(chunk)}, {"start", "t" + std::to_string(from)}, {"state", json::array()}};
+  if (more) answer["end"] = "t" + std::to_string(edge);
+  co_return ok(answer);
+}
+
+// Filters are kept (a client makes one and syncs with its id) but only the timeline limit of
+// one is used: see do_sync.
+awaitable<http::response> host::do_create_filter(call& c) {
+  if (c.param(0) != c.user_id) co_return error(403, "M_FORBIDDEN", "cannot make filters for other users");
+  auto& mine = filters_[c.user_id];
+  if (mine.size() == most_filters) co_return error(400, "M_LIMIT_EXCEEDED", "a user has at most 64 filters here");
+  mine.push_back(c.body);
+  co_return ok({{"filter_id", std::to_string(mine.size() - 1)}});
+}
+
+awaitable<http::response> host::do_get_filter(call& c) {
+  if (c.param(0) != c.user_id) co_return error(403, "M_FORBIDDEN", "cannot read the filters of other users");
+  const auto& mine = filters_[c.user_id];
+  const auto index = count_parameter({{"id", c.param(1)}}, "id", 0, mine.size());
+  if (!index || *index >= mine.size()) co_return error(404, "M_NOT_FOUND", "no filter '" + c.param(1) + "'");
+  co_return ok(mine[*index]);
+}
+
+// No push rules here (no notifications are pushed), answered as a server that has none.
+awaitable<http::response> host::do_push_rules(call&) {
+  const json none{{"override", json::array()}, {"content", json::array()}, {"room", json::array()},
+                  {"sender", json::array()},   {"underride", json::array()}};
+  co_return ok({{"global", none}});
 }
 
 awaitable<http::response> host::do_visibility(call& c) {
@@ -857,10 +1214,14 @@ awaitable<http::response> host::do_shutdown(call& c) {
   if (find_room(room_id) == nullptr) co_return error(404, "M_NOT_FOUND", "unknown room " + room_id);
   const auto may = co_await dispatch<&third_party_rules::check_can_shutdown_room>(c.user_id, room_id);
   if (!may.passed()) co_return refused("shutdown", may);
-  rooms_.erase(room_id);
-  std::erase_if(events_, [&](const auto& stored) { return stored.second.room_id == room_id; });
-  auto r = ok({{"kicked_users", json::array()}, {"local_aliases", json::array()}});
-  co_return note_failures(r, may);
+  const room* r = find_room(room_id);
+  if (r == nullptr) co_return error(404, "M_NOT_FOUND", "room " + room_id + " was shut down meanwhile");
+  json kicked = json::array();
+  for (const auto& [key, e] : r->state)
+    if (key.first == "m.room.member" && membership(*r, key.second) == "join") kicked.push_back(key.second);
+  remove_room(room_id);
+  auto answer = ok({{"kicked_users", std::move(kicked)}, {"local_aliases", json::array()}});
+  co_return note_failures(answer, may);
 }
 
 awaitable<http::response> host::handle_metrics(http::request request) {

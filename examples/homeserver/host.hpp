@@ -15,8 +15,10 @@
 #include "module_support.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <memory>
@@ -24,6 +26,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace homeserver {
@@ -52,6 +55,10 @@ public:
   /// GET /_synapse/metrics, Prometheus' text format; anything else 404. On the strand too.
   boost::asio::awaitable<http::response> handle_metrics(http::request request);
 
+  /// Ends the long polls in progress (their syncs answer at once) and any to come: call on
+  /// the strand when the server stops, so that the answers go out before it exits.
+  void stop_waiting();
+
 private:
   struct call;
   struct route;
@@ -69,6 +76,14 @@ private:
     std::string creator;
     state_map state;
     std::string visibility = "private";
+    std::vector<std::string> timeline; // the ids of every event stored in the room, oldest first
+  };
+  /// An event as stored: where it is in the server's stream of events (the order of storage,
+  /// which sync and messages tokens count in), and when, for clients.
+  struct stored_event {
+    event e;
+    std::uint64_t stream = 0;
+    std::int64_t origin_server_ts = 0;
   };
   using reply = boost::asio::awaitable<http::response>;
 
@@ -78,6 +93,14 @@ private:
 
   void log(const std::string& line);
   room* find_room(const std::string& id);
+  /// `user_id`'s membership of `r` ("join", "invite", "leave"), empty when never a member.
+  static std::string membership(const room& r, const std::string& user_id);
+  /// A 403 unless `user_id` has joined the room `room_id`; a 404 when there is no such room.
+  std::optional<http::response> refuse_non_member(const std::string& room_id, const std::string& user_id);
+  /// The room's state before the event at `end` of its timeline (all of it at the end).
+  state_map state_before(const room& r, std::size_t end) const;
+  /// The event as clients get it: with origin_server_ts and unsigned, state_key if any.
+  json client_event(const stored_event& stored) const;
   bool is_admin(const std::string& user_id) const;
 
   // The routes (see the table, host::routes(), in host.cpp).
@@ -92,6 +115,14 @@ private:
   reply do_logout(call&);
   reply do_create_room(call&);
   reply do_send(call&);
+  reply do_join(call&);
+  reply do_join_by_alias(call&);
+  reply do_leave(call&);
+  reply do_messages(call&);
+  reply do_sync(call&);
+  reply do_create_filter(call&);
+  reply do_get_filter(call&);
+  reply do_push_rules(call&);
   reply do_send_state(call&);
   reply do_get_event(call&);
   reply do_get_state(call&);
@@ -106,6 +137,17 @@ private:
   reply do_upload(call&);
   reply do_shutdown(call&);
   reply send_event(call&, std::string type, std::optional<std::string> state_key);
+  /// Asks the modules about `e` (check_event_for_spam too when `from_client_message`, as
+  /// Synapse for non-membership events), stores it, announces it (on_new_event) and wakes the
+  /// long polls: 200 {"event_id"}, or the refusal.
+  reply store_event(event e, bool from_client_message);
+  /// Stores `e` in its room (which exists): its state, its timeline, the stream.
+  void put(event e);
+  void remove_room(const std::string& room_id);
+  reply change_membership(call&, std::string room_id, std::string user_id, std::string membership);
+  /// The sync answer of `user_id` since the stream position `since` (0: an initial sync), and
+  /// whether it carries anything.
+  std::pair<json, bool> sync_answer(const std::string& user_id, std::uint64_t since, std::size_t limit) const;
   reply update_profile(call&, bool avatar);
   reply deactivate(std::string user_id, bool by_admin);
   /// Nothing when the request's token names a user whose account is valid; else the answer.
@@ -134,8 +176,12 @@ private:
   boost::asio::thread_pool hashing_{1};
   std::string unknown_user_hash_; // compared with for an unknown user, so that it takes as long
   std::map<std::string, room, std::less<>> rooms_;
-  std::map<std::string, event, std::less<>> events_;
+  std::map<std::string, stored_event, std::less<>> events_;
   std::uint64_t next_event_ = 1;
+  std::uint64_t stream_ = 0; // the position of the last event stored
+  std::map<std::string, std::vector<json>, std::less<>> filters_; // user id -> filters, by index
+  std::vector<boost::asio::steady_timer*> long_polls_; // syncs waiting for an event
+  bool stop_waiting_ = false;
 };
 
 } // namespace homeserver

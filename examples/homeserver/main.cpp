@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
     bound.cancel();
     server.stop();
     metrics_server.stop();
+    host.stop_waiting(); // long-polling syncs answer now, within the grace
     grace.expires_after(std::chrono::milliseconds(500));
     grace.async_wait([&io](boost::system::error_code) { io.stop(); });
   };

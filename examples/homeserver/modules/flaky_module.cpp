@@ -32,8 +32,9 @@ private:
 };
 
 namespace {
+// What the triggers are looked for in: a message's body, a membership's display name.
 std::string body_of(const event& e) {
-  const std::string* body = string_member(e.content, "body");
+  const std::string* body = string_member(e.content, e.type == "m.room.member" ? "displayname" : "body");
   return body != nullptr ? *body : std::string();
 }
 } // namespace
