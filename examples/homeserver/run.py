@@ -537,6 +537,29 @@ def test_stale_module(run):
     stale_module(run)
 
 
+JS_CLIENT = os.path.join(HERE, "js-client")
+
+
+def test_js_client(run):
+    """A real Matrix client, matrix-js-sdk (js-client/package.json pins it; scripts/install-deps.sh
+    installs it), runs a session against the shipped homeserver: js-client/session.mjs says which
+    steps. Each step prints "ok: ..."; the session ends "session complete" and exits 0."""
+    sdk = os.path.join(JS_CLIENT, "node_modules", "matrix-js-sdk", "package.json")
+    check(os.path.exists(sdk), f"matrix-js-sdk is not installed in {JS_CLIENT}: run scripts/install-deps.sh")
+    censor, server = shipped(run)
+    try:
+        done = subprocess.run(["node", os.path.join(JS_CLIENT, "session.mjs"), server.url], capture_output=True,
+                              text=True, timeout=90, cwd=JS_CLIENT)
+    except subprocess.TimeoutExpired:
+        raise Failure("the matrix-js-sdk session did not end within 90 s")
+    print(done.stdout, end="")
+    check(done.returncode == 0 and done.stdout.rstrip().endswith("session complete"),
+          f"the matrix-js-sdk session failed (exit {done.returncode}):\n{done.stdout}{done.stderr}\n"
+          f"the homeserver said:\n{server.output()}")
+    server.stop()
+    censor.stop()
+
+
 def test_replay_errors(run):
     for path, expected in ((DATA, "it is not a regular file"), (os.path.join(run.work, "absent.txt"), "it does not exist")):
         status, out, err = run.client("replay", "http://127.0.0.1:9", path)
@@ -549,6 +572,7 @@ def test_replay_errors(run):
 
 
 TESTS = {
+    "js-client": test_js_client,
     "censor-down": test_censor_down,
     "censor-slow": test_censor_slow,
     "censor-garbage": test_censor_garbage,
