@@ -212,6 +212,23 @@ struct bad_request : std::runtime_error {
   std::string errcode;
   bad_request(std::string code, const std::string& message) : std::runtime_error(message), errcode(std::move(code)) {}
 };
+// What a route throws when the server will not do it now: 429 M_LIMIT_EXCEEDED.
+struct rate_limited : std::runtime_error {
+  std::chrono::milliseconds retry_after;
+  rate_limited(const std::string& message, std::chrono::milliseconds after)
+      : std::runtime_error(message), retry_after(after) {}
+};
+
+http::response too_many(const rate_limited& e) {
+  return {429, "application/json",
+          dump(json{{"errcode", "M_LIMIT_EXCEEDED"}, {"error", e.what()}, {"retry_after_ms", e.retry_after.count()}}),
+          {}};
+}
+
+// Hashes made or waiting at once: each costs tens of milliseconds of the one hashing thread,
+// so a flood of logins would otherwise queue without end and delay every login behind it.
+constexpr std::size_t most_queued_hashes = 16;
+constexpr unsigned most_failed_logins = 5; // per user and minute
 } // namespace
 
 const json& host::call::member(std::string_view key, json::value_t kind) const {
@@ -259,14 +276,30 @@ awaitable<std::string> hash_in_pool(std::string password, password_cost cost) {
 awaitable<bool> compare_in_pool(std::string hash, std::string password) { co_return password_matches(hash, password); }
 } // namespace
 
+// A place in the hashing queue, for as long as a hash is made or waited for; rate_limited
+// when there is none.
+struct host::queued_hash {
+  host& h;
+  explicit queued_hash(host& owner) : h(owner) {
+    if (h.hashes_queued_ >= most_queued_hashes)
+      throw rate_limited("too many password checks at once; try again", std::chrono::milliseconds(1000));
+    ++h.hashes_queued_;
+  }
+  queued_hash(const queued_hash&) = delete;
+  queued_hash& operator=(const queued_hash&) = delete;
+  ~queued_hash() { --h.hashes_queued_; }
+};
+
 awaitable<std::string> host::hash_off_strand(std::string password) {
-  return boost::asio::co_spawn(hashing_, hash_in_pool(std::move(password), config_.password_hashing),
-                               boost::asio::use_awaitable);
+  const queued_hash place(*this);
+  co_return co_await boost::asio::co_spawn(hashing_, hash_in_pool(std::move(password), config_.password_hashing),
+                                           boost::asio::use_awaitable);
 }
 
 awaitable<bool> host::matches_off_strand(std::string hash, std::string password) {
-  return boost::asio::co_spawn(hashing_, compare_in_pool(std::move(hash), std::move(password)),
-                               boost::asio::use_awaitable);
+  const queued_hash place(*this);
+  co_return co_await boost::asio::co_spawn(hashing_, compare_in_pool(std::move(hash), std::move(password)),
+                                           boost::asio::use_awaitable);
 }
 
 host::~host() = default;
@@ -474,6 +507,13 @@ awaitable<http::response> host::answer(http::request request) {
     co_return error(404, "M_UNRECOGNIZED", "unrecognized request: " + std::string(path));
   }
 
+  // Who asks, before what is asked is read: a body costs a parse, which a request without a
+  // valid token does not get.
+  if (chosen->who != route::access::anyone) {
+    if (auto refused = co_await authenticate(c)) co_return std::move(*refused);
+    if (chosen->who == route::access::admin && !is_admin(c.user_id))
+      co_return error(403, "M_FORBIDDEN", c.user_id + " is not a server admin");
+  }
   if (chosen->json_body) {
     // One level less than anything else read: an event carries what a client sends (its
     // content, a createRoom request) one level down.
@@ -482,11 +522,6 @@ awaitable<http::response> host::answer(http::request request) {
     c.body = std::move(body.value);
     if (!c.body.is_object()) co_return error(400, "M_BAD_JSON", "the request body must be a JSON object");
   }
-  if (chosen->who != route::access::anyone) {
-    if (auto refused = co_await authenticate(c)) co_return std::move(*refused);
-    if (chosen->who == route::access::admin && !is_admin(c.user_id))
-      co_return error(403, "M_FORBIDDEN", c.user_id + " is not a server admin");
-  }
   std::optional<http::response> refused;
   try {
     co_return co_await (this->*chosen->handle)(c);
@@ -494,6 +529,8 @@ awaitable<http::response> host::answer(http::request request) {
     refused = error(400, e.errcode, e.what());
   } catch (const json::exception& e) {
     refused = error(400, "M_BAD_JSON", e.what());
+  } catch (const rate_limited& e) {
+    refused = too_many(e);
   }
   co_return std::move(*refused);
 }
@@ -645,14 +682,30 @@ awaitable<http::response> host::do_login(call& c) {
   const std::string user_id = who->starts_with('@') ? *who : "@" + *who + ":" + config_.server_name;
   if (password.size() > max_password_bytes) co_return error(403, "M_FORBIDDEN", "invalid user name or password");
   const auto known = users_.find(user_id);
+  const auto now = std::chrono::steady_clock::now();
+  if (const auto failures = failed_logins_.find(user_id); failures != failed_logins_.end()) {
+    const auto left = failures->second.since + std::chrono::minutes(1) - now;
+    if (left <= std::chrono::steady_clock::duration::zero())
+      failed_logins_.erase(failures);
+    else if (failures->second.count >= most_failed_logins)
+      throw rate_limited("too many failed logins for " + user_id + "; try again later",
+                         std::chrono::ceil<std::chrono::milliseconds>(left));
+  }
   // An unknown user, or one without a password, is compared with a hash nobody has: the answer
   // takes as long as for a wrong password.
   const bool has_password = known != users_.end() && !known->second.password_hash.empty();
   const bool right =
       co_await matches_off_strand(has_password ? known->second.password_hash : unknown_user_hash_, password);
   const auto account = users_.find(user_id); // again: the hash was made off the strand
-  if (!right || !has_password || account == users_.end() || account->second.password_hash.empty())
+  if (!right || !has_password || account == users_.end() || account->second.password_hash.empty()) {
+    if (account != users_.end()) { // counted for users that exist: the map stays as small as users_
+      auto& failures = failed_logins_[user_id];
+      if (failures.count == 0) failures.since = now;
+      ++failures.count;
+    }
     co_return error(403, "M_FORBIDDEN", "invalid user name or password");
+  }
+  failed_logins_.erase(user_id);
   co_return ok(open_session(user_id)); // (deactivation deleted the password: a deactivated user is refused above)
 }
 

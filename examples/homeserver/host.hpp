@@ -18,6 +18,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <chrono>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -174,6 +176,15 @@ private:
   boost::asio::awaitable<std::string> hash_off_strand(std::string password);
   boost::asio::awaitable<bool> matches_off_strand(std::string hash, std::string password);
   boost::asio::thread_pool hashing_{1};
+  std::size_t hashes_queued_ = 0; // made or waiting on hashing_: at most most_queued_hashes
+  struct queued_hash;
+  /// Wrong passwords of a user in the current minute: from the fifth, logins of the user are
+  /// refused (429) until the minute ends, as Synapse's rc_login.failed_attempts.
+  struct login_failures {
+    unsigned count = 0;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::map<std::string, login_failures, std::less<>> failed_logins_; // users that exist only
   std::string unknown_user_hash_; // compared with for an unknown user, so that it takes as long
   std::map<std::string, room, std::less<>> rooms_;
   std::map<std::string, stored_event, std::less<>> events_;

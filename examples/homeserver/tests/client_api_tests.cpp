@@ -404,3 +404,67 @@ TEST_CASE("client api: push rules are answered empty, filters are bounded per us
   CHECK(summary(h.as(bob, "POST", api("/user/") + bob + "/filter", "{}")) == "400 M_LIMIT_EXCEEDED");
   CHECK(summary(h.as(bob, "POST", api("/user/") + alice + "/filter", "{}")) == "403 M_FORBIDDEN");
 }
+
+// ---- Limits on password checks --------------------------------------------------------------------
+
+TEST_CASE("client api: from the fifth wrong password in a minute, a user's logins are 429 M_LIMIT_EXCEEDED") {
+  test_host h;
+  h.register_user("alice");
+  h.register_user("bob");
+  const std::string right = test_host::password_of("alice");
+  // Four wrong, then the right one: in, and the count starts again.
+  for (int i = 0; i < 4; ++i) REQUIRE(summary(h.login("alice", "wrong")) == "403 M_FORBIDDEN");
+  REQUIRE(summary(h.login("alice", right)) == "200");
+  for (int i = 0; i < 5; ++i) REQUIRE(summary(h.login("alice", "wrong")) == "403 M_FORBIDDEN");
+  const auto limited = h.login("alice", right);
+  CHECK(summary(limited) == "429 M_LIMIT_EXCEEDED");
+  CHECK(message_of(limited) == "too many failed logins for @alice:example.com; try again later");
+  const auto after = json::parse(limited.body).at("retry_after_ms").get<long>();
+  CHECK(after > 0);
+  CHECK(after <= 60'000);
+  // Another user is not held; an unknown user is not counted (nothing grows per name tried).
+  CHECK(summary(h.login("bob", test_host::password_of("bob"))) == "200");
+  for (int i = 0; i < 6; ++i) CHECK(summary(h.login("nobody" + std::to_string(i), "x")) == "403 M_FORBIDDEN");
+  for (int i = 0; i < 6; ++i) CHECK(summary(h.login("nobody", "x")) == "403 M_FORBIDDEN");
+}
+
+TEST_CASE("client api: at most 16 password checks wait at once, the others are 429 M_LIMIT_EXCEEDED") {
+  test_host h;
+  h.register_user("alice");
+  // Twenty logins started together on one io_context: each waits for the hashing thread, whose
+  // answers come back after every start has run.
+  boost::asio::io_context io;
+  std::vector<std::optional<http::response>> answers(20);
+  for (auto& answer : answers) {
+    http::request login{"POST", api("/login"), "application/json", "",
+                        dump(json{{"type", "m.login.password"},
+                                  {"identifier", {{"type", "m.id.user"}, {"user", "alice"}}},
+                                  {"password", test_host::password_of("alice")}})};
+    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(login)), &answer), boost::asio::detached);
+  }
+  io.run_for(std::chrono::seconds(60));
+  int in = 0, limited = 0;
+  for (const auto& answer : answers) {
+    REQUIRE(answer);
+    if (summary(*answer) == "200") ++in;
+    if (summary(*answer) == "429 M_LIMIT_EXCEEDED") {
+      ++limited;
+      CHECK(message_of(*answer) == "too many password checks at once; try again");
+    }
+  }
+  CHECK(in == 16);
+  CHECK(limited == 4);
+  // The places are given back: a login now gets one.
+  CHECK(summary(h.login("alice", test_host::password_of("alice"))) == "200");
+}
+
+TEST_CASE("client api: a body is read only after its token: no token, or an unknown one, is 401 whatever the body") {
+  test_host h;
+  h.populate();
+  for (const std::string& body : {std::string("{"), std::string(100'000, '['), std::string(R"({"a": 1, "a": 2})")}) {
+    CHECK(summary(h.anonymous("POST", api("/createRoom"), body)) == "401 M_MISSING_TOKEN");
+    CHECK(summary(h.ask("not-a-token", "PUT", room_api(lobby, "/send/m.room.message/t"), body)) ==
+          "401 M_UNKNOWN_TOKEN");
+    CHECK(summary(h.as(alice, "POST", api("/createRoom"), body)).starts_with("400 "));
+  }
+}
