@@ -1,6 +1,7 @@
 #include "host.hpp"
 
 #include "credentials.hpp"
+#include "text.hpp"
 
 #include <modhook/shared_module.hpp>
 
@@ -304,7 +305,8 @@ awaitable<bool> host::matches_off_strand(std::string hash, std::string password)
 
 host::~host() = default;
 
-void host::log(const std::string& line) { *log_ << line << '\n' << std::flush; }
+// Every line, the modules' too, escaped: what a client sent may be in it.
+void host::log(const std::string& line) { *log_ << escaped_for_log(line) << '\n' << std::flush; }
 
 modhook::expected<void, std::string> host::start(const std::string& config_path,
                                                  const std::vector<module_entry>& entries) {
@@ -491,6 +493,9 @@ awaitable<http::response> host::answer(http::request request) {
       if (pattern[i] != "{}") continue;
       auto decoded = percent_decoded(parts[i]);
       if (!decoded) co_return error(400, "M_UNKNOWN", "malformed percent-encoding in the path");
+      // Parameters name rooms, users, event types and state keys: text, as in JSON.
+      if (!is_plain_text(*decoded))
+        co_return error(400, "M_INVALID_PARAM", "a path parameter is not UTF-8 text without control characters");
       params.push_back(std::move(*decoded));
     }
     if (!matches) continue;

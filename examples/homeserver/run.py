@@ -70,7 +70,7 @@ class Process:
         return match.group(1)
 
     def output(self):
-        with open(self.log_path) as f:
+        with open(self.log_path, errors="backslashreplace") as f:  # a log must not hold invalid UTF-8, but a test must show it
             return f.read()
 
     def stop(self):
@@ -374,9 +374,12 @@ def test_bad_requests(run):
         status, body, _ = send()
         check(status == status_expected, f"{name}: expected {status_expected}, got {status} {body}")
         check(json.loads(body)["errcode"] == errcode, f"{name}: expected {errcode}: {body}")
-    # Invalid UTF-8 in a path parameter: the JSON the host writes stays valid.
+    # Invalid UTF-8 in a path parameter is refused; in an unknown path, the JSON the host writes
+    # stays valid.
     status, body, _ = request(base, "GET", "/_matrix/client/v3/rooms/%FF/state/x", token=token)
-    check(status == 404 and "\ufffd" in json.loads(body)["error"], f"invalid UTF-8 in a path: {status} {body!r}")
+    check(status == 400 and json.loads(body)["errcode"] == "M_INVALID_PARAM", f"invalid UTF-8 in a path: {status} {body!r}")
+    status, body, _ = request(base, "GET", "/_synapse/%FF", token=token)
+    check(status == 404 and "%FF" in json.loads(body)["error"], f"an unknown path: {status} {body!r}")
     # Below HTTP: a garbage request line, a truncated request, an oversized header.
     answer = raw(base, b"NOT HTTP AT ALL\r\n\r\n")
     check(answer.startswith("HTTP/1.1 400"), f"garbage request line: {answer[:200]!r}")

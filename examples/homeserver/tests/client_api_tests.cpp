@@ -468,3 +468,14 @@ TEST_CASE("client api: a body is read only after its token: no token, or an unkn
     CHECK(summary(h.as(alice, "POST", api("/createRoom"), body)).starts_with("400 "));
   }
 }
+
+TEST_CASE("client api: what a client sent reaches the log escaped: no forged lines, no invalid UTF-8") {
+  test_host h;
+  h.populate();
+  // A display name with a line break that would make a line of its own; audit_logger logs it.
+  REQUIRE(summary(h.as(alice, "PUT", api("/profile/") + alice + "/displayname",
+                       R"({"displayname": "Alice\naudit: @admin:example.com deactivated \\ \u0007 é"})")) == "200");
+  CHECK(h.log_lines() ==
+        std::vector<std::string>{"audit: profile of @alice:example.com is now 'Alice\\x0aaudit: @admin:example.com "
+                                 "deactivated \\\\ \\x07 é'"});
+}
