@@ -230,6 +230,11 @@ http::response too_many(const rate_limited& e) {
 // so a flood of logins would otherwise queue without end and delay every login behind it.
 constexpr std::size_t most_queued_hashes = 16;
 constexpr unsigned most_failed_logins = 5; // per user and minute
+constexpr std::size_t most_sessions = 64;   // per user
+// Registration is open and needs no password: without a bound, accounts would grow as fast as
+// a client can ask. Synapse bounds it per address; the host sees no addresses, so the bound is
+// the server's.
+constexpr std::size_t most_registrations_a_minute = 60;
 } // namespace
 
 const json& host::call::member(std::string_view key, json::value_t kind) const {
@@ -599,6 +604,11 @@ awaitable<http::response> host::do_register(call& c) {
       *string_member(*auth, "type") != "m.login.dummy")
     co_return error(400, "M_UNRECOGNIZED", "'auth' must be {\"type\": \"m.login.dummy\"}: the only stage here");
   const bool inhibit_login = c.body.contains("inhibit_login") && c.body.at("inhibit_login") == true;
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(registrations_, [&](const auto at) { return now - at >= std::chrono::minutes(1); });
+  if (registrations_.size() >= most_registrations_a_minute)
+    throw rate_limited("too many registrations in the last minute; try again later",
+                       std::chrono::ceil<std::chrono::milliseconds>(registrations_.front() + std::chrono::minutes(1) - now));
   const std::string name = c.member("username", json::value_t::string).get<std::string>();
   if (!valid_local_part(name))
     co_return error(400, "M_INVALID_USERNAME", "user names are 1 to 64 of a-z, 0-9, '.', '_', '=', '-', '/'");
@@ -613,6 +623,7 @@ awaitable<http::response> host::do_register(call& c) {
     if (users_.contains(user_id)) co_return error(400, "M_USER_IN_USE", user_id + " is taken");
   }
   users_[user_id] = user{std::move(password_hash), profile_info{name, std::nullopt}, false};
+  registrations_.push_back(now);
   json answer = inhibit_login ? json{{"user_id", user_id}, {"home_server", config_.server_name}} : open_session(user_id);
   const auto done = co_await dispatch<&account_validity::on_user_registration>(user_id);
   auto r = ok(std::move(answer));
@@ -620,9 +631,19 @@ awaitable<http::response> host::do_register(call& c) {
 }
 
 json host::open_session(const std::string& user_id) {
+  // At most most_sessions of a user: a new one ends the oldest, so that logins in a loop do
+  // not grow the sessions without end.
+  std::size_t open = 0;
+  auto oldest = tokens_.end();
+  for (auto it = tokens_.begin(); it != tokens_.end(); ++it) {
+    if (it->second.user_id != user_id) continue;
+    ++open;
+    if (oldest == tokens_.end() || it->second.opened < oldest->second.opened) oldest = it;
+  }
+  if (open >= most_sessions) tokens_.erase(oldest);
   std::string token = random_token("syt_");
   std::string device_id = random_device_id();
-  tokens_[token] = session{user_id, device_id};
+  tokens_[token] = session{user_id, device_id, ++sessions_opened_};
   return {{"user_id", user_id},
           {"access_token", std::move(token)},
           {"device_id", std::move(device_id)},
@@ -688,29 +709,40 @@ awaitable<http::response> host::do_login(call& c) {
   if (password.size() > max_password_bytes) co_return error(403, "M_FORBIDDEN", "invalid user name or password");
   const auto known = users_.find(user_id);
   const auto now = std::chrono::steady_clock::now();
-  if (const auto failures = failed_logins_.find(user_id); failures != failed_logins_.end()) {
-    const auto left = failures->second.since + std::chrono::minutes(1) - now;
-    if (left <= std::chrono::steady_clock::duration::zero())
-      failed_logins_.erase(failures);
-    else if (failures->second.count >= most_failed_logins)
+  if (known != users_.end()) { // counted for users that exist: the map stays as small as users_
+    auto& failures = failed_logins_[user_id];
+    if (failures.count == 0 && failures.pending == 0) failures.since = now;
+    const auto left = failures.since + std::chrono::minutes(1) - now;
+    if (left <= std::chrono::steady_clock::duration::zero()) {
+      failures.count = 0;
+      failures.since = now;
+    } else if (failures.count + failures.pending >= most_failed_logins) {
+      // (Checks in progress count: concurrent guesses are not more guesses.)
       throw rate_limited("too many failed logins for " + user_id + "; try again later",
                          std::chrono::ceil<std::chrono::milliseconds>(left));
+    }
+    ++failures.pending;
   }
   // An unknown user, or one without a password, is compared with a hash nobody has: the answer
   // takes as long as for a wrong password.
   const bool has_password = known != users_.end() && !known->second.password_hash.empty();
-  const bool right =
-      co_await matches_off_strand(has_password ? known->second.password_hash : unknown_user_hash_, password);
-  const auto account = users_.find(user_id); // again: the hash was made off the strand
-  if (!right || !has_password || account == users_.end() || account->second.password_hash.empty()) {
-    if (account != users_.end()) { // counted for users that exist: the map stays as small as users_
-      auto& failures = failed_logins_[user_id];
-      if (failures.count == 0) failures.since = now;
-      ++failures.count;
-    }
-    co_return error(403, "M_FORBIDDEN", "invalid user name or password");
+  bool right = false;
+  std::exception_ptr busy; // the hashing queue was full: no guess was made
+  try {
+    right = co_await matches_off_strand(has_password ? known->second.password_hash : unknown_user_hash_, password);
+  } catch (const rate_limited&) {
+    busy = std::current_exception();
   }
-  failed_logins_.erase(user_id);
+  const auto failures = failed_logins_.find(user_id); // again, and below: others ran meanwhile
+  if (failures != failed_logins_.end() && failures->second.pending > 0) {
+    --failures->second.pending;
+    if (!right && !busy) ++failures->second.count;
+  }
+  if (busy) std::rethrow_exception(busy);
+  const auto account = users_.find(user_id);
+  if (!right || !has_password || account == users_.end() || account->second.password_hash.empty())
+    co_return error(403, "M_FORBIDDEN", "invalid user name or password");
+  if (failures != failed_logins_.end() && failures->second.pending == 0) failed_logins_.erase(failures);
   co_return ok(open_session(user_id)); // (deactivation deleted the password: a deactivated user is refused above)
 }
 
@@ -854,27 +886,38 @@ awaitable<http::response> host::do_create_room(call& c) {
   const auto content = request.find("creation_content");
   json create_content = content == request.end() ? json::object() : *content;
   create_content["creator"] = c.user_id;
-  put(event{"$" + std::to_string(next_event_++), room_id, c.user_id, "m.room.create", "", std::move(create_content)});
+  const std::string create_id = "$" + std::to_string(next_event_++);
+  put(event{create_id, room_id, c.user_id, "m.room.create", "", std::move(create_content)});
   // The creator joins, through the modules as any membership; a room its creator may not
-  // join is not made.
+  // join is not made. Until then nobody else can reach it: nobody else may join it.
   // (Each event named before the co_await: see above.)
   event join{"$" + std::to_string(next_event_++), room_id, c.user_id, "m.room.member", c.user_id,
              json{{"membership", "join"}, {"displayname", users_.at(c.user_id).profile.display_name}}};
   auto joined = co_await store_event(std::move(join), false);
-  if (joined.status == 200 && preset == "public_chat") {
+  if (joined.status != 200) {
+    if (const room* made = find_room(room_id); made != nullptr && made->create_event == create_id)
+      remove_room(room_id); // (unless it was shut down, and another made under its id, meanwhile)
+    co_return joined;
+  }
+  // From here the room is there for others: a later refusal leaves it as it is (private,
+  // when its public join rule was refused), and says so.
+  if (preset == "public_chat") {
     event rule{"$" + std::to_string(next_event_++), room_id, c.user_id, "m.room.join_rules", "",
                json{{"join_rule", "public"}}};
-    joined = co_await store_event(std::move(rule), false);
-  }
-  if (joined.status != 200) {
-    remove_room(room_id);
-    co_return joined;
+    auto opened = co_await store_event(std::move(rule), false);
+    if (opened.status != 200) co_return opened;
   }
   joined.body = dump(json{{"room_id", room_id}});
   co_return joined;
 }
 
 void host::remove_room(const std::string& room_id) {
+  for (const auto& [key, member] : rooms_.at(room_id).state)
+    if (key.first == "m.room.member")
+      if (const auto it = rooms_of_.find(key.second); it != rooms_of_.end()) {
+        it->second.erase(room_id);
+        if (it->second.empty()) rooms_of_.erase(it);
+      }
   rooms_.erase(room_id);
   std::erase_if(events_, [&](const auto& stored) { return stored.second.e.room_id == room_id; });
 }
@@ -898,11 +941,18 @@ awaitable<http::response> host::send_event(call& c, std::string type, std::optio
 void host::put(event e) {
   room& r = rooms_.at(e.room_id);
   if (e.state_key) r.state[{e.type, *e.state_key}] = e;
+  if (e.type == "m.room.member" && e.state_key) rooms_of_[*e.state_key].insert(e.room_id);
+  if (r.timeline.empty()) r.create_event = e.event_id;
   r.timeline.push_back(e.event_id);
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   const std::string id = e.event_id;
   events_[id] = stored_event{std::move(e), ++stream_, std::chrono::duration_cast<std::chrono::milliseconds>(now).count()};
-  for (auto* poll : long_polls_) poll->cancel(); // each sync looks whether the event is for it
+  // The syncs of the room's users (members, invitees, those who left) look again.
+  for (const auto& [key, member] : r.state) {
+    if (key.first != "m.room.member") continue;
+    const auto [from, to] = long_polls_.equal_range(key.second);
+    for (auto it = from; it != to; ++it) it->second->cancel();
+  }
 }
 
 awaitable<http::response> host::store_event(event e, bool from_client_message) {
@@ -915,6 +965,8 @@ awaitable<http::response> host::store_event(event e, bool from_client_message) {
       co_return decided(r, decided_by(spam));
     }
   }
+  // Which room of this id it is: see room::create_event.
+  const std::string incarnation = find_room(room_id) ? find_room(room_id)->create_event : std::string();
   // The state is copied: other requests may change the room while a module awaits.
   const state_map state = find_room(room_id) ? find_room(room_id)->state : state_map{};
   const auto allowed = co_await dispatch<&third_party_rules::check_event_allowed>(e, state);
@@ -926,10 +978,18 @@ awaitable<http::response> host::store_event(event e, bool from_client_message) {
     e.content = *answer.replacement_content;
     replaced_by = decided_by(allowed);
   }
-  // Checked again: the room may have been shut down, the sender may have left, meanwhile.
-  if (find_room(room_id) == nullptr) co_return error(404, "M_NOT_FOUND", "room " + room_id + " was shut down meanwhile");
+  // Checked again: the room may have been shut down (and another made under its id), the
+  // sender may have left, a membership's rule may no longer hold, meanwhile.
+  const room* now_room = find_room(room_id);
+  if (now_room == nullptr || now_room->create_event != incarnation)
+    co_return error(404, "M_NOT_FOUND", "room " + room_id + " was shut down meanwhile");
   if (from_client_message) {
     if (auto refusal = refuse_non_member(room_id, e.sender)) co_return std::move(*refusal);
+  } else if (e.type == "m.room.member" && e.state_key) {
+    const std::string* membership_now = string_member(e.content, "membership");
+    if (membership_now == nullptr) co_return error(500, "M_UNKNOWN", "a module removed the membership of an event");
+    if (auto refusal = membership_refusal(room_id, *now_room, e.sender, *e.state_key, *membership_now))
+      co_return std::move(*refusal);
   }
   const event stored = e;
   put(std::move(e));
@@ -1002,23 +1062,33 @@ awaitable<http::response> host::do_leave(call& c) { return change_membership(c, 
 // The rules of the room's membership, as Synapse's for local users (no bans, no kicks): one
 // joins a room one is invited to, or a public one; a member invites someone not in it; a
 // member or an invitee leaves. The event then goes through the modules as any other.
+std::optional<http::response> host::membership_refusal(const std::string& room_id, const room& r,
+                                                       const std::string& actor, const std::string& user_id,
+                                                       const std::string& membership_now) const {
+  const std::string was = membership(r, user_id);
+  if (membership_now == "join") {
+    if (user_id == r.creator && r.timeline.size() == 1) return std::nullopt; // the creator, first
+    const auto rule = r.state.find({"m.room.join_rules", ""});
+    const bool open = rule != r.state.end() && string_member(rule->second.content, "join_rule") != nullptr &&
+                      *string_member(rule->second.content, "join_rule") == "public";
+    if (was != "invite" && was != "join" && !open)
+      return error(403, "M_FORBIDDEN", user_id + " is not invited to " + room_id);
+  } else if (membership_now == "invite") {
+    if (membership(r, actor) != "join") return error(403, "M_FORBIDDEN", actor + " is not in the room " + room_id);
+    if (was == "join" || was == "invite")
+      return error(403, "M_FORBIDDEN", user_id + " is already " + (was == "join" ? "in" : "invited to") + " the room");
+  } else if (was != "join" && was != "invite") {
+    return error(403, "M_FORBIDDEN", user_id + " is not in the room " + room_id);
+  }
+  return std::nullopt;
+}
+
 awaitable<http::response> host::change_membership(call& c, std::string room_id, std::string user_id,
                                                   std::string membership_now) {
   const room* r = find_room(room_id);
   if (r == nullptr) co_return error(404, "M_NOT_FOUND", "unknown room " + room_id);
-  const std::string was = membership(*r, user_id);
-  if (membership_now == "join") {
-    if (was == "join") co_return ok({{"room_id", room_id}}); // nothing changes
-    const auto rule = r->state.find({"m.room.join_rules", ""});
-    const bool open = rule != r->state.end() && string_member(rule->second.content, "join_rule") != nullptr &&
-                      *string_member(rule->second.content, "join_rule") == "public";
-    if (was != "invite" && !open) co_return error(403, "M_FORBIDDEN", user_id + " is not invited to " + room_id);
-  } else if (membership_now == "invite") {
-    if (was == "join" || was == "invite")
-      co_return error(403, "M_FORBIDDEN", user_id + " is already " + (was == "join" ? "in" : "invited to") + " the room");
-  } else if (was != "join" && was != "invite") {
-    co_return error(403, "M_FORBIDDEN", user_id + " is not in the room " + room_id);
-  }
+  if (membership_now == "join" && membership(*r, user_id) == "join") co_return ok({{"room_id", room_id}});
+  if (auto refusal = membership_refusal(room_id, *r, c.user_id, user_id, membership_now)) co_return std::move(*refusal);
   json content{{"membership", membership_now}};
   if (const auto account = users_.find(user_id); membership_now == "join" && account != users_.end())
     content["displayname"] = account->second.profile.display_name;
@@ -1059,6 +1129,8 @@ std::optional<std::uint64_t> count_parameter(const std::map<std::string, std::st
 constexpr std::uint64_t most_events = 100;      // a sync timeline or a messages page, at most
 constexpr std::uint64_t default_sync_limit = 20; // as Synapse's default filter
 constexpr std::uint64_t longest_poll_ms = 30'000;
+constexpr std::size_t most_waiting_syncs = 4;    // per user
+constexpr std::size_t largest_filter = 4096;     // bytes, as written
 constexpr std::size_t most_filters = 64; // per user: a client makes one or two
 } // namespace
 
@@ -1073,7 +1145,10 @@ state_map host::state_before(const room& r, std::size_t end) const {
 
 std::pair<json, bool> host::sync_answer(const std::string& user_id, std::uint64_t since, std::size_t limit) const {
   json join = json::object(), invite = json::object(), leave = json::object();
-  for (const auto& [room_id, r] : rooms_) {
+  const auto mine = rooms_of_.find(user_id);
+  static const std::set<std::string, std::less<>> none;
+  for (const auto& room_id : mine == rooms_of_.end() ? none : mine->second) {
+    const room& r = rooms_.at(room_id);
     const std::string now = membership(r, user_id);
     if (now.empty()) continue;
     const std::uint64_t changed = events_.at(r.state.at({"m.room.member", user_id}).event_id).stream;
@@ -1090,19 +1165,32 @@ std::pair<json, bool> host::sync_answer(const std::string& user_id, std::uint64_
     // The room's timeline up to now, or up to the leave; a room the user just joined comes
     // whole (its state and its latest events), as in an initial sync.
     std::size_t end = r.timeline.size();
+    std::size_t floor = 0; // the first event the user may see
     if (now == "leave") {
-      if (changed <= since) continue;
+      // As Synapse, a room left is in an incremental sync only, up to the leave; one the user
+      // only was invited to shows the leave alone.
+      if (since == 0 || changed <= since) continue;
       while (end > 0 && events_.at(r.timeline[end - 1]).stream > changed) --end;
+      std::string before_leave;
+      for (std::size_t i = end - 1; i > 0 && before_leave.empty(); --i) {
+        const event& e = events_.at(r.timeline[i - 1]).e;
+        if (e.type == "m.room.member" && e.state_key == user_id) {
+          const std::string* m = string_member(e.content, "membership");
+          before_leave = m != nullptr ? *m : "?";
+        }
+      }
+      if (before_leave != "join") floor = end - 1;
     }
     const bool whole = since == 0 || (now == "join" && changed > since);
     std::size_t begin = end;
-    while (begin > 0 && (whole || events_.at(r.timeline[begin - 1]).stream > since) && end - begin < limit) --begin;
-    const bool limited = begin > 0 && (whole || events_.at(r.timeline[begin - 1]).stream > since);
+    while (begin > floor && (whole || events_.at(r.timeline[begin - 1]).stream > since) && end - begin < limit)
+      --begin;
+    const bool limited = begin > floor && (whole || events_.at(r.timeline[begin - 1]).stream > since);
     if (begin == end && !whole) continue; // nothing new in this room
     json timeline = json::array();
     for (std::size_t i = begin; i < end; ++i) timeline.push_back(client_event(events_.at(r.timeline[i])));
     json state = json::array();
-    if (whole || limited)
+    if ((whole || limited) && floor == 0)
       for (const auto& [key, e] : state_before(r, begin)) state.push_back(client_event(events_.at(e.event_id)));
     const std::uint64_t before = begin == 0 ? 0 : events_.at(r.timeline[begin - 1]).stream;
     json entry{{"timeline", {{"events", std::move(timeline)}, {"limited", limited}, {"prev_batch", "t" + std::to_string(before)}}},
@@ -1125,6 +1213,19 @@ std::pair<json, bool> host::sync_answer(const std::string& user_id, std::uint64_
                {"device_one_time_keys_count", json::object()}},
           any};
 }
+
+// Its timer in long_polls_ while a sync waits, whichever way the wait ends (an exception, the
+// coroutine destroyed): put() never reaches a timer that is gone.
+struct host::waiting_sync {
+  std::multimap<std::string, boost::asio::steady_timer*, std::less<>>& polls;
+  std::multimap<std::string, boost::asio::steady_timer*, std::less<>>::iterator at;
+  waiting_sync(std::multimap<std::string, boost::asio::steady_timer*, std::less<>>& all, const std::string& user,
+               boost::asio::steady_timer& timer)
+      : polls(all), at(all.emplace(user, &timer)) {}
+  waiting_sync(const waiting_sync&) = delete;
+  waiting_sync& operator=(const waiting_sync&) = delete;
+  ~waiting_sync() { polls.erase(at); }
+};
 
 // GET /sync[?since=TOKEN][&timeout=MS][&filter=ID or JSON]: an initial sync without `since`;
 // with it, what happened after it, waiting up to `timeout` (30 s at most) for something to
@@ -1157,13 +1258,15 @@ awaitable<http::response> host::do_sync(call& c) {
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*timeout);
   auto [answer, any] = sync_answer(c.user_id, since, limit);
-  // A long poll: woken by each event stored (put()), it looks again; the timer's expiry ends it.
-  while (!any && since != 0 && !stop_waiting_ && std::chrono::steady_clock::now() < deadline) {
+  // A long poll: woken by each event of the user's rooms (put()), it looks again; the timer's
+  // expiry ends it. A user's syncs beyond most_waiting_syncs answer at once: waiting holds a
+  // connection, which max_connections bounds for everyone.
+  while (!any && since != 0 && !stop_waiting_ && std::chrono::steady_clock::now() < deadline &&
+         long_polls_.count(c.user_id) < most_waiting_syncs) {
     boost::asio::steady_timer poll(co_await boost::asio::this_coro::executor, deadline);
-    long_polls_.push_back(&poll);
+    const waiting_sync place(long_polls_, c.user_id, poll);
     boost::system::error_code ignored;
     co_await poll.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
-    std::erase(long_polls_, &poll);
     if (!tokens_.contains(c.token)) co_return error(401, "M_UNKNOWN_TOKEN", "the session ended during the sync");
     std::tie(answer, any) = sync_answer(c.user_id, since, limit);
   }
@@ -1172,8 +1275,11 @@ awaitable<http::response> host::do_sync(call& c) {
 
 void host::stop_waiting() {
   stop_waiting_ = true;
-  for (auto* poll : long_polls_) poll->cancel();
+  for (const auto& [waiting_user, poll] : long_polls_) poll->cancel();
+  hashing_.stop(); // checks not begun are dropped; their requests end with the io_context
 }
+
+void host::join_hashing() { hashing_.join(); }
 
 // GET /rooms/{id}/messages?dir=b|f[&from=TOKEN][&limit=N]: a page of the room's timeline from
 // `from` (the latest event when absent, backwards), and the token of the next page as `end`
@@ -1191,8 +1297,9 @@ awaitable<http::response> host::do_messages(call& c) {
     if (!position) co_return error(400, "M_INVALID_PARAM", "'from' is not a pagination token");
     from = *position;
   }
-  const auto limit = count_parameter(c.query, "limit", 10, most_events);
+  auto limit = count_parameter(c.query, "limit", 10, most_events);
   if (!limit) co_return error(400, "M_INVALID_PARAM", "'limit' must be a count");
+  limit = std::max<std::uint64_t>(*limit, 1); // a page of none would be followed by itself
   const room& r = *find_room(room_id);
   json chunk = json::array();
   std::uint64_t edge = from; // the position after the page, in its direction
@@ -1232,6 +1339,8 @@ awaitable<http::response> host::do_create_filter(call& c) {
   if (c.param(0) != c.user_id) co_return error(403, "M_FORBIDDEN", "cannot make filters for other users");
   auto& mine = filters_[c.user_id];
   if (mine.size() == most_filters) co_return error(400, "M_LIMIT_EXCEEDED", "a user has at most 64 filters here");
+  if (dump(c.body).size() > largest_filter)
+    co_return error(400, "M_INVALID_PARAM", "a filter is at most " + std::to_string(largest_filter) + " bytes here");
   mine.push_back(c.body);
   co_return ok({{"filter_id", std::to_string(mine.size() - 1)}});
 }

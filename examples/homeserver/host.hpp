@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <memory>
 #include <ostream>
@@ -57,9 +58,14 @@ public:
   /// GET /_synapse/metrics, Prometheus' text format; anything else 404. On the strand too.
   boost::asio::awaitable<http::response> handle_metrics(http::request request);
 
-  /// Ends the long polls in progress (their syncs answer at once) and any to come: call on
-  /// the strand when the server stops, so that the answers go out before it exits.
+  /// Ends the long polls in progress (their syncs answer at once) and any to come, and stops
+  /// taking password checks: call on the strand when the server stops, so that the answers go
+  /// out before it exits.
   void stop_waiting();
+
+  /// Waits for the password check in progress, if any: call once the io_context has stopped,
+  /// before it is destroyed (the check's completion goes to it).
+  void join_hashing();
 
 private:
   struct call;
@@ -73,12 +79,16 @@ private:
   struct session {
     std::string user_id;
     std::string device_id;
+    std::uint64_t opened = 0; // the order of logins: the oldest session goes first
   };
   struct room {
     std::string creator;
     state_map state;
     std::string visibility = "private";
     std::vector<std::string> timeline; // the ids of every event stored in the room, oldest first
+    // The id of its m.room.create event: which room of this id it is. An event pending (a
+    // module awaits) when the room is shut down must not land in a new room of the same id.
+    std::string create_event;
   };
   /// An event as stored: where it is in the server's stream of events (the order of storage,
   /// which sync and messages tokens count in), and when, for clients.
@@ -97,6 +107,11 @@ private:
   room* find_room(const std::string& id);
   /// `user_id`'s membership of `r` ("join", "invite", "leave"), empty when never a member.
   static std::string membership(const room& r, const std::string& user_id);
+  /// Why `actor` may not make `user_id`'s membership of `r` `membership_now`, if it may not:
+  /// the rules, checked before the modules are asked and again after.
+  std::optional<http::response> membership_refusal(const std::string& room_id, const room& r,
+                                                   const std::string& actor, const std::string& user_id,
+                                                   const std::string& membership_now) const;
   /// A 403 unless `user_id` has joined the room `room_id`; a 404 when there is no such room.
   std::optional<http::response> refuse_non_member(const std::string& room_id, const std::string& user_id);
   /// The room's state before the event at `end` of its timeline (all of it at the end).
@@ -181,7 +196,8 @@ private:
   /// Wrong passwords of a user in the current minute: from the fifth, logins of the user are
   /// refused (429) until the minute ends, as Synapse's rc_login.failed_attempts.
   struct login_failures {
-    unsigned count = 0;
+    unsigned count = 0;   // wrong passwords since `since`
+    unsigned pending = 0; // passwords being checked: counted before the check, as failures
     std::chrono::steady_clock::time_point since;
   };
   std::map<std::string, login_failures, std::less<>> failed_logins_; // users that exist only
@@ -191,8 +207,15 @@ private:
   std::uint64_t next_event_ = 1;
   std::uint64_t stream_ = 0; // the position of the last event stored
   std::map<std::string, std::vector<json>, std::less<>> filters_; // user id -> filters, by index
-  std::vector<boost::asio::steady_timer*> long_polls_; // syncs waiting for an event
+  /// The rooms each user has a membership of (any: join, invite, leave): what their sync reads.
+  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> rooms_of_;
+  /// Syncs waiting for an event, by user: an event wakes the syncs of its room's users only.
+  std::multimap<std::string, boost::asio::steady_timer*, std::less<>> long_polls_;
+  struct waiting_sync; // a place in long_polls_, for as long as a sync waits
   bool stop_waiting_ = false;
+  std::uint64_t sessions_opened_ = 0;
+  /// Registrations of the last minute, when they began: at most most_registrations_a_minute.
+  std::vector<std::chrono::steady_clock::time_point> registrations_;
 };
 
 } // namespace homeserver

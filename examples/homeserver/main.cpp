@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
   for (unsigned i = 1; i < config->server.worker_threads; ++i) workers.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& worker : workers) worker.join();
+  host.join_hashing(); // a password check in progress completes into the io_context, still here
   std::cout << "stopped after " << server.requests_answered() << " requests" << std::endl;
   return 0;
 }

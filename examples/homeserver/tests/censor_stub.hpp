@@ -6,6 +6,11 @@
 
 #include "module_support.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -16,10 +21,17 @@ struct censor_stub {
   // 200,000 levels, which a reader that recursed would not survive.
   enum class mode { masks, refuses, answers_garbage, answers_500, answers_deep, answers_too_deep };
   mode how = mode::masks;
+  // How long each answer takes (on a timer of the caller's executor): other requests run
+  // meanwhile, as they do while the real service answers.
+  std::chrono::milliseconds delay{0};
   std::vector<std::string> received; // "URL BODY" of each call, in order
 
   static boost::asio::awaitable<http::reply> answer(censor_stub* self, http::url to, std::string body) {
     self->received.push_back(to.text() + " " + body);
+    if (self->delay.count() > 0) {
+      boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor, self->delay);
+      co_await wait.async_wait(boost::asio::use_awaitable);
+    }
     if (self->how == mode::refuses) throw http::client_error(to.text() + ": connection refused");
     if (self->how == mode::answers_garbage) co_return http::reply{200, "application/json", "not json"};
     if (self->how == mode::answers_500) co_return http::reply{500, "application/json", "{}"};

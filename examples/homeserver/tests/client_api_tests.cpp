@@ -10,7 +10,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -356,8 +358,9 @@ TEST_CASE("client api: a long-polling sync is woken by an event for the user, an
     REQUIRE(synced);
     CHECK(body_of(*synced).at("rooms").at("join").empty());
   }
-  // Once stopped, a sync does not wait.
-  CHECK(body_of(sync(h, bob, "?timeout=30000&since=" + since)).at("rooms").at("join").size() == 1);
+  // Once stopped, a sync does not wait, though there is nothing new.
+  const std::string now = body_of(sync(h, bob)).at("next_batch").get<std::string>();
+  CHECK(body_of(sync(h, bob, "?timeout=30000&since=" + now)).at("rooms").at("join").empty());
 }
 
 // ---- Messages -----------------------------------------------------------------------------------
@@ -428,34 +431,67 @@ TEST_CASE("client api: from the fifth wrong password in a minute, a user's login
   for (int i = 0; i < 6; ++i) CHECK(summary(h.login("nobody", "x")) == "403 M_FORBIDDEN");
 }
 
+namespace {
+// `count` logins started together on one io_context: each waits for the hashing thread,
+// whose answers come back after every start has run. Their summaries, and their messages.
+std::vector<std::pair<std::string, std::string>> concurrent_logins(test_host& h, int count,
+                                                                   const std::function<json(int)>& body) {
+  boost::asio::io_context io;
+  std::vector<std::optional<http::response>> answers(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    http::request login{"POST", api("/login"), "application/json", "", dump(body(i))};
+    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(login)), &answers[static_cast<std::size_t>(i)]),
+                          boost::asio::detached);
+  }
+  io.run_for(std::chrono::seconds(60));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& answer : answers) {
+    REQUIRE(answer);
+    out.emplace_back(summary(*answer), message_of(*answer));
+  }
+  return out;
+}
+
+json password_login(const std::string& user, const std::string& password) {
+  return {{"type", "m.login.password"}, {"identifier", {{"type", "m.id.user"}, {"user", user}}}, {"password", password}};
+}
+} // namespace
+
 TEST_CASE("client api: at most 16 password checks wait at once, the others are 429 M_LIMIT_EXCEEDED") {
   test_host h;
   h.register_user("alice");
-  // Twenty logins started together on one io_context: each waits for the hashing thread, whose
-  // answers come back after every start has run.
-  boost::asio::io_context io;
-  std::vector<std::optional<http::response>> answers(20);
-  for (auto& answer : answers) {
-    http::request login{"POST", api("/login"), "application/json", "",
-                        dump(json{{"type", "m.login.password"},
-                                  {"identifier", {{"type", "m.id.user"}, {"user", "alice"}}},
-                                  {"password", test_host::password_of("alice")}})};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(login)), &answer), boost::asio::detached);
-  }
-  io.run_for(std::chrono::seconds(60));
-  int in = 0, limited = 0;
-  for (const auto& answer : answers) {
-    REQUIRE(answer);
-    if (summary(*answer) == "200") ++in;
-    if (summary(*answer) == "429 M_LIMIT_EXCEEDED") {
+  // Twenty users that do not exist (each compared all the same, and not counted per user).
+  const auto answers =
+      concurrent_logins(h, 20, [](int i) { return password_login("nobody" + std::to_string(i), "x"); });
+  int refused = 0, limited = 0;
+  for (const auto& [status, message] : answers) {
+    if (status == "403 M_FORBIDDEN") ++refused;
+    if (status == "429 M_LIMIT_EXCEEDED") {
       ++limited;
-      CHECK(message_of(*answer) == "too many password checks at once; try again");
+      CHECK(message == "too many password checks at once; try again");
     }
   }
-  CHECK(in == 16);
+  CHECK(refused == 16);
   CHECK(limited == 4);
   // The places are given back: a login now gets one.
   CHECK(summary(h.login("alice", test_host::password_of("alice"))) == "200");
+}
+
+TEST_CASE("client api: concurrent wrong passwords count before their checks end: five, then 429") {
+  test_host h;
+  h.register_user("alice");
+  const auto answers = concurrent_logins(h, 8, [](int) { return password_login("alice", "wrong"); });
+  int refused = 0, limited = 0;
+  for (const auto& [status, message] : answers) {
+    if (status == "403 M_FORBIDDEN") ++refused;
+    if (status == "429 M_LIMIT_EXCEEDED") {
+      ++limited;
+      CHECK(message == "too many failed logins for @alice:example.com; try again later");
+    }
+  }
+  CHECK(refused == 5);
+  CHECK(limited == 3);
+  CHECK(summary(h.login("alice", test_host::password_of("alice"))) == "429 M_LIMIT_EXCEEDED");
 }
 
 TEST_CASE("client api: a body is read only after its token: no token, or an unknown one, is 401 whatever the body") {
@@ -478,4 +514,134 @@ TEST_CASE("client api: what a client sent reaches the log escaped: no forged lin
   CHECK(h.log_lines() ==
         std::vector<std::string>{"audit: profile of @alice:example.com is now 'Alice\\x0aaudit: @admin:example.com "
                                  "deactivated \\\\ \\x07 é'"});
+}
+
+TEST_CASE("client api: a user's fifth waiting sync answers at once, and a woken sync leaves no timer behind") {
+  test_host h;
+  h.populate();
+  const std::string since = body_of(sync(h, bob)).at("next_batch").get<std::string>();
+  boost::asio::io_context io;
+  std::vector<std::optional<http::response>> synced(5);
+  for (auto& answer : synced) {
+    http::request poll{"GET", api("/sync?timeout=30000&since=" + since), "", "Bearer " + h.tokens[bob], ""};
+    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(poll)), &answer), boost::asio::detached);
+  }
+  io.run_for(std::chrono::milliseconds(200));
+  CHECK(std::count_if(synced.begin(), synced.end(), [](const auto& a) { return a.has_value(); }) == 1);
+  // An event wakes the four; each is answered with it.
+  std::optional<http::response> sent;
+  http::request say{"PUT", room_api(lobby, "/send/m.room.message/w"), "application/json",
+                    "Bearer " + h.tokens[alice], message("wake")};
+  boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(say)), &sent), boost::asio::detached);
+  io.run_for(std::chrono::seconds(20));
+  for (const auto& answer : synced) REQUIRE(answer);
+  CHECK(std::count_if(synced.begin(), synced.end(), [](const auto& a) {
+          return body_of(*a).at("rooms").at("join").contains(lobby);
+        }) == 4);
+  // The woken syncs' timers are gone (their frames too): another event must not reach them
+  // (AddressSanitizer would see it).
+  REQUIRE(summary(h.say(alice, lobby, "after")) == "200");
+}
+
+TEST_CASE("client api: an invitation refused shows the leave alone, never the room's history") {
+  test_host h;
+  h.populate();
+  const std::string carol = h.register_user("carol");
+  const std::string since = body_of(sync(h, carol)).at("next_batch").get<std::string>();
+  REQUIRE(summary(h.say(alice, lobby, "secret before the invite")) == "200");
+  REQUIRE(summary(h.as(alice, "POST", room_api(lobby, "/invite"), dump(json{{"user_id", carol}}))) == "200");
+  REQUIRE(summary(h.say(alice, lobby, "secret while invited")) == "200");
+  REQUIRE(summary(h.as(carol, "POST", room_api(lobby, "/leave"))) == "200");
+  const json left = body_of(sync(h, carol, "?since=" + since));
+  const json& room = left.at("rooms").at("leave").at(lobby);
+  CHECK(described(room.at("timeline").at("events")) ==
+        std::vector<std::string>{"m.room.member @carol:example.com [@carol:example.com] leave"});
+  CHECK(room.at("state").at("events").empty());
+  CHECK(room.at("timeline").at("limited") == false);
+  // An initial sync has no rooms left, as Synapse's default.
+  const json initial = body_of(sync(h, carol));
+  CHECK(initial.at("rooms").at("leave").empty());
+  CHECK(initial.dump().find("secret") == std::string::npos);
+}
+
+TEST_CASE("client api: an incremental sync over the limit is limited, with the state before its timeline") {
+  test_host h;
+  h.populate();
+  const std::string since = body_of(sync(h, bob)).at("next_batch").get<std::string>();
+  for (int i = 1; i <= 25; ++i) REQUIRE(summary(h.say(alice, lobby, "m" + std::to_string(i))) == "200");
+  const json next = body_of(sync(h, bob, "?since=" + since));
+  const json& room = next.at("rooms").at("join").at(lobby);
+  const auto timeline = timeline_of(next, lobby);
+  REQUIRE(timeline.size() == 20);
+  CHECK(timeline.front() == "m.room.message @alice:example.com m6");
+  CHECK(room.at("timeline").at("limited") == true);
+  CHECK(described(room.at("state").at("events")).size() == 4); // create and three members
+  // messages with limit=0 still moves: a page of one.
+  const json page = body_of(h.as(bob, "GET", room_api(lobby, "/messages?dir=b&limit=0")));
+  CHECK(messages_of(page.at("chunk")) == std::vector<std::string>{"m25"});
+  CHECK(page.at("end") != page.at("start"));
+}
+
+TEST_CASE("client api: an event pending in a module is refused if its room went, or its sender left, meanwhile") {
+  test_host h;
+  h.populate();
+  h.censor.delay = std::chrono::milliseconds(100); // the censor answers late: others run meanwhile
+  {
+    // Bob's message waits for the censor; bob leaves meanwhile.
+    boost::asio::io_context io;
+    std::optional<http::response> sent, left;
+    http::request say{"PUT", room_api(lobby, "/send/m.room.message/p1"), "application/json",
+                      "Bearer " + h.tokens[bob], message("pending")};
+    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(say)), &sent), boost::asio::detached);
+    http::request leave{"POST", room_api(lobby, "/leave"), "", "Bearer " + h.tokens[bob], ""};
+    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(leave)), &left), boost::asio::detached);
+    io.run_for(std::chrono::seconds(20));
+    REQUIRE(left);
+    REQUIRE(sent);
+    CHECK(summary(*left) == "200");
+    CHECK(summary(*sent) == "403 M_FORBIDDEN");
+  }
+  {
+    // The admin's message waits; the room is shut down and another made under its id.
+    boost::asio::io_context io;
+    std::optional<http::response> sent, shut, made;
+    http::request say{"PUT", room_api(giveaway, "/send/m.room.message/p2"), "application/json",
+                      "Bearer " + h.tokens[admin], message("pending")};
+    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(say)), &sent), boost::asio::detached);
+    http::request shutdown{"DELETE", "/_synapse/admin/v1/rooms/" + giveaway, "", "Bearer " + h.tokens[admin], ""};
+    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(shutdown)), &shut), boost::asio::detached);
+    http::request create{"POST", api("/createRoom"), "application/json", "Bearer " + h.tokens[admin],
+                         R"({"room_alias_name": "giveaway"})"};
+    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(create)), &made), boost::asio::detached);
+    io.run_for(std::chrono::seconds(20));
+    REQUIRE(shut);
+    REQUIRE(made);
+    REQUIRE(sent);
+    CHECK(summary(*shut) == "200");
+    CHECK(summary(*made) == "200");
+    CHECK(summary(*sent) == "404 M_NOT_FOUND");
+    CHECK(message_of(*sent) == "room !giveaway:example.com was shut down meanwhile");
+    h.censor.delay = std::chrono::milliseconds(0);
+    CHECK(messages_of(body_of(h.as(admin, "GET", room_api(giveaway, "/messages"))).at("chunk")).empty());
+  }
+}
+
+TEST_CASE("client api: filters, sessions and registrations are bounded") {
+  test_host h;
+  h.populate();
+  CHECK(summary(h.as(bob, "POST", api("/user/") + bob + "/filter", dump(json{{"x", std::string(4096, 'x')}}))) ==
+        "400 M_INVALID_PARAM");
+  // A user's 65th session ends the first.
+  const std::string first = h.tokens[bob];
+  for (int i = 0; i < 64; ++i) REQUIRE(summary(h.login("bob", test_host::password_of("bob"))) == "200");
+  CHECK(summary(h.ask(first, "GET", whoami)) == "401 M_UNKNOWN_TOKEN");
+  // Sixty registrations a minute, server-wide (populate() made four).
+  for (int i = 0; i < 56; ++i)
+    REQUIRE(summary(h.anonymous("POST", api("/register"),
+                                dump(json{{"auth", {{"type", "m.login.dummy"}}}, {"username", "r" + std::to_string(i)}}))) ==
+            "200");
+  const auto refused = h.anonymous("POST", api("/register"),
+                                   dump(json{{"auth", {{"type", "m.login.dummy"}}}, {"username", "one_too_many"}}));
+  CHECK(summary(refused) == "429 M_LIMIT_EXCEEDED");
+  CHECK(message_of(refused) == "too many registrations in the last minute; try again later");
 }

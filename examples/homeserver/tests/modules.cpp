@@ -112,7 +112,8 @@ TEST_CASE("event_censorer fails, and so the event is refused, when its service f
   for (const auto how :
        {censor_stub::mode::refuses, censor_stub::mode::answers_garbage, censor_stub::mode::answers_500,
         censor_stub::mode::answers_deep, censor_stub::mode::answers_too_deep}) {
-    censor_stub service{how, {}};
+    censor_stub service;
+    service.how = how;
     harness h("event_censorer", censor_config(), service.fetcher());
     const auto v =
         run(h.registry.dispatch<&third_party_rules::check_event_allowed>(message("a darn day"), state_map{}));
