@@ -6,9 +6,11 @@
 #include <modhook/category.hpp>
 #include <modhook/expected.hpp>
 #include <modhook/failure.hpp>
+#include <modhook/placement.hpp>
 #include <modhook/registration_error.hpp>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -31,6 +33,19 @@ public:
   template <class C>
   [[nodiscard]] expected<void, registration_error> register_callbacks(C&& callbacks) {
     return registry_->register_callbacks(index_, static_cast<C&&>(callbacks));
+  }
+
+  /// This module's place among the others, for all its callbacks (see modhook::placement).
+  /// The host's placement of the module, if any, takes its place. Given while the module
+  /// loads, a cycle refuses the module's load; given later, this call.
+  [[nodiscard]] expected<void, registration_error> place(placement where) {
+    return registry_->add_placement(std::string(name()), {}, false, static_cast<placement&&>(where));
+  }
+  /// This module's place for one callback: before its placement for all.
+  template <auto Member>
+    requires callback_member<Member>
+  [[nodiscard]] expected<void, registration_error> place(placement where) {
+    return registry_->add_placement(std::string(name()), callback_name<Member>, false, static_cast<placement&&>(where));
   }
 
 private:

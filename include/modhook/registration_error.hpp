@@ -21,6 +21,7 @@ struct registration_error {
     duplicate_module_name, ///< another module already has this name
     module_threw,          ///< the module's constructor (or setup function) threw
     nested_load,           ///< a module tried to load another module while being loaded
+    order_cycle,           ///< placements that contradict each other; `detail` names the cycle
     // A shared-library module (<modhook/shared_module.hpp>); `detail` says more.
     library_not_found,       ///< no file at the path
     not_a_library,           ///< the file could not be loaded as a shared library
@@ -45,6 +46,7 @@ struct registration_error {
     case kind::empty_module_name: return "modhook: a module name must not be empty";
     case kind::duplicate_module_name: return text + "a module with this name is already loaded";
     case kind::nested_load: return text + "modules are loaded by the host, one at a time: a module cannot load another";
+    case kind::order_cycle:
     case kind::library_not_found:
     case kind::not_a_library:
     case kind::no_entry_point:

@@ -7,6 +7,7 @@
 #include <modhook/expected.hpp>
 #include <modhook/failure.hpp>
 #include <modhook/module_api.hpp>
+#include <modhook/placement.hpp>
 #include <modhook/policy.hpp>
 #include <modhook/registration_error.hpp>
 #include <modhook/detail/config.hpp>
@@ -17,9 +18,11 @@
 #include <modhook/detail/dispatch_result.hpp>
 #include <modhook/detail/failure_sink.hpp>
 #include <modhook/detail/load_lock.hpp>
+#include <modhook/detail/order.hpp>
 #include <modhook/detail/owned.hpp>
 #include <modhook/detail/sync_driver.hpp>
 
+#include <algorithm>
 #include <cassert>
 #include <concepts>
 #include <cstddef>
@@ -27,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <numeric>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -98,6 +102,30 @@ struct callback_store : module_table {
     modules.erase(modules.begin() + static_cast<std::ptrdiff_t>(kept), modules.end());
     owners.erase(owners.begin() + static_cast<std::ptrdiff_t>(kept), owners.end());
     entries.resize(kept); // shrinks: cannot throw
+    seal_entries();
+  }
+
+  // Puts the implementations in the order of `rank` (by module index), stably.
+  MODHOOK_NOINLINE void reorder(const std::vector<std::size_t>& rank) {
+    std::vector<std::size_t> by(size());
+    std::iota(by.begin(), by.end(), std::size_t{0});
+    std::stable_sort(by.begin(), by.end(),
+                     [&](std::size_t a, std::size_t b) { return rank[modules[a].index] < rank[modules[b].index]; });
+    if (std::is_sorted(by.begin(), by.end())) return;
+    std::vector<module_ref> new_modules;
+    std::vector<delegate<Sig>> new_entries;
+    std::vector<erased<Sig>> new_owners;
+    new_modules.reserve(modules.size());
+    new_entries.reserve(entries.capacity());
+    new_owners.reserve(owners.capacity());
+    for (const std::size_t i : by) {
+      new_modules.push_back(modules[i]);
+      new_entries.push_back(entries[i]); // the callable's target does not move with it (see remove_module)
+      new_owners.push_back(std::move(owners[i]));
+    }
+    modules = std::move(new_modules);
+    entries = std::move(new_entries);
+    owners = std::move(new_owners);
     seal_entries();
   }
 
@@ -183,6 +211,7 @@ struct store_sequence {
 template <class Slot>
 struct slot_store : callback_store<typename Slot::signature> {
   slot_store() noexcept : callback_store<typename Slot::signature>({Slot::category_name, Slot::callback_name}) {}
+  callback_store<typename Slot::signature>& self() noexcept { return *this; }
 };
 
 template <class Category, class Members = decltype(Category::modhook_members())>
@@ -195,6 +224,13 @@ struct category_store<Category, member_list<0, Members...>>
   }
   void set_sink([[maybe_unused]] failure_sink to) noexcept {
     ((slot_store<typename member_pointer<decltype(Members)>::slot>::sink = to), ...);
+  }
+  // f(callback_ref, store&) for each callback.
+  template <class F>
+  void each([[maybe_unused]] F&& f) {
+    (f(static_cast<module_table&>(slot_store<typename member_pointer<decltype(Members)>::slot>::self()).callback,
+       slot_store<typename member_pointer<decltype(Members)>::slot>::self()),
+     ...);
   }
 };
 
@@ -340,6 +376,20 @@ public:
     return load_impl(name, &construct_with<decltype(construct)>, &construct, std::move(*opened));
   }
 
+  /// The host's placement of the module `name` (loaded or still to load), for all its
+  /// callbacks: it takes the place of the module's own (see modhook::placement). Refused when
+  /// sealed, or when it would make a cycle, which the error names.
+  [[nodiscard]] expected<void, registration_error> place(std::string_view name, placement where) {
+    return add_placement(std::string(name), {}, true, std::move(where));
+  }
+  /// The host's placement of the module `name` for one callback: before any other for it.
+  template <auto Member>
+    requires callback_member<Member>
+  [[nodiscard]] expected<void, registration_error> place(std::string_view name, placement where) {
+    static_assert(holds<category_of<Member>>, "modhook: place<Member>: this registry does not hold the callback's category");
+    return add_placement(std::string(name), callback_name<Member>, true, std::move(where));
+  }
+
   /// Ends start-up: later loads and registrations are refused.
   void seal() noexcept {
     detail::load_guard lock(mutex_);
@@ -417,6 +467,114 @@ public:
 
 private:
   friend api;
+
+  // A placement, by the module's name (the host may place a module before it loads), for all
+  // its callbacks or one.
+  struct placement_record {
+    std::string module;
+    std::optional<callback_ref> callback;
+    bool by_host;
+    placement where;
+  };
+
+  // What decides a module's place for a callback: the host's for the callback, the module's
+  // for the callback, the host's, the module's; the latest of a kind.
+  const placement* placement_for(std::string_view module, callback_ref callback) const noexcept {
+    const placement* found[4] = {nullptr, nullptr, nullptr, nullptr};
+    for (const auto& record : placements_) {
+      if (record.module != module) continue;
+      const bool for_callback = record.callback.has_value();
+      if (for_callback && *record.callback != callback) continue;
+      found[(for_callback ? 0 : 2) + (record.by_host ? 0 : 1)] = &record.where;
+    }
+    for (const placement* p : found)
+      if (p) return p;
+    return nullptr;
+  }
+
+  std::optional<std::size_t> index_of(std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < modules_.size(); ++i)
+      if (modules_[i]->name == name) return i;
+    return std::nullopt;
+  }
+
+  // The graph of the loaded modules' placements for one callback.
+  std::vector<detail::order_node> order_nodes(callback_ref callback) const {
+    std::vector<detail::order_node> nodes(modules_.size());
+    for (std::size_t m = 0; m < modules_.size(); ++m) {
+      const placement* p = placement_for(modules_[m]->name, callback);
+      if (!p) continue;
+      nodes[m].where = p->where;
+      for (const auto& name : p->before)
+        if (const auto other = index_of(name); other && *other != m) nodes[m].before.push_back(*other);
+      for (const auto& name : p->after)
+        if (const auto other = index_of(name); other && *other != m) nodes[*other].before.push_back(m);
+    }
+    return nodes;
+  }
+
+  // "a before b (a: before b)", and so on, around the cycle.
+  std::string describe_cycle(callback_ref callback, const std::vector<std::size_t>& cycle) const {
+    static constexpr const char* positions[] = {"first", "middle", "last"};
+    std::string text = "placements form a cycle for " + std::string(callback.category) + "::" +
+                       std::string(callback.name) + ": ";
+    for (std::size_t i = 0; i < cycle.size(); ++i) {
+      const std::string& a = modules_[cycle[i]]->name;
+      const std::string& b = modules_[cycle[(i + 1) % cycle.size()]]->name;
+      const placement* pa = placement_for(a, callback);
+      const placement* pb = placement_for(b, callback);
+      std::string why;
+      if (pa && std::find(pa->before.begin(), pa->before.end(), b) != pa->before.end())
+        why = a + ": before " + b;
+      else if (pb && std::find(pb->after.begin(), pb->after.end(), a) != pb->after.end())
+        why = b + ": after " + a;
+      else
+        why = a + " is " + positions[detail::rank(pa ? pa->where : position::middle)] + ", " + b + " is " +
+              positions[detail::rank(pb ? pb->where : position::middle)];
+      text += (i ? ", " : "") + a + " before " + b + " (" + why + ")";
+    }
+    return text;
+  }
+
+  // Applies the placements to every callback, or names the cycle they make (and changes
+  // nothing). A registry without placements keeps load order, and does nothing here.
+  std::optional<registration_error> apply_order(const std::string& culprit) {
+    if (placements_.empty()) return std::nullopt;
+    std::vector<std::pair<callback_ref, std::vector<std::size_t>>> ranks;
+    std::optional<registration_error> refused;
+    (static_cast<detail::category_store<Categories>&>(stores_).each([&](callback_ref callback, auto&) {
+      if (refused) return;
+      const auto outcome = detail::resolve_order(order_nodes(callback));
+      if (!outcome.cycle.empty()) {
+        refused = registration_error{registration_error::kind::order_cycle, culprit, {},
+                                     describe_cycle(callback, outcome.cycle)};
+        return;
+      }
+      std::vector<std::size_t> rank(modules_.size());
+      for (std::size_t i = 0; i < outcome.order.size(); ++i) rank[outcome.order[i]] = i;
+      ranks.emplace_back(callback, std::move(rank));
+    }), ...);
+    if (refused) return refused;
+    std::size_t next = 0;
+    (static_cast<detail::category_store<Categories>&>(stores_).each(
+         [&](callback_ref, auto& store) { store.reorder(ranks[next++].second); }),
+     ...);
+    return std::nullopt;
+  }
+
+  expected<void, registration_error> add_placement(std::string module, std::optional<callback_ref> callback,
+                                                   bool by_host, placement where) {
+    detail::load_guard lock(mutex_);
+    if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, module, {}});
+    placements_.push_back(placement_record{module, callback, by_host, std::move(where)});
+    // A module placing itself while it loads is checked when its load ends.
+    if (loading_ && index_of(module) == modules_.size() - 1 && !by_host) return {};
+    if (auto refused = apply_order(module)) {
+      placements_.pop_back();
+      return unexpected(std::move(*refused));
+    }
+    return {};
+  }
   template <class, class, class>
   friend struct detail::registry_dispatch;
 
@@ -512,6 +670,15 @@ private:
 #else
     construct(context, modules_.back()->handle, modules_.back()->instance);
 #endif
+    // Its place among the others (its own placements, the host's, those naming it): a cycle
+    // refuses the module, which leaves as if never loaded.
+    if (auto refused = apply_order(std::string(name))) {
+      unregister(index);
+      std::erase_if(placements_, [&](const placement_record& r) { return r.module == name && !r.by_host; });
+      modules_.back()->instance.reset();
+      modules_.pop_back();
+      return unexpected(std::move(*refused));
+    }
     return module(index);
   }
 
@@ -575,6 +742,7 @@ private:
 
   stores stores_;
   detail::erased<void(const failure<>&)> failure_handler_;
+  std::vector<placement_record> placements_;
   std::vector<detail::owned<module_record>> modules_;
   detail::load_lock mutex_;
   detail::sealed_flag sealed_;

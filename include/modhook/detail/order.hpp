@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the modhook authors. See LICENSE.
+#ifndef MODHOOK_DETAIL_ORDER_HPP
+#define MODHOOK_DETAIL_ORDER_HPP
+
+// The order of a callback's modules from their placements: a stable topological order. The
+// constraints are each module's position (first before middle before last) and its
+// before/after edges; among the orders that keep them, the one that is smallest in load
+// order at each step (Kahn's algorithm, always taking the earliest-loaded module that is
+// free to go), which keeps load order wherever the placements leave it free.
+
+#include <modhook/placement.hpp>
+#include <modhook/detail/config.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+MODHOOK_BEGIN_NAMESPACE
+namespace detail {
+
+struct order_node {
+  position where = position::middle;
+  std::vector<std::size_t> before; // the nodes that must come after this one
+};
+
+struct order_outcome {
+  std::vector<std::size_t> order; // every node, in calling order; empty when there is a cycle
+  std::vector<std::size_t> cycle; // else: nodes each before the next, the last before the first
+};
+
+inline std::size_t rank(position where) noexcept { return static_cast<std::size_t>(where); }
+
+inline order_outcome resolve_order(const std::vector<order_node>& nodes) {
+  const std::size_t n = nodes.size();
+  std::vector<std::size_t> waiting_for(n, 0); // predecessors by an edge, not yet placed
+  for (const auto& node : nodes)
+    for (const std::size_t next : node.before) ++waiting_for[next];
+  std::size_t unplaced_of_rank[3] = {0, 0, 0};
+  for (const auto& node : nodes) ++unplaced_of_rank[rank(node.where)];
+  std::vector<bool> placed(n, false);
+  order_outcome out;
+  out.order.reserve(n);
+  const auto ready = [&](std::size_t i) {
+    if (placed[i] || waiting_for[i] != 0) return false;
+    for (std::size_t r = 0; r < rank(nodes[i].where); ++r)
+      if (unplaced_of_rank[r] != 0) return false;
+    return true;
+  };
+  while (out.order.size() < n) {
+    std::size_t next = n;
+    for (std::size_t i = 0; i < n && next == n; ++i)
+      if (ready(i)) next = i;
+    if (next == n) break; // a cycle among the unplaced
+    placed[next] = true;
+    --unplaced_of_rank[rank(nodes[next].where)];
+    for (const std::size_t after : nodes[next].before) --waiting_for[after];
+    out.order.push_back(next);
+  }
+  if (out.order.size() == n) return out;
+
+  // Every unplaced node has an unplaced predecessor (else it would be ready): walk back from
+  // predecessor to predecessor until a node repeats. An edge is preferred to a position, as
+  // the likelier mistake to show.
+  const auto predecessor = [&](std::size_t v) {
+    for (std::size_t u = 0; u < n; ++u)
+      if (!placed[u] && std::find(nodes[u].before.begin(), nodes[u].before.end(), v) != nodes[u].before.end()) return u;
+    for (std::size_t u = 0; u < n; ++u)
+      if (!placed[u] && rank(nodes[u].where) < rank(nodes[v].where)) return u;
+    return n; // unreachable
+  };
+  std::vector<std::size_t> walk;
+  std::vector<std::size_t> seen_at(n, n);
+  std::size_t v = 0;
+  while (placed[v]) ++v;
+  while (seen_at[v] == n) {
+    seen_at[v] = walk.size();
+    walk.push_back(v);
+    v = predecessor(v);
+  }
+  // walk[seen_at[v]..] is the cycle, each node preceded by the next: reversed, each before the next.
+  out.cycle.assign(walk.rbegin(), walk.rend() - static_cast<std::ptrdiff_t>(seen_at[v]));
+  // Told from the earliest-loaded of its modules, so that the same cycle reads the same way.
+  std::rotate(out.cycle.begin(), std::min_element(out.cycle.begin(), out.cycle.end()), out.cycle.end());
+  out.order.clear();
+  return out;
+}
+
+} // namespace detail
+MODHOOK_END_NAMESPACE
+
+#endif

@@ -1,0 +1,260 @@
+// The order of a callback's implementations: positions, before/after, per-callback
+// placements, the host's placements over the modules' own, absent names, cycles. Checked case
+// by case, and against a model (every permutation tried) over random placements.
+
+#include <modhook/registry.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <numeric>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct steps {
+  MODHOOK_CALLBACKS(steps,
+    (hit, modhook::run_all, void(std::vector<std::string>&)),
+    (other, modhook::run_all, void(std::vector<std::string>&)));
+};
+using hooks = modhook::registry<steps>;
+using modhook::position;
+
+// A module that records its name in both callbacks and places itself as told (for all its
+// callbacks, and for `other` when `for_other` is given).
+struct recorder {
+  recorder(std::string name, std::optional<modhook::placement> mine, std::optional<modhook::placement> for_other,
+           hooks::api& api) {
+    REQUIRE(api.register_callbacks(steps{.hit = [name](std::vector<std::string>& v) { v.push_back(name); },
+                                         .other = [name](std::vector<std::string>& v) { v.push_back(name); }}));
+    if (mine) REQUIRE(api.place(*mine));
+    if (for_other) REQUIRE(api.place<&steps::other>(*for_other));
+  }
+};
+
+auto load(hooks& r, const std::string& name, std::optional<modhook::placement> mine = {},
+          std::optional<modhook::placement> for_other = {}) {
+  return r.load<recorder>(name, name, std::move(mine), std::move(for_other));
+}
+
+template <auto Member>
+std::vector<std::string> called(hooks& r) {
+  std::vector<std::string> v;
+  r.dispatch<Member>(v);
+  return v;
+}
+
+using names = std::vector<std::string>;
+
+} // namespace
+
+TEST_CASE("order: without placements, load order") {
+  hooks r;
+  for (const char* name : {"c", "a", "b"}) REQUIRE(load(r, name));
+  r.seal();
+  CHECK(called<&steps::hit>(r) == names{"c", "a", "b"});
+}
+
+TEST_CASE("order: first before middle before last, load order among each") {
+  hooks r;
+  REQUIRE(load(r, "m1"));
+  REQUIRE(load(r, "l1", modhook::placement{.where = position::last}));
+  REQUIRE(load(r, "f1", modhook::placement{.where = position::first}));
+  REQUIRE(load(r, "m2"));
+  REQUIRE(load(r, "f2", modhook::placement{.where = position::first}));
+  r.seal();
+  CHECK(called<&steps::hit>(r) == names{"f1", "f2", "m1", "m2", "l1"});
+}
+
+TEST_CASE("order: before and after, by name, whichever loads first") {
+  hooks r;
+  REQUIRE(load(r, "audit", modhook::placement{.after = {"censor"}})); // censor is not loaded yet
+  REQUIRE(load(r, "spam"));
+  REQUIRE(load(r, "censor", modhook::placement{.before = {"spam"}}));
+  r.seal();
+  CHECK(called<&steps::hit>(r) == names{"censor", "audit", "spam"});
+}
+
+TEST_CASE("order: a name that is not loaded constrains nothing") {
+  hooks r;
+  REQUIRE(load(r, "a", modhook::placement{.after = {"ghost"}}));
+  REQUIRE(load(r, "b", modhook::placement{.before = {"ghost", "a"}}));
+  r.seal();
+  CHECK(called<&steps::hit>(r) == names{"b", "a"});
+}
+
+TEST_CASE("order: a placement for one callback takes the place of the module's for that callback") {
+  hooks r;
+  REQUIRE(load(r, "a"));
+  REQUIRE(load(r, "b", modhook::placement{.where = position::first}, modhook::placement{.where = position::last}));
+  REQUIRE(load(r, "c"));
+  r.seal();
+  CHECK(called<&steps::hit>(r) == names{"b", "a", "c"});
+  CHECK(called<&steps::other>(r) == names{"a", "c", "b"});
+}
+
+TEST_CASE("order: the host's placement takes the place of the module's, given before or after it loads") {
+  hooks r;
+  REQUIRE(r.place("late", modhook::placement{.where = position::first})); // not loaded yet
+  REQUIRE(load(r, "early"));
+  REQUIRE(load(r, "late", modhook::placement{.where = position::last}));
+  REQUIRE(load(r, "third", modhook::placement{.where = position::first}));
+  REQUIRE(r.place("third", modhook::placement{.after = {"early"}})); // loaded: applies at once
+  // Last for `other` would put early after third, which comes after it: refused, kept as it was.
+  const auto cycle = r.place<&steps::other>("early", modhook::placement{.where = position::last});
+  REQUIRE_FALSE(cycle);
+  CHECK(cycle.error().message() ==
+        "modhook: module \"early\": placements form a cycle for steps::other: early before third (third: after "
+        "early), third before early (third is middle, early is last)");
+  REQUIRE(r.place<&steps::other>("early", modhook::placement{.where = position::first}));
+  r.seal();
+  CHECK(called<&steps::hit>(r) == names{"late", "early", "third"});
+  CHECK(called<&steps::other>(r) == names{"early", "late", "third"});
+}
+
+TEST_CASE("order: a module whose placement closes a cycle is refused, naming the cycle, and nothing of it stays") {
+  hooks r;
+  REQUIRE(load(r, "a", modhook::placement{.before = {"c"}}));
+  REQUIRE(load(r, "b", modhook::placement{.before = {"a"}}));
+  REQUIRE(load(r, "d"));
+  const auto refused = load(r, "c", modhook::placement{.before = {"b"}});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().reason == modhook::registration_error::kind::order_cycle);
+  CHECK(refused.error().module == "c");
+  CHECK(refused.error().message() == "modhook: module \"c\": placements form a cycle for steps::hit: a before c "
+                                     "(a: before c), c before b (c: before b), b before a (b: before a)");
+  // Gone as if never loaded: its name is free, its callbacks are not called.
+  CHECK(r.module_count() == 3);
+  REQUIRE(load(r, "c"));
+  r.seal();
+  CHECK(called<&steps::hit>(r) == names{"b", "a", "d", "c"});
+}
+
+TEST_CASE("order: the position is a constraint like the others: first after a middle module is a cycle") {
+  hooks r;
+  REQUIRE(load(r, "m"));
+  const auto refused = load(r, "f", modhook::placement{.where = position::first, .after = {"m"}});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().detail ==
+        "placements form a cycle for steps::hit: m before f (f: after m), f before m (f is first, m is middle)");
+}
+
+TEST_CASE("order: placements are refused once the registry is sealed") {
+  hooks r;
+  REQUIRE(load(r, "a"));
+  r.seal();
+  const auto late = r.place("a", modhook::placement{.where = position::last});
+  REQUIRE_FALSE(late);
+  CHECK(late.error().reason == modhook::registration_error::kind::sealed);
+}
+
+// ---- Against a model ------------------------------------------------------------------------
+
+namespace {
+
+// Every placement a case gives, as the model reads them.
+struct model_module {
+  std::string name;
+  std::optional<modhook::placement> mine, mine_for_other, host, host_for_other;
+};
+
+const modhook::placement* effective(const model_module& m, bool for_other) {
+  if (for_other && m.host_for_other) return &*m.host_for_other;
+  if (for_other && m.mine_for_other) return &*m.mine_for_other;
+  if (m.host) return &*m.host;
+  if (m.mine) return &*m.mine;
+  return nullptr;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// Whether x must come before y, by their placements.
+bool must_precede(const model_module& x, const model_module& y, bool for_other) {
+  const modhook::placement none;
+  const modhook::placement& px = effective(x, for_other) ? *effective(x, for_other) : none;
+  const modhook::placement& py = effective(y, for_other) ? *effective(y, for_other) : none;
+  return px.where < py.where || contains(px.before, y.name) || contains(py.after, x.name);
+}
+
+// The first order, in lexicographic order of load positions, that breaks no constraint: the
+// one the registry must choose. Empty when there is none.
+std::optional<names> model_order(const std::vector<model_module>& loaded, bool for_other) {
+  std::vector<std::size_t> p(loaded.size());
+  std::iota(p.begin(), p.end(), std::size_t{0});
+  do {
+    bool valid = true;
+    for (std::size_t i = 0; i < p.size() && valid; ++i)
+      for (std::size_t j = i + 1; j < p.size() && valid; ++j)
+        valid = !must_precede(loaded[p[j]], loaded[p[i]], for_other);
+    if (valid) {
+      names out;
+      for (const std::size_t i : p) out.push_back(loaded[i].name);
+      return out;
+    }
+  } while (std::next_permutation(p.begin(), p.end()));
+  return std::nullopt;
+}
+
+modhook::placement random_placement(std::mt19937& rng, std::size_t modules) {
+  std::uniform_int_distribution<int> coin(0, 99);
+  modhook::placement p;
+  const int where = coin(rng);
+  p.where = where < 20 ? position::first : where < 80 ? position::middle : position::last;
+  std::uniform_int_distribution<std::size_t> who(0, modules); // `modules` names a ghost
+  const auto name = [&] { const std::size_t i = who(rng); return i == modules ? std::string("ghost") : "m" + std::to_string(i); };
+  for (int i = coin(rng) % 3; i > 0; --i) p.before.push_back(name());
+  for (int i = coin(rng) % 3; i > 0; --i) p.after.push_back(name());
+  return p;
+}
+
+} // namespace
+
+TEST_CASE("order: against a model, 3000 random cases of up to six modules") {
+  std::mt19937 rng(20261207);
+  std::uniform_int_distribution<int> coin(0, 99);
+  std::size_t refusals = 0, orders = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const std::size_t n = 1 + static_cast<std::size_t>(coin(rng)) % 6;
+    std::vector<model_module> all(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      all[i].name = "m" + std::to_string(i);
+      if (coin(rng) < 50) all[i].mine = random_placement(rng, n);
+      if (coin(rng) < 20) all[i].mine_for_other = random_placement(rng, n);
+      if (coin(rng) < 15) all[i].host = random_placement(rng, n);
+      if (coin(rng) < 10) all[i].host_for_other = random_placement(rng, n);
+    }
+    INFO("round " << round);
+    hooks r;
+    for (const auto& m : all) {
+      if (m.host) REQUIRE(r.place(m.name, *m.host));
+      if (m.host_for_other) REQUIRE(r.place<&steps::other>(m.name, *m.host_for_other));
+    }
+    std::vector<model_module> loaded;
+    for (const auto& m : all) {
+      loaded.push_back(m);
+      const bool possible = model_order(loaded, false) && model_order(loaded, true);
+      const auto result = load(r, m.name, m.mine, m.mine_for_other);
+      INFO("loading " << m.name);
+      REQUIRE(bool(result) == possible);
+      if (!possible) {
+        ++refusals;
+        CHECK(result.error().reason == modhook::registration_error::kind::order_cycle);
+        loaded.pop_back();
+        // The model keeps the host's placements of a refused module, as the registry does:
+        // a module of that name may load later (none does here).
+      }
+    }
+    r.seal();
+    CHECK(called<&steps::hit>(r) == *model_order(loaded, false));
+    CHECK(called<&steps::other>(r) == *model_order(loaded, true));
+    ++orders;
+  }
+  // The cases cover both outcomes.
+  CHECK(refusals > 100);
+  CHECK(orders == 3000);
+}
