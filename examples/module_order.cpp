@@ -44,7 +44,8 @@ int main() {
   if (!h.load<stage>("spam", "spam", modhook::placement{.after = {"auth"}})) return 1; // auth loads later
   if (!h.load<stage>("auth", "auth", modhook::placement{.where = modhook::position::first})) return 1;
   if (!h.load<stage>("censor", "censor", modhook::placement{.before = {"spam"}})) return 1;
-  // Wants to run before auth, which is first, and after censor: a cycle, refused.
+  // Wants to run before auth, which is first: a cycle (auth, first, comes before every middle
+  // module), refused.
   const auto refused = h.load<stage>("rules", "rules", modhook::placement{.before = {"auth"}, .after = {"censor"}});
   if (refused) return 1;
   std::printf("refused: %s\n", refused.error().message().c_str());

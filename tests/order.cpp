@@ -244,6 +244,8 @@ TEST_CASE("order: against a model, 3000 random cases of up to six modules") {
       if (!possible) {
         ++refusals;
         CHECK(result.error().reason == modhook::registration_error::kind::order_cycle);
+        // Every cycle goes through the module that closed it.
+        CHECK(result.error().detail.find(m.name + " before ") != std::string::npos);
         loaded.pop_back();
         // The model keeps the host's placements of a refused module, as the registry does:
         // a module of that name may load later (none does here).

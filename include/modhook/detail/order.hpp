@@ -60,27 +60,47 @@ inline order_outcome resolve_order(const std::vector<order_node>& nodes) {
   }
   if (out.order.size() == n) return out;
 
-  // Every unplaced node has an unplaced predecessor (else it would be ready): walk back from
-  // predecessor to predecessor until a node repeats. An edge is preferred to a position, as
-  // the likelier mistake to show.
-  const auto predecessor = [&](std::size_t v) {
-    for (std::size_t u = 0; u < n; ++u)
-      if (!placed[u] && std::find(nodes[u].before.begin(), nodes[u].before.end(), v) != nodes[u].before.end()) return u;
-    for (std::size_t u = 0; u < n; ++u)
-      if (!placed[u] && rank(nodes[u].where) < rank(nodes[v].where)) return u;
-    return n; // unreachable
+  // A cycle among the unplaced, as short as any (the clearest to read): a breadth-first
+  // search from each node back to itself, along edges first, then positions.
+  const auto successors = [&](std::size_t u) {
+    std::vector<std::size_t> out_edges;
+    for (const std::size_t v : nodes[u].before)
+      if (!placed[v]) out_edges.push_back(v);
+    for (std::size_t v = 0; v < n; ++v)
+      if (!placed[v] && rank(nodes[u].where) < rank(nodes[v].where)) out_edges.push_back(v);
+    return out_edges;
   };
-  std::vector<std::size_t> walk;
-  std::vector<std::size_t> seen_at(n, n);
-  std::size_t v = 0;
-  while (placed[v]) ++v;
-  while (seen_at[v] == n) {
-    seen_at[v] = walk.size();
-    walk.push_back(v);
-    v = predecessor(v);
+  for (std::size_t start = 0; start < n; ++start) {
+    if (placed[start]) continue;
+    std::vector<std::size_t> parent(n, n);
+    std::vector<std::size_t> frontier{start};
+    bool closed = false;
+    std::size_t last = n;
+    while (!frontier.empty() && !closed) {
+      std::vector<std::size_t> next_frontier;
+      for (const std::size_t u : frontier) {
+        for (const std::size_t v : successors(u)) {
+          if (v == start) {
+            closed = true;
+            last = u;
+            break;
+          }
+          if (parent[v] == n && v != start) {
+            parent[v] = u;
+            next_frontier.push_back(v);
+          }
+        }
+        if (closed) break;
+      }
+      frontier = std::move(next_frontier);
+    }
+    if (!closed) continue;
+    std::vector<std::size_t> cycle;
+    for (std::size_t v = last; v != start; v = parent[v]) cycle.push_back(v);
+    cycle.push_back(start);
+    std::reverse(cycle.begin(), cycle.end());
+    if (out.cycle.empty() || cycle.size() < out.cycle.size()) out.cycle = std::move(cycle);
   }
-  // walk[seen_at[v]..] is the cycle, each node preceded by the next: reversed, each before the next.
-  out.cycle.assign(walk.rbegin(), walk.rend() - static_cast<std::ptrdiff_t>(seen_at[v]));
   // Told from the earliest-loaded of its modules, so that the same cycle reads the same way.
   std::rotate(out.cycle.begin(), std::min_element(out.cycle.begin(), out.cycle.end()), out.cycle.end());
   out.order.clear();
