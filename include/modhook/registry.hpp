@@ -386,7 +386,8 @@ public:
   template <auto Member>
     requires callback_member<Member>
   [[nodiscard]] expected<void, registration_error> place(std::string_view name, placement where) {
-    static_assert(holds<category_of<Member>>, "modhook: place<Member>: this registry does not hold the callback's category");
+    static_assert(holds<category_of<Member>>,
+                  "modhook: place<Member>: this registry does not hold the callback's category");
     return add_placement(std::string(name), callback_name<Member>, true, std::move(where));
   }
 
@@ -516,8 +517,8 @@ private:
   // "a before b (a: before b)", and so on, around the cycle.
   std::string describe_cycle(callback_ref callback, const std::vector<std::size_t>& cycle) const {
     static constexpr const char* positions[] = {"first", "middle", "last"};
-    std::string text = "placements form a cycle for " + std::string(callback.category) + "::" +
-                       std::string(callback.name) + ": ";
+    std::string text =
+        "placements form a cycle for " + std::string(callback.category) + "::" + std::string(callback.name) + ": ";
     for (std::size_t i = 0; i < cycle.size(); ++i) {
       const std::string& a = modules_[cycle[i]]->name;
       const std::string& b = modules_[cycle[(i + 1) % cycle.size()]]->name;
@@ -546,14 +547,15 @@ private:
       if (refused) return;
       const auto outcome = detail::resolve_order(order_nodes(callback));
       if (!outcome.cycle.empty()) {
-        refused = registration_error{registration_error::kind::order_cycle, culprit, {},
-                                     describe_cycle(callback, outcome.cycle)};
+        refused = registration_error{
+            registration_error::kind::order_cycle, culprit, {}, describe_cycle(callback, outcome.cycle)};
         return;
       }
       std::vector<std::size_t> rank(modules_.size());
       for (std::size_t i = 0; i < outcome.order.size(); ++i) rank[outcome.order[i]] = i;
       ranks.emplace_back(callback, std::move(rank));
-    }), ...);
+    }),
+     ...);
     if (refused) return refused;
     std::size_t next = 0;
     (static_cast<detail::category_store<Categories>&>(stores_).each(
