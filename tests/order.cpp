@@ -27,19 +27,23 @@ using modhook::position;
 
 // A module that records its name in both callbacks and places itself as told (for all its
 // callbacks, and for `other` when `for_other` is given).
+// `implements`: 0 both callbacks, 1 `hit` only, 2 `other` only.
 struct recorder {
   recorder(std::string name, std::optional<modhook::placement> mine, std::optional<modhook::placement> for_other,
-           hooks::api& api) {
-    REQUIRE(api.register_callbacks(steps{.hit = [name](std::vector<std::string>& v) { v.push_back(name); },
-                                         .other = [name](std::vector<std::string>& v) { v.push_back(name); }}));
+           int implements, hooks::api& api) {
+    const auto record = [name](std::vector<std::string>& v) { v.push_back(name); };
+    steps callbacks;
+    if (implements != 2) callbacks.hit = record;
+    if (implements != 1) callbacks.other = record;
+    REQUIRE(api.register_callbacks(std::move(callbacks)));
     if (mine) REQUIRE(api.place(*mine));
     if (for_other) REQUIRE(api.place<&steps::other>(*for_other));
   }
 };
 
 auto load(hooks& r, const std::string& name, std::optional<modhook::placement> mine = {},
-          std::optional<modhook::placement> for_other = {}) {
-  return r.load<recorder>(name, name, std::move(mine), std::move(for_other));
+          std::optional<modhook::placement> for_other = {}, int implements = 0) {
+  return r.load<recorder>(name, name, std::move(mine), std::move(for_other), implements);
 }
 
 template <auto Member>
@@ -153,6 +157,70 @@ TEST_CASE("order: placements are refused once the registry is sealed") {
   CHECK(late.error().reason == modhook::registration_error::kind::sealed);
 }
 
+TEST_CASE("order: the shortest cycle is named, from its earliest-loaded module") {
+  hooks r;
+  REQUIRE(load(r, "a", modhook::placement{.before = {"x"}}));
+  REQUIRE(load(r, "b", modhook::placement{.before = {"x"}}));
+  REQUIRE(load(r, "c", modhook::placement{.before = {"a"}}));
+  // x before c closes a, x, c (three); x before b closes b, x (two).
+  const auto refused = load(r, "x", modhook::placement{.before = {"c", "b"}});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().detail ==
+        "placements form a cycle for steps::hit: b before x (b: before x), x before b (x: before b)");
+}
+
+TEST_CASE("order: a module that places itself, then throws, leaves no placement behind") {
+  hooks r;
+  REQUIRE(load(r, "a"));
+  const auto threw = r.load("b", [](hooks::api& api) {
+    REQUIRE(api.place({.where = position::first}));
+    throw std::runtime_error("b cannot start");
+  });
+  REQUIRE_FALSE(threw);
+  REQUIRE(load(r, "b")); // another module of that name, unplaced
+  r.seal();
+  CHECK(called<&steps::hit>(r) == names{"a", "b"});
+}
+
+TEST_CASE("order: a refused placement is not kept, and the host's placement of a refused module's name stays") {
+  hooks r;
+  REQUIRE(load(r, "a", modhook::placement{.before = {"b"}}));
+  REQUIRE(load(r, "b"));
+  REQUIRE_FALSE(r.place("b", {.before = {"a"}}));
+  REQUIRE(r.place<&steps::other>("a", {.where = position::last})); // accepted: the refused one is gone
+  REQUIRE(r.place("c", {.where = position::first}));
+  // c's own placement for `other` would be a cycle with the host's (first, after b); the
+  // host's word for c beats it, so c loads.
+  REQUIRE(load(r, "c", modhook::placement{}, modhook::placement{.where = position::first, .after = {"b"}}));
+  r.seal();
+  CHECK(called<&steps::hit>(r) == names{"c", "a", "b"});
+  CHECK(called<&steps::other>(r) == names{"c", "b", "a"});
+}
+
+TEST_CASE("order: a host placement made while a module loads is not blamed for the module's own") {
+  hooks r;
+  REQUIRE(load(r, "b", modhook::placement{.before = {"a"}}));
+  // a's own placement makes a cycle with b's; meanwhile the host places c, which is fine.
+  const auto refused = r.load("a", [&r](hooks::api& api) {
+    REQUIRE(api.register_callbacks(steps{.hit = [](std::vector<std::string>& v) { v.push_back("a"); }}));
+    REQUIRE(api.place({.before = {"b"}}));
+    REQUIRE(r.place("c", {.where = position::last}));
+  });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().detail ==
+        "placements form a cycle for steps::hit: b before a (b: before a), a before b (a: before b)");
+  // The host's placement of b, made while a loads, settles it: a loads.
+  const auto settled = r.load("a", [&r](hooks::api& api) {
+    REQUIRE(api.register_callbacks(steps{.hit = [](std::vector<std::string>& v) { v.push_back("a"); }}));
+    REQUIRE(api.place({.before = {"b"}}));
+    REQUIRE(r.place("b", {.where = position::last}));
+  });
+  REQUIRE(settled);
+  REQUIRE(load(r, "c"));
+  r.seal();
+  CHECK(called<&steps::hit>(r) == names{"a", "b", "c"});
+}
+
 // ---- Against a model ------------------------------------------------------------------------
 
 namespace {
@@ -161,12 +229,22 @@ namespace {
 struct model_module {
   std::string name;
   std::optional<modhook::placement> mine, mine_for_other, host, host_for_other;
+  int implements = 0; // as recorder's
 };
+
+// The order's modules that implement the callback.
+names implementers(const names& order, const std::vector<model_module>& loaded, bool for_other) {
+  names out;
+  for (const auto& name : order)
+    for (const auto& m : loaded)
+      if (m.name == name && m.implements != (for_other ? 1 : 2)) out.push_back(name);
+  return out;
+}
 
 const modhook::placement* effective(const model_module& m, bool for_other) {
   if (for_other && m.host_for_other) return &*m.host_for_other;
-  if (for_other && m.mine_for_other) return &*m.mine_for_other;
   if (m.host) return &*m.host;
+  if (for_other && m.mine_for_other) return &*m.mine_for_other;
   if (m.mine) return &*m.mine;
   return nullptr;
 }
@@ -227,6 +305,7 @@ TEST_CASE("order: against a model, 3000 random cases of up to six modules") {
       if (coin(rng) < 20) all[i].mine_for_other = random_placement(rng, n);
       if (coin(rng) < 15) all[i].host = random_placement(rng, n);
       if (coin(rng) < 10) all[i].host_for_other = random_placement(rng, n);
+      all[i].implements = coin(rng) < 70 ? 0 : coin(rng) % 2 + 1;
     }
     INFO("round " << round);
     hooks r;
@@ -238,7 +317,7 @@ TEST_CASE("order: against a model, 3000 random cases of up to six modules") {
     for (const auto& m : all) {
       loaded.push_back(m);
       const bool possible = model_order(loaded, false) && model_order(loaded, true);
-      const auto result = load(r, m.name, m.mine, m.mine_for_other);
+      const auto result = load(r, m.name, m.mine, m.mine_for_other, m.implements);
       INFO("loading " << m.name);
       REQUIRE(bool(result) == possible);
       if (!possible) {
@@ -251,9 +330,21 @@ TEST_CASE("order: against a model, 3000 random cases of up to six modules") {
         // a module of that name may load later (none does here).
       }
     }
+    // The host places loaded modules afterwards: accepted when an order remains, else not kept.
+    for (int extra = coin(rng) % 3; extra > 0 && !loaded.empty(); --extra) {
+      auto& m = loaded[static_cast<std::size_t>(coin(rng)) % loaded.size()];
+      const bool for_other = coin(rng) < 30;
+      const auto before = for_other ? m.host_for_other : m.host;
+      (for_other ? m.host_for_other : m.host) = random_placement(rng, n);
+      const bool possible = model_order(loaded, false) && model_order(loaded, true);
+      const auto placed = for_other ? r.place<&steps::other>(m.name, *m.host_for_other) : r.place(m.name, *m.host);
+      INFO("placing " << m.name << (for_other ? " for other" : ""));
+      REQUIRE(bool(placed) == possible);
+      if (!possible) (for_other ? m.host_for_other : m.host) = before;
+    }
     r.seal();
-    CHECK(called<&steps::hit>(r) == *model_order(loaded, false));
-    CHECK(called<&steps::other>(r) == *model_order(loaded, true));
+    CHECK(called<&steps::hit>(r) == implementers(*model_order(loaded, false), loaded, false));
+    CHECK(called<&steps::other>(r) == implementers(*model_order(loaded, true), loaded, true));
     ++orders;
   }
   // The cases cover both outcomes.

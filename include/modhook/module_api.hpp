@@ -27,16 +27,16 @@ public:
   module_ref module() const noexcept { return registry_->module(index_); }
   std::string_view name() const noexcept { return module().name; }
 
-  /// Appends every callback set in `callbacks` to that callback's implementations, after
-  /// those of the modules loaded before. Unset fields register nothing. Refused once the
-  /// registry is sealed.
+  /// Adds every callback set in `callbacks` to that callback's implementations, after those
+  /// of the modules loaded before unless placements say otherwise (see place). Unset fields
+  /// register nothing. Refused once the registry is sealed.
   template <class C>
   [[nodiscard]] expected<void, registration_error> register_callbacks(C&& callbacks) {
     return registry_->register_callbacks(index_, static_cast<C&&>(callbacks));
   }
 
   /// This module's place among the others, for all its callbacks (see modhook::placement).
-  /// The host's placement of the module, if any, takes its place. Given while the module
+  /// The host's placements of the module, if any, take its place. Given while the module
   /// loads, a cycle refuses the module's load; given later, this call.
   [[nodiscard]] expected<void, registration_error> place(placement where) {
     return registry_->add_placement(std::string(name()), {}, false, static_cast<placement&&>(where));
@@ -45,6 +45,8 @@ public:
   template <auto Member>
     requires callback_member<Member>
   [[nodiscard]] expected<void, registration_error> place(placement where) {
+    static_assert(Registry::template holds<category_of<Member>>,
+                  "modhook: place<Member>: this registry does not hold the callback's category");
     return registry_->add_placement(std::string(name()), callback_name<Member>, false, static_cast<placement&&>(where));
   }
 

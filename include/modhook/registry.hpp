@@ -38,7 +38,8 @@
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-// The implementations of the callbacks of one signature, in registration order. A dispatch
+// The implementations of the callbacks of one signature, in call order (load order, unless
+// placed: see reorder). A dispatch
 // walks [first, last); `modules` (which module registered each) is read only when a module
 // decides or fails; `owners` keeps the callables. The three run in step (`entries` has one
 // more, the sentinel below). Everything here is keyed on the signature, not the callback,
@@ -427,7 +428,7 @@ public:
       return store<slot>().size();
   }
 
-  /// Calls every implementation of the callback in registration order and combines their
+  /// Calls every implementation of the callback in order (see place) and combines their
   /// results by its policy; exceptions from modules become failures. A synchronous dispatch
   /// never allocates. An asynchronous one is lazy: for modhook::task (a task type that awaits_any), an awaitable that
   /// runs inline when no implementation is a coroutine; for another task type, a task of it.
@@ -478,15 +479,18 @@ private:
     placement where;
   };
 
-  // What decides a module's place for a callback: the host's for the callback, the module's
-  // for the callback, the host's, the module's; the latest of a kind.
+  // What decides a module's place for a callback: the host's for the callback, the host's,
+  // the module's for the callback, the module's; the latest of a kind. While a host's
+  // placement is checked during a load, the loading module's own are left out (they are
+  // checked when its load ends, and the host's must not be blamed for them).
   const placement* placement_for(std::string_view module, callback_ref callback) const noexcept {
     const placement* found[4] = {nullptr, nullptr, nullptr, nullptr};
     for (const auto& record : placements_) {
       if (record.module != module) continue;
+      if (!record.by_host && deferred_ && *deferred_ == module) continue;
       const bool for_callback = record.callback.has_value();
       if (for_callback && *record.callback != callback) continue;
-      found[(for_callback ? 0 : 2) + (record.by_host ? 0 : 1)] = &record.where;
+      found[(record.by_host ? 0 : 2) + (for_callback ? 0 : 1)] = &record.where;
     }
     for (const placement* p : found)
       if (p) return p;
@@ -568,13 +572,22 @@ private:
                                                    bool by_host, placement where) {
     detail::load_guard lock(mutex_);
     if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, module, {}});
+    const bool own_while_loading = loading_ && index_of(module) == modules_.size() - 1 && !by_host;
     placements_.push_back(placement_record{module, callback, by_host, std::move(where)});
     // A module placing itself while it loads is checked when its load ends.
-    if (loading_ && index_of(module) == modules_.size() - 1 && !by_host) return {};
-    if (auto refused = apply_order(module)) {
-      placements_.pop_back();
-      return unexpected(std::move(*refused));
-    }
+    if (own_while_loading) return {};
+    struct kept_unless_accepted {
+      std::vector<placement_record>& records;
+      const std::string*& deferred;
+      bool accepted = false;
+      ~kept_unless_accepted() {
+        deferred = nullptr;
+        if (!accepted) records.pop_back();
+      }
+    } added{placements_, deferred_};
+    if (loading_) deferred_ = &modules_.back()->name;
+    if (auto refused = apply_order(module)) return unexpected(std::move(*refused));
+    added.accepted = true;
     return {};
   }
   template <class, class, class>
@@ -660,12 +673,19 @@ private:
       bool& flag;
       ~loading_guard() { flag = false; }
     } guard{loading_ = true};
+    // A module refused leaves as if never loaded: its callbacks, its own placements (the
+    // host's of its name stay, for a module of that name to come), its instance.
+    const auto forget = [&] {
+      unregister(index);
+      std::erase_if(placements_, [&](const placement_record& r) { return r.module == name && !r.by_host; });
+      modules_.back()->instance.reset();
+      modules_.pop_back();
+    };
 #if MODHOOK_HAS_EXCEPTIONS
     try {
       construct(context, modules_.back()->handle, modules_.back()->instance);
     } catch (...) {
-      unregister(index);
-      modules_.pop_back();
+      forget();
       return unexpected(
           registration_error{registration_error::kind::module_threw, std::string(name), std::current_exception()});
     }
@@ -673,12 +693,20 @@ private:
     construct(context, modules_.back()->handle, modules_.back()->instance);
 #endif
     // Its place among the others (its own placements, the host's, those naming it): a cycle
-    // refuses the module, which leaves as if never loaded.
-    if (auto refused = apply_order(std::string(name))) {
-      unregister(index);
-      std::erase_if(placements_, [&](const placement_record& r) { return r.module == name && !r.by_host; });
-      modules_.back()->instance.reset();
-      modules_.pop_back();
+    // refuses the module.
+    std::optional<registration_error> refused;
+#if MODHOOK_HAS_EXCEPTIONS
+    try {
+      refused = apply_order(std::string(name));
+    } catch (...) { // (out of memory: the module goes, the exception with it)
+      forget();
+      throw;
+    }
+#else
+    refused = apply_order(std::string(name));
+#endif
+    if (refused) {
+      forget();
       return unexpected(std::move(*refused));
     }
     return module(index);
@@ -749,6 +777,7 @@ private:
   detail::load_lock mutex_;
   detail::sealed_flag sealed_;
   bool loading_ = false; // a module is being constructed (guarded by mutex_)
+  const std::string* deferred_ = nullptr; // the loading module, whose own placements wait (see placement_for)
 };
 
 MODHOOK_END_NAMESPACE

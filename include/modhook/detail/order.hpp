@@ -101,8 +101,8 @@ inline order_outcome resolve_order(const std::vector<order_node>& nodes) {
     std::reverse(cycle.begin(), cycle.end());
     if (out.cycle.empty() || cycle.size() < out.cycle.size()) out.cycle = std::move(cycle);
   }
-  // Told from the earliest-loaded of its modules, so that the same cycle reads the same way.
-  std::rotate(out.cycle.begin(), std::min_element(out.cycle.begin(), out.cycle.end()), out.cycle.end());
+  // (The searches start from the earliest-loaded module: the cycle kept starts at its own
+  // earliest-loaded, so that the same cycle always reads the same way.)
   out.order.clear();
   return out;
 }
