@@ -776,7 +776,7 @@ private:
   std::vector<detail::owned<module_record>> modules_;
   detail::load_lock mutex_;
   detail::sealed_flag sealed_;
-  bool loading_ = false; // a module is being constructed (guarded by mutex_)
+  bool loading_ = false;                  // a module is being constructed (guarded by mutex_)
   const std::string* deferred_ = nullptr; // the loading module, whose own placements wait (see placement_for)
 };
 
