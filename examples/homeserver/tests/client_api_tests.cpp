@@ -63,6 +63,15 @@ boost::asio::awaitable<void> answer_into(boost::asio::awaitable<http::response> 
   *out = co_await std::move(task);
 }
 
+// Starts `user`'s request (none: no token) on `io`, beside the others started there: they
+// interleave where the host awaits. Its answer is in `out` once io has run it to its end.
+void start(boost::asio::io_context& io, test_host& h, std::optional<http::response>& out, const std::string& user,
+           std::string method, std::string target, std::string body = {}) {
+  http::request r{std::move(method), std::move(target), body.empty() ? "" : "application/json",
+                  user.empty() ? "" : "Bearer " + h.tokens.at(user), std::move(body)};
+  boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(r)), &out), boost::asio::detached);
+}
+
 } // namespace
 
 // ---- Registration: user-interactive authentication ---------------------------------------------
@@ -330,11 +339,8 @@ TEST_CASE("client api: a long-polling sync is woken by an event for the user, an
   {
     boost::asio::io_context io;
     std::optional<http::response> synced, sent;
-    http::request poll{"GET", api("/sync?timeout=30000&since=" + since), "", "Bearer " + h.tokens[bob], ""};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(poll)), &synced), boost::asio::detached);
-    http::request say{"PUT", room_api(lobby, "/send/m.room.message/woken"), "application/json",
-                      "Bearer " + h.tokens[alice], message("wake up")};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(say)), &sent), boost::asio::detached);
+    start(io, h, synced, bob, "GET", api("/sync?timeout=30000&since=" + since));
+    start(io, h, sent, alice, "PUT", room_api(lobby, "/send/m.room.message/woken"), message("wake up"));
     io.run_for(std::chrono::seconds(20));
     REQUIRE(sent);
     CHECK(summary(*sent) == "200");
@@ -346,11 +352,8 @@ TEST_CASE("client api: a long-polling sync is woken by an event for the user, an
     const std::string now = body_of(sync(h, bob)).at("next_batch").get<std::string>();
     boost::asio::io_context io;
     std::optional<http::response> synced, sent;
-    http::request poll{"GET", api("/sync?timeout=30000&since=" + now), "", "Bearer " + h.tokens[bob], ""};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(poll)), &synced), boost::asio::detached);
-    http::request elsewhere{"PUT", room_api(giveaway, "/send/m.room.message/x"), "application/json",
-                            "Bearer " + h.tokens[admin], message("not for bob")};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(elsewhere)), &sent), boost::asio::detached);
+    start(io, h, synced, bob, "GET", api("/sync?timeout=30000&since=" + now));
+    start(io, h, sent, admin, "PUT", room_api(giveaway, "/send/m.room.message/x"), message("not for bob"));
     io.run_for(std::chrono::milliseconds(200));
     REQUIRE(sent);
     CHECK_FALSE(synced); // still waiting
@@ -440,9 +443,7 @@ std::vector<std::pair<std::string, std::string>> concurrent_logins(test_host& h,
   boost::asio::io_context io;
   std::vector<std::optional<http::response>> answers(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) {
-    http::request login{"POST", api("/login"), "application/json", "", dump(body(i))};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(login)), &answers[static_cast<std::size_t>(i)]),
-                          boost::asio::detached);
+    start(io, h, answers[static_cast<std::size_t>(i)], "", "POST", api("/login"), dump(body(i)));
   }
   io.run_for(std::chrono::seconds(60));
   std::vector<std::pair<std::string, std::string>> out;
@@ -520,16 +521,13 @@ TEST_CASE("client api: a user's fifth waiting sync answers at once, and a woken 
   boost::asio::io_context io;
   std::vector<std::optional<http::response>> synced(5);
   for (auto& answer : synced) {
-    http::request poll{"GET", api("/sync?timeout=30000&since=" + since), "", "Bearer " + h.tokens[bob], ""};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(poll)), &answer), boost::asio::detached);
+    start(io, h, answer, bob, "GET", api("/sync?timeout=30000&since=" + since));
   }
   io.run_for(std::chrono::milliseconds(200));
   CHECK(std::count_if(synced.begin(), synced.end(), [](const auto& a) { return a.has_value(); }) == 1);
   // An event wakes the four; each is answered with it.
   std::optional<http::response> sent;
-  http::request say{"PUT", room_api(lobby, "/send/m.room.message/w"), "application/json",
-                    "Bearer " + h.tokens[alice], message("wake")};
-  boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(say)), &sent), boost::asio::detached);
+  start(io, h, sent, alice, "PUT", room_api(lobby, "/send/m.room.message/w"), message("wake"));
   io.run_for(std::chrono::seconds(20));
   for (const auto& answer : synced) REQUIRE(answer);
   CHECK(std::count_if(synced.begin(), synced.end(), [](const auto& a) {
@@ -587,11 +585,8 @@ TEST_CASE("client api: an event pending in a module is refused if its room went,
     // Bob's message waits for the censor; bob leaves meanwhile.
     boost::asio::io_context io;
     std::optional<http::response> sent, left;
-    http::request say{"PUT", room_api(lobby, "/send/m.room.message/p1"), "application/json",
-                      "Bearer " + h.tokens[bob], message("pending")};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(say)), &sent), boost::asio::detached);
-    http::request leave{"POST", room_api(lobby, "/leave"), "", "Bearer " + h.tokens[bob], ""};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(leave)), &left), boost::asio::detached);
+    start(io, h, sent, bob, "PUT", room_api(lobby, "/send/m.room.message/p1"), message("pending"));
+    start(io, h, left, bob, "POST", room_api(lobby, "/leave"));
     io.run_for(std::chrono::seconds(20));
     REQUIRE(left);
     REQUIRE(sent);
@@ -602,14 +597,9 @@ TEST_CASE("client api: an event pending in a module is refused if its room went,
     // The admin's message waits; the room is shut down and another made under its id.
     boost::asio::io_context io;
     std::optional<http::response> sent, shut, made;
-    http::request say{"PUT", room_api(giveaway, "/send/m.room.message/p2"), "application/json",
-                      "Bearer " + h.tokens[admin], message("pending")};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(say)), &sent), boost::asio::detached);
-    http::request shutdown{"DELETE", "/_synapse/admin/v1/rooms/" + giveaway, "", "Bearer " + h.tokens[admin], ""};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(shutdown)), &shut), boost::asio::detached);
-    http::request create{"POST", api("/createRoom"), "application/json", "Bearer " + h.tokens[admin],
-                         R"({"room_alias_name": "giveaway"})"};
-    boost::asio::co_spawn(io, answer_into(h.server.handle(std::move(create)), &made), boost::asio::detached);
+    start(io, h, sent, admin, "PUT", room_api(giveaway, "/send/m.room.message/p2"), message("pending"));
+    start(io, h, shut, admin, "DELETE", "/_synapse/admin/v1/rooms/" + giveaway);
+    start(io, h, made, admin, "POST", api("/createRoom"), R"({"room_alias_name": "giveaway"})");
     io.run_for(std::chrono::seconds(20));
     REQUIRE(shut);
     REQUIRE(made);
