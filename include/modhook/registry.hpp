@@ -18,7 +18,7 @@
 #include <modhook/detail/dispatch_result.hpp>
 #include <modhook/detail/failure_sink.hpp>
 #include <modhook/detail/load_lock.hpp>
-#include <modhook/detail/order.hpp>
+#include <modhook/detail/placement_book.hpp>
 #include <modhook/detail/owned.hpp>
 #include <modhook/detail/sync_driver.hpp>
 
@@ -470,100 +470,35 @@ public:
 private:
   friend api;
 
-  // A placement, by the module's name (the host may place a module before it loads), for all
-  // its callbacks or one.
-  struct placement_record {
-    std::string module;
-    std::optional<callback_ref> callback;
-    bool by_host;
-    placement where;
-  };
-
-  // What decides a module's place for a callback: the host's for the callback, the host's,
-  // the module's for the callback, the module's; the latest of a kind. While a host's
-  // placement is checked during a load, the loading module's own are left out (they are
-  // checked when its load ends, and the host's must not be blamed for them).
-  const placement* placement_for(std::string_view module, callback_ref callback) const noexcept {
-    const placement* found[4] = {nullptr, nullptr, nullptr, nullptr};
-    for (const auto& record : placements_) {
-      if (record.module != module) continue;
-      if (!record.by_host && deferred_ && *deferred_ == module) continue;
-      const bool for_callback = record.callback.has_value();
-      if (for_callback && *record.callback != callback) continue;
-      found[(record.by_host ? 0 : 2) + (for_callback ? 0 : 1)] = &record.where;
-    }
-    for (const placement* p : found)
-      if (p) return p;
-    return nullptr;
-  }
-
   std::optional<std::size_t> index_of(std::string_view name) const noexcept {
     for (std::size_t i = 0; i < modules_.size(); ++i)
       if (modules_[i]->name == name) return i;
     return std::nullopt;
   }
 
-  // The graph of the loaded modules' placements for one callback.
-  std::vector<detail::order_node> order_nodes(callback_ref callback) const {
-    std::vector<detail::order_node> nodes(modules_.size());
-    for (std::size_t m = 0; m < modules_.size(); ++m) {
-      const placement* p = placement_for(modules_[m]->name, callback);
-      if (!p) continue;
-      nodes[m].where = p->where;
-      for (const auto& name : p->before)
-        if (const auto other = index_of(name); other && *other != m) nodes[m].before.push_back(*other);
-      for (const auto& name : p->after)
-        if (const auto other = index_of(name); other && *other != m) nodes[*other].before.push_back(m);
-    }
-    return nodes;
-  }
-
-  // "a before b (a: before b)", and so on, around the cycle.
-  std::string describe_cycle(callback_ref callback, const std::vector<std::size_t>& cycle) const {
-    static constexpr const char* positions[] = {"first", "middle", "last"};
-    std::string text =
-        "placements form a cycle for " + std::string(callback.category) + "::" + std::string(callback.name) + ": ";
-    for (std::size_t i = 0; i < cycle.size(); ++i) {
-      const std::string& a = modules_[cycle[i]]->name;
-      const std::string& b = modules_[cycle[(i + 1) % cycle.size()]]->name;
-      const placement* pa = placement_for(a, callback);
-      const placement* pb = placement_for(b, callback);
-      std::string why;
-      if (pa && std::find(pa->before.begin(), pa->before.end(), b) != pa->before.end())
-        why = a + ": before " + b;
-      else if (pb && std::find(pb->after.begin(), pb->after.end(), a) != pb->after.end())
-        why = b + ": after " + a;
-      else
-        why = a + " is " + positions[detail::rank(pa ? pa->where : position::middle)] + ", " + b + " is " +
-              positions[detail::rank(pb ? pb->where : position::middle)];
-      text += (i ? ", " : "") + a + " before " + b + " (" + why + ")";
-    }
-    return text;
-  }
-
   // Applies the placements to every callback, or names the cycle they make (and changes
   // nothing). A registry without placements keeps load order, and does nothing here.
   std::optional<registration_error> apply_order(const std::string& culprit) {
     if (placements_.empty()) return std::nullopt;
-    std::vector<std::pair<callback_ref, std::vector<std::size_t>>> ranks;
+    std::vector<std::string_view> names;
+    names.reserve(modules_.size());
+    for (const auto& m : modules_) names.push_back(m->name);
+    const std::string_view waiting = deferred_ ? std::string_view(*deferred_) : std::string_view();
+    std::vector<std::vector<std::size_t>> ranks;
     std::optional<registration_error> refused;
     (static_cast<detail::category_store<Categories>&>(stores_).each([&](callback_ref callback, auto&) {
       if (refused) return;
-      const auto outcome = detail::resolve_order(order_nodes(callback));
-      if (!outcome.cycle.empty()) {
-        refused = registration_error{
-            registration_error::kind::order_cycle, culprit, {}, describe_cycle(callback, outcome.cycle)};
-        return;
-      }
-      std::vector<std::size_t> rank(modules_.size());
-      for (std::size_t i = 0; i < outcome.order.size(); ++i) rank[outcome.order[i]] = i;
-      ranks.emplace_back(callback, std::move(rank));
+      auto outcome = placements_.order(callback, names, waiting);
+      if (!outcome.cycle.empty())
+        refused = registration_error{registration_error::kind::order_cycle, culprit, {}, std::move(outcome.cycle)};
+      else
+        ranks.push_back(std::move(outcome.rank));
     }),
      ...);
     if (refused) return refused;
     std::size_t next = 0;
     (static_cast<detail::category_store<Categories>&>(stores_).each(
-         [&](callback_ref, auto& store) { store.reorder(ranks[next++].second); }),
+         [&](callback_ref, auto& store) { store.reorder(ranks[next++]); }),
      ...);
     return std::nullopt;
   }
@@ -573,16 +508,16 @@ private:
     detail::load_guard lock(mutex_);
     if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, module, {}});
     const bool own_while_loading = loading_ && index_of(module) == modules_.size() - 1 && !by_host;
-    placements_.push_back(placement_record{module, callback, by_host, std::move(where)});
+    placements_.add(detail::placement_record{module, callback, by_host, std::move(where)});
     // A module placing itself while it loads is checked when its load ends.
     if (own_while_loading) return {};
     struct kept_unless_accepted {
-      std::vector<placement_record>& records;
+      detail::placement_book& records;
       const std::string*& deferred;
       bool accepted = false;
       ~kept_unless_accepted() {
         deferred = nullptr;
-        if (!accepted) records.pop_back();
+        if (!accepted) records.drop_last();
       }
     } added{placements_, deferred_};
     if (loading_) deferred_ = &modules_.back()->name;
@@ -677,7 +612,7 @@ private:
     // host's of its name stay, for a module of that name to come), its instance.
     const auto forget = [&] {
       unregister(index);
-      std::erase_if(placements_, [&](const placement_record& r) { return r.module == name && !r.by_host; });
+      placements_.forget_own(name);
       modules_.back()->instance.reset();
       modules_.pop_back();
     };
@@ -772,12 +707,12 @@ private:
 
   stores stores_;
   detail::erased<void(const failure<>&)> failure_handler_;
-  std::vector<placement_record> placements_;
+  detail::placement_book placements_;
   std::vector<detail::owned<module_record>> modules_;
   detail::load_lock mutex_;
   detail::sealed_flag sealed_;
   bool loading_ = false;                  // a module is being constructed (guarded by mutex_)
-  const std::string* deferred_ = nullptr; // the loading module, whose own placements wait (see placement_for)
+  const std::string* deferred_ = nullptr; // the loading module, whose own placements wait (see placement_book::find)
 };
 
 MODHOOK_END_NAMESPACE
