@@ -13,6 +13,7 @@
 #include <modhook/module_api.hpp>
 #include <modhook/policy.hpp>
 #include <modhook/registration_error.hpp>
+#include <modhook/live_registry.hpp>
 #include <modhook/registry.hpp>
 #include <modhook/results.hpp>
 #include <modhook/static_registry.hpp>

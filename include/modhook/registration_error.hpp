@@ -22,6 +22,8 @@ struct registration_error {
     module_threw,          ///< the module's constructor (or setup function) threw
     nested_load,           ///< a module tried to load another module while being loaded
     order_cycle,           ///< placements that contradict each other; `detail` names the cycle
+    not_loaded,            ///< (live_registry) no module has this name
+    not_loading,           ///< (live_registry) a module registers its callbacks while it loads
     // A shared-library module (<modhook/shared_module.hpp>); `detail` says more.
     library_not_found,       ///< no file at the path
     not_a_library,           ///< the file could not be loaded as a shared library
@@ -45,6 +47,9 @@ struct registration_error {
     case kind::sealed: return text + "the registry is sealed; modules register while the host starts up";
     case kind::empty_module_name: return "modhook: a module name must not be empty";
     case kind::duplicate_module_name: return text + "a module with this name is already loaded";
+    case kind::not_loaded: return text + "no module with this name is loaded";
+    case kind::not_loading:
+      return text + "a live registry takes a module's callbacks while the module loads, not later";
     case kind::nested_load: return text + "modules are loaded by the host, one at a time: a module cannot load another";
     case kind::order_cycle:
     case kind::library_not_found:

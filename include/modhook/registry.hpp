@@ -85,6 +85,19 @@ struct callback_store : module_table {
     seal_entries();
   }
 
+  // An implementation another store owns (a live registry's module set borrows its modules'):
+  // such a store is built once and never edited, so `owners` stays empty.
+  MODHOOK_NOINLINE void borrow(module_ref who, const delegate<Sig>& target, bool coroutine) {
+    reserve_one_more(modules);
+    if (entries.capacity() < size() + 2) entries.reserve(2 * size() + 4); // as in append
+    if (coroutine) ++coroutines;
+    modules.push_back(who);
+    entries.resize(size() - 1);
+    entries.push_back(target);
+    seal_entries();
+  }
+  bool is_coroutine(std::size_t i) const noexcept { return owners[i].is_coroutine(); }
+
   // Drops every implementation a module registered, wherever it stands.
   MODHOOK_NOINLINE void remove_module(std::size_t index) noexcept {
     std::size_t kept = 0;
@@ -226,6 +239,11 @@ struct category_store<Category, member_list<0, Members...>>
   void set_sink([[maybe_unused]] failure_sink to) noexcept {
     ((slot_store<typename member_pointer<decltype(Members)>::slot>::sink = to), ...);
   }
+  // f(std::type_identity<Slot>{}) for each callback's slot.
+  template <class F>
+  static void each_slot([[maybe_unused]] F&& f) {
+    (f(std::type_identity<typename member_pointer<decltype(Members)>::slot>{}), ...);
+  }
   // f(callback_ref, store&) for each callback.
   template <class F>
   void each([[maybe_unused]] F&& f) {
@@ -262,6 +280,14 @@ struct registry_dispatch {
   }
 };
 
+// What holds a dispatch_awaitable's registry and arguments (the live registry has its own).
+template <class Registry, class Slot, class Prepared>
+struct awaitable_owner {
+  using type = registry_dispatch<Registry, Slot, Prepared>;
+};
+template <class Registry, class Slot, class Prepared>
+struct live_dispatch;
+
 // What a registry's dispatch returns: the policy's result; for an asynchronous callback a
 // task of it; for a callback whose task type awaits_any (a dispatch the registry can run, with arguments
 // it accepts) a dispatch_awaitable.
@@ -274,7 +300,8 @@ template <class Registry, class Slot, class... Args>
            Registry::template holds<typename Slot::modhook_category> && Slot::template modhook_accepts<Args...>)
 struct registry_dispatch_return<Registry, Slot, Args...> {
   using prepared = decltype(signature<typename Slot::signature>::prepare_owned(std::declval<Args>()...));
-  using type = dispatch_awaitable<async_dispatch_result_t<Slot>, registry_dispatch<Registry, Slot, prepared>>;
+  using type =
+      dispatch_awaitable<async_dispatch_result_t<Slot>, typename awaitable_owner<Registry, Slot, prepared>::type>;
 };
 
 } // namespace detail

@@ -52,8 +52,7 @@ public:
   // the module's for the callback, the module's; the latest of a kind. The module `waiting`
   // (one whose load is not over) has its own placements left out: they are checked when its
   // load ends, and the host's must not be blamed for them.
-  const placement* find(std::string_view module, callback_ref callback,
-                        std::string_view waiting = {}) const noexcept {
+  const placement* find(std::string_view module, callback_ref callback, std::string_view waiting = {}) const noexcept {
     const placement* found[4] = {nullptr, nullptr, nullptr, nullptr};
     for (const auto& record : records_) {
       if (record.module != module) continue;
