@@ -75,7 +75,7 @@ TEST_CASE("live: modules are called in load order, and listed with their state")
   CHECK(listed[0].id != listed[1].id);
 }
 
-TEST_CASE("live: a disabled module is not called and stays loaded; enabled, it is called in its place") {
+TEST_CASE("live: a disabled module is not called and stays loaded, and once enabled is called in its place") {
   destroyed.clear();
   hooks h;
   three(h);

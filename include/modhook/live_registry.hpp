@@ -473,7 +473,7 @@ private:
   static_assert(sizeof(std::uintptr_t) <= sizeof(std::size_t));
   api make_api(module_record* record) noexcept { return api(*this, reinterpret_cast<std::uintptr_t>(record)); }
   static module_record* record_of(std::size_t key) noexcept {
-    return reinterpret_cast<module_record*>(static_cast<std::uintptr_t>(key));
+    return reinterpret_cast<module_record*>(key);
   }
   module_ref module(std::size_t key) const noexcept {
     const module_record* r = record_of(key);
