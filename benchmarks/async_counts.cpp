@@ -56,6 +56,12 @@ void load(modhook::registry<Category>& hooks, int n, F function_of) {
                      [&](auto& api) { (void)api.register_callbacks(Category{.check = function_of(i)}); });
   hooks.seal();
 }
+template <class Category, class F>
+void load(modhook::live_registry<Category>& hooks, int n, F function_of) {
+  for (int i = 0; i < n; ++i)
+    (void)hooks.load("m" + std::to_string(i),
+                     [&](auto& api) { (void)api.register_callbacks(Category{.check = function_of(i)}); });
+}
 
 // Inlined into every measured function, so that the compiler's choice cannot differ between variants.
 template <class Dispatch>
@@ -137,6 +143,10 @@ bool run_static(std::string_view variant, long iterations) {
 [[gnu::noinline]] void measured_task(const modhook::registry<task_hooks>& hooks, long iterations) {
   for (long i = 0; i < iterations; ++i) passed += awaited(hooks.dispatch<&task_hooks::check>(1)) ? 1 : 0;
 }
+// The live registry: a dispatch holds its module set from await_ready to its end.
+[[gnu::noinline]] void measured_live_task(const modhook::live_registry<task_hooks>& hooks, long iterations) {
+  for (long i = 0; i < iterations; ++i) passed += awaited(hooks.dispatch<&task_hooks::check>(1)) ? 1 : 0;
+}
 [[gnu::noinline]] void measured_hand_task(const std::vector<async_bench::task_check>& modules, long iterations) {
   for (long i = 0; i < iterations; ++i) {
     auto t = hand_task_loop(modules, 1);
@@ -187,6 +197,14 @@ int main(int argc, char** argv) {
     modhook::registry<task_hooks> hooks;
     load(hooks, n, async_bench::task_check_function);
     measured_task(hooks, iterations);
+  } else if (variant == "live_async_plain") {
+    modhook::live_registry<task_hooks> hooks;
+    load(hooks, n, async_bench::plain_check);
+    measured_live_task(hooks, iterations);
+  } else if (variant == "live_async_task") {
+    modhook::live_registry<task_hooks> hooks;
+    load(hooks, n, async_bench::task_check_function);
+    measured_live_task(hooks, iterations);
   } else if (variant == "hand_task_loop") {
     std::vector<async_bench::task_check> modules;
     for (int i = 0; i < n; ++i) modules.push_back(async_bench::task_check_function(i));

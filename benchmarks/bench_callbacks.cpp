@@ -58,10 +58,11 @@ struct tables {
     ((i == static_cast<int>(I) ? (made = new plugin_impl<I>, 0) : 0), ...);
     return made;
   }
-  static void load(bench_registry& hooks, int count) {
+  template <class Registry>
+  static void load(Registry& hooks, int count) {
     (((static_cast<int>(I) < count)
           ? (void)hooks.load("module" + std::to_string(I),
-                             [](bench_registry::api& api) {
+                             [](typename Registry::api& api) {
                                (void)api.register_callbacks(bench_hooks{
                                    .check = modhook::bind<&check<I>>(),
                                    .notify = modhook::bind<&notify<I>>(),
@@ -102,6 +103,7 @@ void load_modules(bench_registry& hooks, int count) {
   all::load(hooks, count);
   hooks.seal();
 }
+void load_modules(bench_live_registry& hooks, int count) { all::load(hooks, count); }
 
 // The reference-argument benchmark's callbacks (reference_arguments.hpp).
 namespace {

@@ -5,6 +5,7 @@
 // translation unit, so no variant can inline them except by design (the modhook run-time
 // registry's invokers are instantiated there, as a module's own registration code would be).
 
+#include <modhook/live_registry.hpp>
 #include <modhook/registry.hpp>
 
 inline constexpr int max_modules = 64;
@@ -15,6 +16,7 @@ struct bench_hooks {
     (notify, modhook::run_all, void(int)));
 };
 using bench_registry = modhook::registry<bench_hooks>;
+using bench_live_registry = modhook::live_registry<bench_hooks>;
 
 // Module I's callbacks: a few instructions each, and every check passes.
 template <int I> bool check(int x);
@@ -50,5 +52,6 @@ plugin* make_plugin(int i);
 
 // Loads modules 0 .. count-1 into a modhook run-time registry and seals it.
 void load_modules(bench_registry& hooks, int count);
+void load_modules(bench_live_registry& hooks, int count);
 
 #endif

@@ -149,6 +149,14 @@ struct modhook_runtime {
   MEASURED void notify(int x) const { (void)hooks.dispatch<&bench_hooks::notify>(x); }
 };
 
+// The same modules in a live registry: each dispatch in a read section, over the current set.
+struct modhook_live {
+  bench_live_registry hooks;
+  explicit modhook_live(int n) { load_modules(hooks, n); }
+  MEASURED bool check(int x) const { return hooks.dispatch<&bench_hooks::check>(x).passed(); }
+  MEASURED void notify(int x) const { (void)hooks.dispatch<&bench_hooks::notify>(x); }
+};
+
 struct std_function {
   std::vector<std::function<bool(int)>> checks;
   std::vector<std::function<void(int)>> notifies;
@@ -241,7 +249,7 @@ struct libsigcpp {
 
 inline constexpr const char* names[] = {"hand_direct", "hand_direct_catching", "modhook_static",
                                        "hand_direct_noexcept", "modhook_static_noexcept", "hand_loop",
-                                       "hand_loop_catching", "modhook_runtime", "std_function", "virtual_plugins",
+                                       "hand_loop_catching", "modhook_runtime", "modhook_live", "std_function", "virtual_plugins",
                                        "signals2_mutex", "signals2_dummy_mutex", "libsigcpp"};
 inline constexpr int sizes[] = {1, 4, 16, 64};
 
@@ -267,6 +275,7 @@ bool with_variant(std::string_view name, int n, F&& f) {
   if (name == "hand_loop") return f(hand_loop(n)), true;
   if (name == "hand_loop_catching") return f(hand_loop_catching(n)), true;
   if (name == "modhook_runtime") return f(modhook_runtime(n)), true;
+  if (name == "modhook_live") return f(modhook_live(n)), true;
   if (name == "std_function") return f(std_function(n)), true;
   if (name == "virtual_plugins") return f(virtual_plugins(n)), true;
   if (name == "signals2_mutex") return f(signals2_mutex(n)), true;

@@ -264,3 +264,14 @@ TEST_CASE("live: the failure handler sees a module's failure") {
   CHECK(failed == names{"bad"});
   CHECK_FALSE(h.on_failure([](const modhook::failure<>&) {}));
 }
+
+TEST_CASE("live: a result names its module after the module is gone") {
+  hooks h;
+  REQUIRE(h.load<recorder>("abc", "abc")); // denies 3
+  const auto verdict = h.dispatch<&steps::allowed>(3);
+  REQUIRE_FALSE(verdict.passed());
+  REQUIRE(h.unload("abc"));
+  REQUIRE(h.load<recorder>("other", "other")); // (reuses the freed memory, where it could)
+  REQUIRE(verdict.decided_by().has_value());
+  CHECK(verdict.decided_by()->name == "abc");
+}

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -155,7 +156,7 @@ public:
   std::vector<live_module> modules() const {
     detail::load_guard lock(mutex_);
     std::vector<live_module> out;
-    for (const auto& m : state_.modules) out.push_back({m.record->name, m.record->id, m.enabled});
+    for (const auto& m : state_.modules) out.push_back({std::string(m.record->name), m.record->id, m.enabled});
     return out;
   }
 
@@ -354,10 +355,10 @@ private:
   // callbacks go first, then the instance, then the library their code is in.
   struct module_record {
     module_record(live_registry& owner, std::string_view n, std::size_t i, instance_ptr lib)
-        : name(n), id(i), handle(owner.make_api(this)), library(std::move(lib)) {}
+        : name(owner.intern(n)), id(i), handle(owner.make_api(this)), library(std::move(lib)) {}
     module_record(const module_record&) = delete;
     module_record& operator=(const module_record&) = delete;
-    std::string name;
+    std::string_view name; // interned: see names_
     std::size_t id;
     api handle;
     instance_ptr library{nullptr, nullptr};
@@ -472,13 +473,16 @@ private:
   // good for as long as the api is, and naming the module takes no lock.
   static_assert(sizeof(std::uintptr_t) <= sizeof(std::size_t));
   api make_api(module_record* record) noexcept { return api(*this, reinterpret_cast<std::uintptr_t>(record)); }
-  static module_record* record_of(std::size_t key) noexcept {
-    return reinterpret_cast<module_record*>(key);
-  }
+  static module_record* record_of(std::size_t key) noexcept { return reinterpret_cast<module_record*>(key); }
   module_ref module(std::size_t key) const noexcept {
     const module_record* r = record_of(key);
     return {r->id, r->name};
   }
+
+  // Every module name this registry has seen, kept to its end: the names in dispatch results
+  // and failures (module_ref) stay valid after their module is unloaded. Bounded by the
+  // distinct names, not by the loads.
+  std::string_view intern(std::string_view name) { return *names_.emplace(name).first; }
 
   std::shared_ptr<module_record> make_record(std::string_view name, instance_ptr library) {
     return std::make_shared<module_record>(*this, name, next_id_++, std::move(library));
@@ -545,7 +549,7 @@ private:
       detail::load_guard lock(mutex_);
       module_record* r = record_of(key);
       if (!editing_ || editing_->loading_ != r)
-        return unexpected(registration_error{registration_error::kind::not_loading, r->name, {}});
+        return unexpected(registration_error{registration_error::kind::not_loading, std::string(r->name), {}});
       append({r->id, r->name}, r->callbacks, static_cast<C&&>(callbacks), category_type::modhook_members());
     }
     return {};
@@ -615,7 +619,8 @@ private:
   state state_;                     // the modules and placements of the current set (guarded by mutex_)
   editor* editing_ = nullptr;       // the change under way (guarded by mutex_)
   std::size_t next_id_ = 0;
-  std::vector<module_set*> retired_; // sets retired inside a dispatch, freed by a later change
+  std::vector<module_set*> retired_;         // sets retired inside a dispatch, freed by a later change
+  std::set<std::string, std::less<>> names_; // (guarded by mutex_)
 };
 
 namespace detail {

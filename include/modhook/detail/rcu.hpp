@@ -53,10 +53,12 @@ inline constexpr std::memory_order reader_order = std::memory_order_seq_cst;
 inline constexpr std::memory_order reader_order = std::memory_order_relaxed;
 #endif
 
-// One per thread that has read: the epoch its outermost read section entered in, or 0.
+// A thread's mark before it enrolls: the one value a read section tests for, with nesting.
+inline constexpr std::uint64_t unenrolled = ~std::uint64_t{0};
+
+// One per thread: the epoch its outermost read section entered in; 0 outside any.
 struct reader {
-  std::atomic<std::uint64_t> mark{0};
-  bool enrolled = false;
+  std::atomic<std::uint64_t> mark{unenrolled};
   reader* next = nullptr;
   reader* prev = nullptr;
 };
@@ -80,10 +82,10 @@ struct enrollment {
     domain& d = global();
     std::lock_guard<std::mutex> lock(d.readers_mutex);
     reader& r = this_thread;
+    r.mark.store(0, std::memory_order_relaxed);
     r.next = d.readers;
     if (d.readers) d.readers->prev = &r;
     d.readers = &r;
-    r.enrolled = true;
   }
   enrollment(const enrollment&) = delete;
   enrollment& operator=(const enrollment&) = delete;
@@ -96,7 +98,7 @@ struct enrollment {
     else
       d.readers = r.next;
     if (r.next) r.next->prev = r.prev;
-    r.enrolled = false;
+    r.mark.store(unenrolled, std::memory_order_relaxed);
   }
 };
 
@@ -119,30 +121,45 @@ inline void heavy_barrier() noexcept { std::atomic_thread_fence(std::memory_orde
 
 MODHOOK_NOINLINE inline void enroll() { static thread_local enrollment e; }
 
-// A read section: what the writer published before it began stays alive until it ends.
+// A read section: what the writer published before it began stays alive until it ends. The
+// common case (outermost, enrolled) is one test: the thread's mark is 0.
 class read_guard {
 public:
   MODHOOK_ALWAYS_INLINE read_guard() noexcept : outer_(this_thread.mark.load(std::memory_order_relaxed)) {
-    if (!this_thread.enrolled) [[unlikely]]
-      enroll_or_terminate();
-    if (outer_ == 0) this_thread.mark.store(global().epoch.load(std::memory_order_acquire), reader_order);
-#if MODHOOK_DETAIL_RCU_FENCED && !MODHOOK_DETAIL_RCU_TSAN
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-#endif
+    if (outer_ != 0) [[unlikely]]
+      outer_ = enter_nested_or_enroll(outer_);
+    else
+      enter();
     std::atomic_signal_fence(std::memory_order_seq_cst); // the pointer's load stays after the mark
   }
   MODHOOK_ALWAYS_INLINE ~read_guard() {
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    if (outer_ == 0) this_thread.mark.store(0, std::memory_order_release);
+    this_thread.mark.store(outer_, std::memory_order_release);
   }
   read_guard(const read_guard&) = delete;
   read_guard& operator=(const read_guard&) = delete;
 
   // Whether this thread is inside a read section (a writer there must not wait for itself).
-  static bool active() noexcept { return this_thread.mark.load(std::memory_order_relaxed) != 0; }
+  static bool active() noexcept {
+    const std::uint64_t m = this_thread.mark.load(std::memory_order_relaxed);
+    return m != 0 && m != unenrolled;
+  }
 
 private:
-  static void enroll_or_terminate() noexcept { enroll(); } // (std::bad_alloc from a thread_local: terminate)
+  MODHOOK_ALWAYS_INLINE static void enter() noexcept {
+    this_thread.mark.store(global().epoch.load(std::memory_order_acquire), reader_order);
+#if MODHOOK_DETAIL_RCU_FENCED && !MODHOOK_DETAIL_RCU_TSAN
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+  }
+  // Nested: the outer section's mark stays, and is what this one's end restores. Not yet
+  // enrolled: enroll (the mark becomes 0), then enter; the end restores 0.
+  MODHOOK_NOINLINE static std::uint64_t enter_nested_or_enroll(std::uint64_t outer) noexcept {
+    if (outer != unenrolled) return outer;
+    enroll(); // (std::bad_alloc from a thread_local's registration: terminate)
+    enter();
+    return 0;
+  }
   std::uint64_t outer_;
 };
 
