@@ -2,6 +2,7 @@
 // placements, the host's placements over the modules' own, absent names, cycles. Checked case
 // by case, and against a model (every permutation tried) over random placements.
 
+#include <modhook/live_registry.hpp>
 #include <modhook/registry.hpp>
 
 #include <catch2/catch.hpp>
@@ -23,106 +24,115 @@ struct steps {
     (other, modhook::run_all, void(std::vector<std::string>&)));
 };
 using hooks = modhook::registry<steps>;
+using live_hooks = modhook::live_registry<steps>;
 using modhook::position;
 
 // A module that records its name in both callbacks and places itself as told (for all its
 // callbacks, and for `other` when `for_other` is given).
 // `implements`: 0 both callbacks, 1 `hit` only, 2 `other` only.
+template <class Registry>
 struct recorder {
   recorder(std::string name, std::optional<modhook::placement> mine, std::optional<modhook::placement> for_other,
-           int implements, hooks::api& api) {
+           int implements, typename Registry::api& api) {
     const auto record = [name](std::vector<std::string>& v) { v.push_back(name); };
     steps callbacks;
     if (implements != 2) callbacks.hit = record;
     if (implements != 1) callbacks.other = record;
     REQUIRE(api.register_callbacks(std::move(callbacks)));
     if (mine) REQUIRE(api.place(*mine));
-    if (for_other) REQUIRE(api.place<&steps::other>(*for_other));
+    if (for_other) REQUIRE(api.template place<&steps::other>(*for_other));
   }
 };
 
-auto load(hooks& r, const std::string& name, std::optional<modhook::placement> mine = {},
+template <class Registry>
+auto load(Registry& r, const std::string& name, std::optional<modhook::placement> mine = {},
           std::optional<modhook::placement> for_other = {}, int implements = 0) {
-  return r.load<recorder>(name, name, std::move(mine), std::move(for_other), implements);
+  return r.template load<recorder<Registry>>(name, name, std::move(mine), std::move(for_other), implements);
 }
 
-template <auto Member>
-std::vector<std::string> called(hooks& r) {
+template <auto Member, class Registry>
+std::vector<std::string> called(Registry& r) {
   std::vector<std::string> v;
-  r.dispatch<Member>(v);
+  r.template dispatch<Member>(v);
   return v;
 }
 
 using names = std::vector<std::string>;
 
+// What differs between the registries where a test does not care.
+void seal(hooks& r) { r.seal(); }
+void seal(live_hooks&) {}
+std::size_t count(const hooks& r) { return r.module_count(); }
+std::size_t count(const live_hooks& r) { return r.modules().size(); }
+
 } // namespace
 
-TEST_CASE("order: without placements, load order") {
-  hooks r;
+TEMPLATE_TEST_CASE("order: without placements, load order", "", hooks, live_hooks) {
+  TestType r;
   for (const char* name : {"c", "a", "b"}) REQUIRE(load(r, name));
-  r.seal();
+  seal(r);
   CHECK(called<&steps::hit>(r) == names{"c", "a", "b"});
 }
 
-TEST_CASE("order: first before middle before last, load order among each") {
-  hooks r;
+TEMPLATE_TEST_CASE("order: first before middle before last, load order among each", "", hooks, live_hooks) {
+  TestType r;
   REQUIRE(load(r, "m1"));
   REQUIRE(load(r, "l1", modhook::placement{.where = position::last}));
   REQUIRE(load(r, "f1", modhook::placement{.where = position::first}));
   REQUIRE(load(r, "m2"));
   REQUIRE(load(r, "f2", modhook::placement{.where = position::first}));
-  r.seal();
+  seal(r);
   CHECK(called<&steps::hit>(r) == names{"f1", "f2", "m1", "m2", "l1"});
 }
 
-TEST_CASE("order: before and after, by name, whichever loads first") {
-  hooks r;
+TEMPLATE_TEST_CASE("order: before and after, by name, whichever loads first", "", hooks, live_hooks) {
+  TestType r;
   REQUIRE(load(r, "audit", modhook::placement{.after = {"censor"}})); // censor is not loaded yet
   REQUIRE(load(r, "spam"));
   REQUIRE(load(r, "censor", modhook::placement{.before = {"spam"}}));
-  r.seal();
+  seal(r);
   CHECK(called<&steps::hit>(r) == names{"censor", "audit", "spam"});
 }
 
-TEST_CASE("order: a name that is not loaded constrains nothing") {
-  hooks r;
+TEMPLATE_TEST_CASE("order: a name that is not loaded constrains nothing", "", hooks, live_hooks) {
+  TestType r;
   REQUIRE(load(r, "a", modhook::placement{.after = {"ghost"}}));
   REQUIRE(load(r, "b", modhook::placement{.before = {"ghost", "a"}}));
-  r.seal();
+  seal(r);
   CHECK(called<&steps::hit>(r) == names{"b", "a"});
 }
 
-TEST_CASE("order: a placement for one callback takes the place of the module's for that callback") {
-  hooks r;
+TEMPLATE_TEST_CASE("order: a placement for one callback takes the place of the module's for that callback", "", hooks, live_hooks) {
+  TestType r;
   REQUIRE(load(r, "a"));
   REQUIRE(load(r, "b", modhook::placement{.where = position::first}, modhook::placement{.where = position::last}));
   REQUIRE(load(r, "c"));
-  r.seal();
+  seal(r);
   CHECK(called<&steps::hit>(r) == names{"b", "a", "c"});
   CHECK(called<&steps::other>(r) == names{"a", "c", "b"});
 }
 
-TEST_CASE("order: the host's placement takes the place of the module's, given before or after it loads") {
-  hooks r;
+TEMPLATE_TEST_CASE("order: the host's placement takes the place of the module's, given before or after it loads", "", hooks, live_hooks) {
+  TestType r;
   REQUIRE(r.place("late", modhook::placement{.where = position::first})); // not loaded yet
   REQUIRE(load(r, "early"));
   REQUIRE(load(r, "late", modhook::placement{.where = position::last}));
   REQUIRE(load(r, "third", modhook::placement{.where = position::first}));
   REQUIRE(r.place("third", modhook::placement{.after = {"early"}})); // loaded: applies at once
   // Last for `other` would put early after third, which comes after it: refused, kept as it was.
-  const auto cycle = r.place<&steps::other>("early", modhook::placement{.where = position::last});
+  const auto cycle = r.template place<&steps::other>("early", modhook::placement{.where = position::last});
   REQUIRE_FALSE(cycle);
   CHECK(cycle.error().message() ==
         "modhook: module \"early\": placements form a cycle for steps::other: early before third (third: after "
         "early), third before early (third is middle, early is last)");
-  REQUIRE(r.place<&steps::other>("early", modhook::placement{.where = position::first}));
-  r.seal();
+  REQUIRE(r.template place<&steps::other>("early", modhook::placement{.where = position::first}));
+  seal(r);
   CHECK(called<&steps::hit>(r) == names{"late", "early", "third"});
   CHECK(called<&steps::other>(r) == names{"early", "late", "third"});
 }
 
-TEST_CASE("order: a module whose placement closes a cycle is refused, naming the cycle, and nothing of it stays") {
-  hooks r;
+TEMPLATE_TEST_CASE("order: a module whose placement closes a cycle is refused, naming the cycle, and nothing of it stays", "", hooks, live_hooks) {
+  TestType r;
   REQUIRE(load(r, "a", modhook::placement{.before = {"c"}}));
   REQUIRE(load(r, "b", modhook::placement{.before = {"a"}}));
   REQUIRE(load(r, "d"));
@@ -133,14 +143,14 @@ TEST_CASE("order: a module whose placement closes a cycle is refused, naming the
   CHECK(refused.error().message() == "modhook: module \"c\": placements form a cycle for steps::hit: a before c "
                                      "(a: before c), c before b (c: before b), b before a (b: before a)");
   // Gone as if never loaded: its name is free, its callbacks are not called.
-  CHECK(r.module_count() == 3);
+  CHECK(count(r) == 3);
   REQUIRE(load(r, "c"));
-  r.seal();
+  seal(r);
   CHECK(called<&steps::hit>(r) == names{"b", "a", "d", "c"});
 }
 
-TEST_CASE("order: the position is a constraint like the others: first after a middle module is a cycle") {
-  hooks r;
+TEMPLATE_TEST_CASE("order: the position is a constraint like the others: first after a middle module is a cycle", "", hooks, live_hooks) {
+  TestType r;
   REQUIRE(load(r, "m"));
   const auto refused = load(r, "f", modhook::placement{.where = position::first, .after = {"m"}});
   REQUIRE_FALSE(refused);
@@ -157,8 +167,8 @@ TEST_CASE("order: placements are refused once the registry is sealed") {
   CHECK(late.error().reason == modhook::registration_error::kind::sealed);
 }
 
-TEST_CASE("order: the shortest cycle is named, from its earliest-loaded module") {
-  hooks r;
+TEMPLATE_TEST_CASE("order: the shortest cycle is named, from its earliest-loaded module", "", hooks, live_hooks) {
+  TestType r;
   REQUIRE(load(r, "a", modhook::placement{.before = {"x"}}));
   REQUIRE(load(r, "b", modhook::placement{.before = {"x"}}));
   REQUIRE(load(r, "c", modhook::placement{.before = {"a"}}));
@@ -169,16 +179,16 @@ TEST_CASE("order: the shortest cycle is named, from its earliest-loaded module")
         "placements form a cycle for steps::hit: b before x (b: before x), x before b (x: before b)");
 }
 
-TEST_CASE("order: a module that places itself, then throws, leaves no placement behind") {
-  hooks r;
+TEMPLATE_TEST_CASE("order: a module that places itself, then throws, leaves no placement behind", "", hooks, live_hooks) {
+  TestType r;
   REQUIRE(load(r, "a"));
-  const auto threw = r.load("b", [](hooks::api& api) {
+  const auto threw = r.load("b", [](typename TestType::api& api) {
     REQUIRE(api.place({.where = position::first}));
     throw std::runtime_error("b cannot start");
   });
   REQUIRE_FALSE(threw);
   REQUIRE(load(r, "b")); // another module of that name, unplaced
-  r.seal();
+  seal(r);
   CHECK(called<&steps::hit>(r) == names{"a", "b"});
 }
 
@@ -229,7 +239,8 @@ namespace {
 struct model_module {
   std::string name;
   std::optional<modhook::placement> mine, mine_for_other, host, host_for_other;
-  int implements = 0; // as recorder's
+  int implements = 0;    // as recorder's
+  bool disabled = false; // (live registry) ordered as one that implements nothing
 };
 
 // The order's modules that implement the callback.
@@ -237,7 +248,7 @@ names implementers(const names& order, const std::vector<model_module>& loaded, 
   names out;
   for (const auto& name : order)
     for (const auto& m : loaded)
-      if (m.name == name && m.implements != (for_other ? 1 : 2)) out.push_back(name);
+      if (m.name == name && m.implements != (for_other ? 1 : 2) && !m.disabled) out.push_back(name);
   return out;
 }
 
@@ -292,7 +303,7 @@ modhook::placement random_placement(std::mt19937& rng, std::size_t modules) {
 
 } // namespace
 
-TEST_CASE("order: against a model, 3000 random cases of up to six modules") {
+TEMPLATE_TEST_CASE("order: against a model, 3000 random cases of up to six modules", "", hooks, live_hooks) {
   std::mt19937 rng(20261207);
   std::uniform_int_distribution<int> coin(0, 99);
   std::size_t refusals = 0, orders = 0;
@@ -308,10 +319,10 @@ TEST_CASE("order: against a model, 3000 random cases of up to six modules") {
       all[i].implements = coin(rng) < 70 ? 0 : coin(rng) % 2 + 1;
     }
     INFO("round " << round);
-    hooks r;
+    TestType r;
     for (const auto& m : all) {
       if (m.host) REQUIRE(r.place(m.name, *m.host));
-      if (m.host_for_other) REQUIRE(r.place<&steps::other>(m.name, *m.host_for_other));
+      if (m.host_for_other) REQUIRE(r.template place<&steps::other>(m.name, *m.host_for_other));
     }
     std::vector<model_module> loaded;
     for (const auto& m : all) {
@@ -337,12 +348,22 @@ TEST_CASE("order: against a model, 3000 random cases of up to six modules") {
       const auto before = for_other ? m.host_for_other : m.host;
       (for_other ? m.host_for_other : m.host) = random_placement(rng, n);
       const bool possible = model_order(loaded, false) && model_order(loaded, true);
-      const auto placed = for_other ? r.place<&steps::other>(m.name, *m.host_for_other) : r.place(m.name, *m.host);
+      const auto placed =
+          for_other ? r.template place<&steps::other>(m.name, *m.host_for_other) : r.place(m.name, *m.host);
       INFO("placing " << m.name << (for_other ? " for other" : ""));
       REQUIRE(bool(placed) == possible);
       if (!possible) (for_other ? m.host_for_other : m.host) = before;
     }
-    r.seal();
+    if constexpr (std::is_same_v<TestType, hooks>) {
+      r.seal();
+    } else {
+      // Disabled modules are not called, and their placements still order the others.
+      for (auto& m : loaded)
+        if (coin(rng) < 20) {
+          REQUIRE(r.disable(m.name));
+          m.disabled = true;
+        }
+    }
     CHECK(called<&steps::hit>(r) == implementers(*model_order(loaded, false), loaded, false));
     CHECK(called<&steps::other>(r) == implementers(*model_order(loaded, true), loaded, true));
     ++orders;

@@ -503,22 +503,21 @@ private:
 
   // The set a state makes: each callback's implementations, enabled modules only, in the
   // order the placements give (load order where they leave it free); or the cycle they make.
+  // A disabled module is ordered as a module that implements nothing: constraints pass
+  // through it, and enabling it again cannot make a cycle.
   expected<module_set*, registration_error> build(const state& next, const std::string& subject) const {
     auto set = std::make_unique<module_set>(*this);
-    std::vector<const module_record*> at_hand;
     std::vector<std::string_view> names;
     for (const auto& m : next.modules) {
-      if (!m.enabled) continue;
-      at_hand.push_back(m.record.get());
       names.push_back(m.record->name);
-      set->modules.push_back(m.record);
+      if (m.enabled) set->modules.push_back(m.record);
     }
     std::optional<registration_error> refused;
     const auto fill = [&](auto slot_id) {
       using slot = typename decltype(slot_id)::type;
       if (refused) return;
       auto& into = store<slot>(set->callbacks);
-      std::vector<std::size_t> by(at_hand.size());
+      std::vector<std::size_t> by(names.size());
       std::iota(by.begin(), by.end(), std::size_t{0});
       if (!next.placements.empty()) {
         auto order = next.placements.order(into.callback, names);
@@ -529,7 +528,8 @@ private:
         std::sort(by.begin(), by.end(), [&](std::size_t a, std::size_t b) { return order.rank[a] < order.rank[b]; });
       }
       for (const std::size_t m : by) {
-        const auto& from = store<slot>(at_hand[m]->callbacks);
+        if (!next.modules[m].enabled) continue;
+        const auto& from = store<slot>(next.modules[m].record->callbacks);
         for (std::size_t k = 0; k < from.size(); ++k)
           into.borrow(from.modules[k], from.entries[k], from.is_coroutine(k));
       }
