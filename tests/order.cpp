@@ -4,10 +4,12 @@
 
 #include <modhook/live_registry.hpp>
 #include <modhook/registry.hpp>
+#include <modhook/static_registry.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstddef>
 #include <numeric>
 #include <optional>
@@ -371,4 +373,188 @@ TEMPLATE_TEST_CASE("order: against a model, 3000 random cases of up to six modul
   // The cases cover both outcomes.
   CHECK(refusals > 100);
   CHECK(orders == 3000);
+}
+
+// ---- The static registry --------------------------------------------------------------------
+
+namespace {
+
+template <int I>
+void record(std::vector<std::string>& v) {
+  v.push_back("m" + std::to_string(I));
+}
+template <int I>
+bool allow(std::vector<std::string>& v) {
+  v.push_back("m" + std::to_string(I));
+  return I != 2;
+}
+
+extern const modhook::placed<steps> s_audit;
+constexpr steps s_ghost{.hit = &record<9>}; // never listed
+constexpr modhook::placed<steps> s_first{{.hit = &record<0>}, {.where = position::first}};
+constexpr steps s_plain{.hit = &record<1>};
+constexpr modhook::placed<steps> s_censor{{.hit = &record<2>}, {.before = {&s_audit, &s_ghost}}};
+constexpr modhook::placed<steps> s_last{{.hit = &record<3>}, {.where = position::last}};
+constexpr modhook::placed<steps> s_audit{{.hit = &record<4>}, {.after = {&s_plain}}};
+void throws(std::vector<std::string>& v) {
+  v.push_back("t");
+  throw std::runtime_error("t");
+}
+constexpr modhook::placed<steps> s_throws{{.hit = &throws}, {.where = position::first}};
+
+template <class Registry>
+names static_called() {
+  names v;
+  (void)Registry::template dispatch<&steps::hit>(v);
+  return v;
+}
+
+struct gate {
+  MODHOOK_CALLBACKS(gate, (allow, modhook::all_must_pass, bool(std::vector<std::string>&)));
+};
+constexpr modhook::placed<gate> g_last{{.allow = &allow<0>}, {.where = position::last}};
+constexpr gate g_plain{.allow = &allow<1>};
+constexpr modhook::placed<gate> g_denies{{.allow = &allow<2>}, {.where = position::first}};
+
+} // namespace
+
+TEST_CASE("order: the static registry takes placements, by address, resolved at compile time") {
+  // Listed: last, audit, plain, censor, first. Called: first; then the middle ones in list
+  // order where free (audit after plain, censor before audit; the ghost is not listed); last.
+  using hooks_ = modhook::static_registry<s_last, s_audit, s_plain, s_censor, s_first>;
+  CHECK(static_called<hooks_>() == names{"m0", "m1", "m2", "m4", "m3"});
+  CHECK(static_called<modhook::static_registry<s_plain, s_ghost>>() == names{"m1", "m9"});
+}
+
+TEST_CASE("order: after a placed static module throws, the rest run in call order") {
+  names v;
+  std::vector<std::size_t> failed;
+  (void)modhook::static_registry<s_last, s_plain, s_throws>::dispatch<&steps::hit>(
+      [&](const modhook::failure<>& f) { failed.push_back(f.module.index); }, v);
+  CHECK(v == names{"t", "m1", "m3"});
+  CHECK(failed == std::vector<std::size_t>{2}); // its place in the list
+}
+
+TEST_CASE("order: a static module that decides is named by its place in the list, not in the call order") {
+  using gates = modhook::static_registry<g_last, g_plain, g_denies>;
+  names v;
+  const auto verdict = gates::dispatch<&gate::allow>(v);
+  CHECK(v == names{"m2"}); // first, and denies: the others are not called
+  REQUIRE(verdict.decided_by().has_value());
+  CHECK(verdict.decided_by()->index == 2);
+}
+
+namespace {
+
+// Random static cases: module I of case C is a constexpr object whose placement names other
+// modules of its case (or a module that is not listed) by address, drawn from a hash of (C, I).
+constexpr std::uint32_t mix(std::uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7feb352dU;
+  x ^= x >> 15;
+  x *= 0x846ca68bU;
+  x ^= x >> 16;
+  return x;
+}
+constexpr int static_cases = 40;
+constexpr int max_static_modules = 5;
+template <int Case>
+constexpr int modules_in_case = 1 + static_cast<int>(mix(static_cast<std::uint32_t>(Case) * 7919U + 1U) % 5U);
+
+template <int Case, int I>
+constexpr modhook::placed<steps> make_random_module();
+template <int Case, int I>
+constexpr modhook::placed<steps> random_module = make_random_module<Case, I>();
+
+template <int Case, int I>
+constexpr modhook::static_placement random_static_placement() {
+  const void* const addresses[max_static_modules + 1] = {&random_module<Case, 0>, &random_module<Case, 1>,
+                                                         &random_module<Case, 2>, &random_module<Case, 3>,
+                                                         &random_module<Case, 4>, &s_ghost};
+  std::uint32_t r = mix(static_cast<std::uint32_t>(Case * 16 + I) + 12345U);
+  const auto draw = [&](std::uint32_t n) {
+    r = mix(r + 1U);
+    return r % n;
+  };
+  modhook::static_placement p;
+  const std::uint32_t where = draw(100);
+  p.where = where < 20 ? position::first : where < 80 ? position::middle : position::last;
+  const auto pick = [&] { // one of the case's modules, or the ghost
+    const std::uint32_t j = draw(static_cast<std::uint32_t>(modules_in_case<Case>) + 1U);
+    return addresses[j == static_cast<std::uint32_t>(modules_in_case<Case>) ? max_static_modules : j];
+  };
+  for (std::uint32_t k = draw(3), i = 0; i < k; ++i) p.before[i] = pick();
+  for (std::uint32_t k = draw(3), i = 0; i < k; ++i) p.after[i] = pick();
+  return p;
+}
+
+template <int Case, int I>
+constexpr modhook::placed<steps> make_random_module() {
+  return {{.hit = &record<I>}, random_static_placement<Case, I>()};
+}
+
+// The model's view of a static module's placement: names for addresses. (Read at compile
+// time: clang++ 16 emits these objects without the addresses their initializers name.)
+template <int Case, int I>
+model_module model_of() {
+  static constexpr auto where = random_module<Case, I>.place.where;
+  static constexpr auto indices = [] { // module indices, max_static_modules for the ghost, -1 for none
+    const void* const addresses[max_static_modules] = {&random_module<Case, 0>, &random_module<Case, 1>,
+                                                       &random_module<Case, 2>, &random_module<Case, 3>,
+                                                       &random_module<Case, 4>};
+    const auto index_of = [&](const void* a) {
+      if (!a) return -1;
+      for (int j = 0; j < max_static_modules; ++j)
+        if (addresses[j] == a) return j;
+      return max_static_modules;
+    };
+    const modhook::static_placement& sp = random_module<Case, I>.place;
+    std::array<int, 16> out{};
+    for (std::size_t k = 0; k < 8; ++k) {
+      out[k] = index_of(sp.before[k]);
+      out[8 + k] = index_of(sp.after[k]);
+    }
+    return out;
+  }();
+  const auto name_of = [](int j) { return j == max_static_modules ? std::string("ghost") : "m" + std::to_string(j); };
+  modhook::placement p{.where = where};
+  for (std::size_t k = 0; k < 8; ++k) {
+    if (indices[k] >= 0) p.before.push_back(name_of(indices[k]));
+    if (indices[8 + k] >= 0) p.after.push_back(name_of(indices[8 + k]));
+  }
+  model_module m;
+  m.name = "m" + std::to_string(I);
+  m.mine = p;
+  return m;
+}
+
+// Checks case C; counts cycles (not compiled as registries: a cycle is a compile error, which
+// tests/compile_fail/static_placement_cycle.cpp checks).
+template <int Case>
+void check_static_case(int& cycles) {
+  [&]<int... I>(std::integer_sequence<int, I...>) {
+    const std::vector<model_module> loaded{model_of<Case, I>()...};
+    const auto expected = model_order(loaded, false);
+    constexpr auto order = modhook::detail::resolve_static_order<random_module<Case, I>...>();
+    INFO("static case " << Case);
+    if constexpr (order.cycle_size != 0) {
+      CHECK_FALSE(expected.has_value());
+      ++cycles;
+    } else {
+      REQUIRE(expected.has_value());
+      CHECK(static_called<modhook::static_registry<random_module<Case, I>...>>() == *expected);
+    }
+  }(std::make_integer_sequence<int, modules_in_case<Case>>{});
+}
+
+} // namespace
+
+TEST_CASE("order: the static registry against the model, 40 random cases of up to five modules") {
+  int cycles = 0;
+  [&]<int... C>(std::integer_sequence<int, C...>) {
+    (check_static_case<C>(cycles), ...);
+  }(std::make_integer_sequence<int, static_cases>{});
+  // The cases cover both outcomes.
+  CHECK(cycles > 2);
+  CHECK(cycles < static_cases - 10);
 }

@@ -5,6 +5,7 @@
 
 #include <modhook/detail/config.hpp>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,14 @@ struct placement {
   position where = position::middle;
   std::vector<std::string> before{}; ///< modules whose implementations come after this one's
   std::vector<std::string> after{};  ///< modules whose implementations come before this one's
+};
+
+/// A static registry module's place (see modhook::placed): the other listed modules it comes
+/// before and after, by address, at most 8 of each.
+struct static_placement {
+  position where = position::middle;
+  std::array<const void*, 8> before{}; ///< listed module objects called after this one
+  std::array<const void*, 8> after{};  ///< listed module objects called before this one
 };
 
 MODHOOK_END_NAMESPACE

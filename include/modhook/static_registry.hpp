@@ -5,15 +5,18 @@
 
 #include <modhook/category.hpp>
 #include <modhook/failure.hpp>
+#include <modhook/placement.hpp>
 #include <modhook/policy.hpp>
 #include <modhook/detail/config.hpp>
 #include <modhook/detail/async_dispatch.hpp>
 #include <modhook/detail/dispatch_awaitable.hpp>
 #include <modhook/detail/dispatch_result.hpp>
 #include <modhook/detail/failure_sink.hpp>
+#include <modhook/detail/order.hpp>
 #include <modhook/detail/signature.hpp>
 #include <modhook/detail/sync_driver.hpp>
 
+#include <array>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
@@ -96,13 +99,84 @@ struct static_async_table : module_table {
   }
 };
 
+// The order of a static registry's modules: call index -> position in the list; or the cycle.
+template <std::size_t Count>
+struct static_order {
+  std::array<std::size_t, Count == 0 ? 1 : Count> at{};
+  std::array<std::size_t, Count == 0 ? 1 : Count> cycle{};
+  std::size_t cycle_size = 0;
+};
+
+template <const auto& Module>
+constexpr bool is_placed = requires {
+  { Module.place } -> std::convertible_to<const static_placement&>;
+};
+
+// Resolves the listed modules' placements (detail/order.hpp's rules), at compile time.
+template <const auto&... Modules>
+constexpr auto resolve_static_order() {
+  constexpr std::size_t n = sizeof...(Modules);
+  static_order<n> out;
+  std::vector<order_node> nodes(n);
+  const void* const addresses[] = {static_cast<const void*>(&Modules)..., nullptr};
+  [[maybe_unused]] const auto index_of = [&](const void* address) {
+    for (std::size_t j = 0; j < n; ++j)
+      if (addresses[j] == address) return j;
+    return n; // not listed: constrains nothing
+  };
+  [[maybe_unused]] std::size_t i = 0;
+  // clang-format off
+  ([&] {
+    if constexpr (is_placed<Modules>) {
+      const static_placement& p = Modules.place;
+      nodes[i].where = p.where;
+      for (const void* other : p.before)
+        if (const std::size_t j = index_of(other); other && j != n && j != i) nodes[i].before.push_back(j);
+      for (const void* other : p.after)
+        if (const std::size_t j = index_of(other); other && j != n && j != i) nodes[j].before.push_back(i);
+    }
+    ++i;
+  }(), ...);
+  // clang-format on
+  const order_outcome outcome = resolve_order(nodes);
+  for (std::size_t k = 0; k < n; ++k) out.at[k] = outcome.cycle.empty() ? outcome.order[k] : k;
+  out.cycle_size = outcome.cycle.size();
+  for (std::size_t k = 0; k < outcome.cycle.size(); ++k) out.cycle[k] = outcome.cycle[k];
+  return out;
+}
+
 } // namespace detail
+
+namespace error {
+// The static registry's one error for placements that contradict each other: the arguments
+// are the modules' positions in the registry's list (from 0), each placed before the next,
+// the last before the first.
+template <std::size_t... Positions>
+struct static_registry_placements_form_a_cycle_among_the_modules_at {
+  static_assert(sizeof...(Positions) == 0,
+                "modhook: static_registry<modules...>: the modules' placements form a cycle (the modules are named "
+                "by their positions in the list, from 0, in this template's arguments)");
+};
+} // namespace error
+
+/// A static registry module with its place among the others: the category's object, then
+/// where it stands, as a run-time module's placement does, naming other listed modules by
+/// address:
+///
+///   extern const rules audit; // (declared first, to be named)
+///   constexpr modhook::placed<rules> censor{{.check = &censor_check},
+///                                           {.where = modhook::position::first, .before = {&audit}}};
+template <class Category>
+struct placed : Category {
+  static_placement place;
+};
 
 /// A registry of modules known at compile time: constexpr objects of category structs, in
 /// call order (any mix of categories, any subset of callbacks set). Dispatch has the
 /// policies and result types of the run-time registry, but every implementation is a
 /// constant, so the compiler calls it directly and can inline it; a callback no module
-/// sets compiles to nothing. Modules are named by their position: module_ref::name is empty.
+/// sets compiles to nothing. Modules are called in list order unless placed (modhook::placed),
+/// and named by their position in the list: module_ref::name is empty.
 ///
 ///   constexpr third_party_rules censor{.check_event_allowed = &censor_check};
 ///   using hooks = modhook::static_registry<censor, audit>;
@@ -112,6 +186,18 @@ class static_registry {
   static_assert((category<std::remove_cvref_t<decltype(Modules)>> && ...),
                 "modhook: static_registry<modules...>: every module must be a constexpr object of a category "
                 "declared with MODHOOK_CALLBACKS");
+
+  // The call order: order_.at[k] is the position of the module called k-th.
+  static constexpr auto order_ = detail::resolve_static_order<Modules...>();
+  // The one error for a cycle, where a dispatch is compiled (its arguments name the modules).
+  template <std::size_t... K>
+  static constexpr void report_cycle(std::index_sequence<K...>) {
+    (void)sizeof(error::static_registry_placements_form_a_cycle_among_the_modules_at<order_.cycle[K]...>);
+  }
+  template <std::size_t Position>
+  static constexpr const auto& module_at() noexcept {
+    return std::get<Position>(std::tie(Modules...));
+  }
 
   // Whether a module's callback can be read at compile time: a constexpr object whose
   // initializer is a constant expression. One that is not (a callable with state) has had its
@@ -138,12 +224,11 @@ class static_registry {
       return false;
   }();
 
-  // Whether a module after `Position` implements the callback.
-  template <auto Member, std::size_t Position>
-  static constexpr bool implemented_after = [] {
-    std::size_t position = 0;
-    return ((position++ > Position && implements<Member, Modules>) || ... || false);
-  }();
+  // Whether a module called after the `Step`-th implements the callback.
+  template <auto Member, std::size_t Step>
+  static constexpr bool implemented_after = []<std::size_t... K>(std::index_sequence<K...>) {
+    return ((K > Step && implements<Member, module_at<order_.at[K]>()>) || ... || false);
+  }(std::make_index_sequence<sizeof...(Modules)>{});
 
   // Whether no module's implementation is a coroutine: an in-place (awaits_any) dispatch then runs
   // the synchronous dispatch, with no coroutine frame.
@@ -242,16 +327,17 @@ private:
     detail::static_async_table<sig, implementation_count<Member>> table{};
     table.resolve = &decltype(table)::module_at;
     table.callback = callback_name<Member>;
-    [[maybe_unused]] std::size_t implemented = 0, position = 0; // unused when there are no modules
-    // clang-format off
-    ([&] {
-      if constexpr (implements<Member, Modules>) {
-        table.entries[implemented] = (Modules.*Member).target();
-        table.positions[implemented++] = position;
-      }
-      ++position;
-    }(), ...);
-    // clang-format on
+    [[maybe_unused]] std::size_t implemented = 0; // unused when there are no modules
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      // clang-format off
+      ([&] {
+        if constexpr (implements<Member, module_at<order_.at[K]>()>) {
+          table.entries[implemented] = (module_at<order_.at[K]>().*Member).target();
+          table.positions[implemented++] = order_.at[K];
+        }
+      }(), ...);
+      // clang-format on
+    }(std::make_index_sequence<sizeof...(Modules)>{});
     return table;
   }();
 
@@ -260,7 +346,10 @@ private:
       -> dispatch_type<Member, Sink, Args...> {
     using slot = slot_of<Member>;
     using signature = detail::signature<typename slot::signature>;
-    if constexpr (!(readable<Member, Modules> && ...)) {
+    if constexpr (order_.cycle_size != 0) {
+      report_cycle(std::make_index_sequence<order_.cycle_size>{});
+      return {};
+    } else if constexpr (!(readable<Member, Modules> && ...)) {
       static_assert((readable<Member, Modules> && ...),
                     "modhook: static_registry<modules...>: every module must be a constant expression: a constexpr "
                     "object whose callables hold no state (functions, stateless lambdas, bind<&T::f>(static object), "
@@ -293,17 +382,13 @@ private:
         std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<Prepared>>>{});
   }
 
-  // The position of the last module that implements the callback (size() if none does).
+  // The step (call index) of the last module that implements the callback (size() if none does).
   template <auto Member>
   static constexpr std::size_t last_implementation() {
     std::size_t last = sizeof...(Modules);
-    [[maybe_unused]] std::size_t position = 0; // unused when there are no modules
-    // clang-format off
-    ([&] {
-      if constexpr (implements<Member, Modules>) last = position;
-      ++position;
-    }(), ...);
-    // clang-format on
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      ((implements<Member, module_at<order_.at[K]>()> ? (void)(last = K) : void()), ...);
+    }(std::make_index_sequence<sizeof...(Modules)>{});
     return last;
   }
 
@@ -318,19 +403,22 @@ private:
     static constexpr bool may_follow_a_throw = implementation_count<Member> > 1;
     static constexpr std::size_t last_position = last_implementation<Member>();
 
-    template <const auto& Module, std::size_t Position>
+    // A module (at `Position` in the list) called `Step`-th.
+    template <const auto& Module, std::size_t Position, std::size_t Step>
     struct position {
-      static constexpr std::size_t where = Position;
-      static constexpr bool followed = implemented_after<Member, Position>;
-      static constexpr bool last = Position == last_position;
+      static constexpr std::size_t where = Step;
+      static constexpr bool followed = implemented_after<Member, Step>;
+      static constexpr bool last = Step == last_position;
     };
-    // The cold path's handle: the sink (empty when silent) and a position known at run time,
-    // so that the cold functions are compiled once per callback, not once per module.
+    // The cold path's handle: the sink (empty when silent) and a step known at run time, so
+    // that the cold functions are compiled once per callback, not once per module.
     struct cold_type {
       [[no_unique_address]] Sink sink;
       std::size_t at;
       sequence implementations() const noexcept { return {sink}; }
-      module_source source() const noexcept { return module_source(table_<Member>, &table_<Member>.modules[at]); }
+      module_source source() const noexcept {
+        return module_source(table_<Member>, &table_<Member>.modules[order_.at[at]]);
+      }
       std::size_t next() const noexcept { return at + 1; }
     };
     struct thrown_type {
@@ -343,33 +431,33 @@ private:
     static constexpr std::size_t begin() noexcept { return 0; }
     template <class F>
     MODHOOK_ALWAYS_INLINE bool each(F&& f) const {
-      return [&]<std::size_t... M>(std::index_sequence<M...>) MODHOOK_INLINE_LAMBDA {
-        return (step<Modules, M>(f) && ...);
+      return [&]<std::size_t... K>(std::index_sequence<K...>) MODHOOK_INLINE_LAMBDA {
+        return (step<module_at<order_.at[K]>(), order_.at[K], K>(f) && ...);
       }(std::make_index_sequence<sizeof...(Modules)>{});
     }
     template <class F>
     MODHOOK_ALWAYS_INLINE void each_from([[maybe_unused]] std::size_t from, [[maybe_unused]] F&& f) const {
-      [&]<std::size_t... M>(std::index_sequence<M...>) MODHOOK_INLINE_LAMBDA {
-        (void)((M < from || step<Modules, M>(f)) && ...);
+      [&]<std::size_t... K>(std::index_sequence<K...>) MODHOOK_INLINE_LAMBDA {
+        (void)((K < from || step<module_at<order_.at[K]>(), order_.at[K], K>(f)) && ...);
       }(std::make_index_sequence<sizeof...(Modules)>{});
     }
-    template <const auto& Module, std::size_t Position, class... P>
-    MODHOOK_ALWAYS_INLINE static decltype(auto) call(position<Module, Position>, P&&... p) {
+    template <const auto& Module, std::size_t Position, std::size_t Step, class... P>
+    MODHOOK_ALWAYS_INLINE static decltype(auto) call(position<Module, Position, Step>, P&&... p) {
       constexpr auto target = (Module.*Member).target(); // a constant: a direct call, inlinable
       return target.invoke(target.data, static_cast<P&&>(p)...);
     }
-    template <const auto& Module, std::size_t Position>
-    static constexpr detail::static_module who(position<Module, Position>) noexcept {
+    template <const auto& Module, std::size_t Position, std::size_t Step>
+    static constexpr detail::static_module who(position<Module, Position, Step>) noexcept {
       return {Position};
     }
-    template <const auto& Module, std::size_t Position>
-    static constexpr module_source source(position<Module, Position>) noexcept {
+    template <const auto& Module, std::size_t Position, std::size_t Step>
+    static constexpr module_source source(position<Module, Position, Step>) noexcept {
       return module_source(table_<Member>, &table_<Member>.modules[Position]);
     }
     detail::failure_sink sink() const noexcept { return sink_.get(); }
-    template <const auto& Module, std::size_t Position>
-    cold_type cold(position<Module, Position>) const noexcept {
-      return {sink_, Position};
+    template <const auto& Module, std::size_t Position, std::size_t Step>
+    cold_type cold(position<Module, Position, Step>) const noexcept {
+      return {sink_, Step};
     }
     template <class At>
     static constexpr mark_type mark(At) noexcept {
@@ -379,12 +467,12 @@ private:
 
   private:
     // One module: the callback's implementation if it sets one; else nothing, not even code.
-    template <const auto& Module, std::size_t Position, class F>
+    template <const auto& Module, std::size_t Position, std::size_t Step, class F>
     MODHOOK_ALWAYS_INLINE static bool step([[maybe_unused]] F& f) {
       if constexpr (!implements<Member, Module>)
         return true; // not this module's category, or left unset
       else
-        return f(position<Module, Position>{});
+        return f(position<Module, Position, Step>{});
     }
   };
 

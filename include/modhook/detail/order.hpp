@@ -30,16 +30,17 @@ struct order_outcome {
   std::vector<std::size_t> cycle; // else: nodes each before the next, the last before the first
 };
 
-inline std::size_t rank(position where) noexcept { return static_cast<std::size_t>(where); }
+constexpr std::size_t rank(position where) noexcept { return static_cast<std::size_t>(where); }
 
-inline order_outcome resolve_order(const std::vector<order_node>& nodes) {
+// (constexpr: the static registry resolves its order at compile time.)
+constexpr order_outcome resolve_order(const std::vector<order_node>& nodes) {
   const std::size_t n = nodes.size();
   std::vector<std::size_t> waiting_for(n, 0); // predecessors by an edge, not yet placed
   for (const auto& node : nodes)
     for (const std::size_t next : node.before) ++waiting_for[next];
   std::size_t unplaced_of_rank[3] = {0, 0, 0};
   for (const auto& node : nodes) ++unplaced_of_rank[rank(node.where)];
-  std::vector<bool> placed(n, false);
+  std::vector<char> placed(n, 0);
   order_outcome out;
   out.order.reserve(n);
   const auto ready = [&](std::size_t i) {
@@ -53,7 +54,7 @@ inline order_outcome resolve_order(const std::vector<order_node>& nodes) {
     for (std::size_t i = 0; i < n && next == n; ++i)
       if (ready(i)) next = i;
     if (next == n) break; // a cycle among the unplaced
-    placed[next] = true;
+    placed[next] = 1;
     --unplaced_of_rank[rank(nodes[next].where)];
     for (const std::size_t after : nodes[next].before) --waiting_for[after];
     out.order.push_back(next);
