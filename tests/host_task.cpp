@@ -192,3 +192,22 @@ TEST_CASE("a host's own task type that awaits any awaitable: a dispatch is modho
     CHECK(calls == std::vector<std::string>{"coroutine deny"});
   }
 }
+
+TEST_CASE("a host's own task type on the live registry: a dispatch keeps the modules it began with") {
+  using live_hooks = modhook::live_registry<host_rules>;
+  live_hooks hooks;
+  REQUIRE(hooks.load("coroutine", [](live_hooks::api& api) {
+    (void)api.register_callbacks(host_rules{.check = &plain_check});
+  }));
+  calls.clear();
+  auto dispatch = hooks.dispatch<&host_rules::check>(std::string("deny")); // lazy: not started
+  REQUIRE(hooks.unload("coroutine"));
+  CHECK(hooks.implementation_count<&host_rules::check>() == 0);
+  const auto verdict = std::move(dispatch).run();
+  CHECK(verdict.rejected()); // the module it began with decided
+  CHECK(verdict.decided_by()->name == "coroutine");
+  CHECK(calls == std::vector<std::string>{"coroutine deny"});
+  calls.clear();
+  CHECK(hooks.dispatch<&host_rules::check>(std::string("deny")).run().passed()); // a dispatch begun since
+  CHECK(calls.empty());
+}
