@@ -600,19 +600,9 @@ private:
     return static_cast<const detail::slot_store<Slot>&>(s);
   }
 
-  detail::failure_sink sink() const noexcept { return {&live_registry::report, this}; }
-  static void report(const void* self, const failure<>& f) noexcept {
-    const auto& handler = static_cast<const live_registry*>(self)->failure_handler_;
-    if (!handler) return;
-#if MODHOOK_HAS_EXCEPTIONS
-    try {
-      handler(f);
-    } catch (...) {}
-#else
-    handler(f);
-#endif
+  detail::failure_sink sink() const noexcept {
+    return {&detail::report<decltype(failure_handler_)>, &failure_handler_};
   }
-
   std::atomic<module_set*> current_;
   detail::erased<void(const failure<>&)> failure_handler_;
   mutable detail::load_lock mutex_; // serializes changes (recursive: a module's constructor registers under it)

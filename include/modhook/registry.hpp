@@ -589,7 +589,9 @@ private:
         detail::store_sequence<typename Slot::signature>{&callbacks, callbacks.first, callbacks.last}, prepared, args);
   }
 
-  detail::failure_sink sink() const noexcept { return {&registry::report, this}; }
+  detail::failure_sink sink() const noexcept {
+    return {&detail::report<decltype(failure_handler_)>, &failure_handler_};
+  }
 
   void unregister(std::size_t index) noexcept {
     (static_cast<detail::category_store<Categories>&>(stores_).remove_module(index), ...);
@@ -707,18 +709,6 @@ private:
   void append_one(module_ref who, Slot&& slot) {
     using signature = typename slot_of<Member>::signature;
     if (slot) store<slot_of<Member>>().append(who, detail::erased<signature>(static_cast<Slot&&>(slot)));
-  }
-
-  static void report(const void* self, const failure<>& f) noexcept {
-    const auto& handler = static_cast<const registry*>(self)->failure_handler_;
-    if (!handler) return;
-#if MODHOOK_HAS_EXCEPTIONS
-    try {
-      handler(f);
-    } catch (...) {}
-#else
-    handler(f);
-#endif
   }
 
   template <class Slot>

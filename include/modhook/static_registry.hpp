@@ -58,20 +58,6 @@ inline void ignore_failure(const void*, const failure<>&) noexcept {}
 struct silent_sink {
   static constexpr failure_sink get() noexcept { return {&ignore_failure, nullptr}; }
 };
-// A module's failure, to a handler; what the handler throws is dropped, as the run-time
-// registry's failure handler's is.
-template <class Handler>
-void report(const void* handler, const failure<>& f) noexcept {
-  auto& call = *static_cast<Handler*>(const_cast<void*>(handler));
-#if MODHOOK_HAS_EXCEPTIONS
-  try {
-    call(f);
-  } catch (...) {}
-#else
-  call(f);
-#endif
-}
-
 template <class Handler>
 struct handler_sink {
   Handler* handler; // a callable object, which outlives the dispatch
