@@ -275,3 +275,14 @@ TEST_CASE("live: a result names its module after the module is gone") {
   REQUIRE(verdict.decided_by().has_value());
   CHECK(verdict.decided_by()->name == "abc");
 }
+
+TEST_CASE("live: the registry's end destroys every module in reverse load order, enabled or not") {
+  destroyed.clear();
+  {
+    hooks h;
+    three(h);
+    REQUIRE(h.disable("a"));
+    REQUIRE(h.disable("c"));
+  }
+  CHECK(destroyed == names{"c", "b", "a"});
+}

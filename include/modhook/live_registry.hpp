@@ -64,13 +64,17 @@ public:
   /// registry only when no dispatch of it is running or suspended.
   ~live_registry() {
     module_set* last = nullptr;
+    std::vector<loaded> modules;
     {
       detail::load_guard lock(mutex_);
       last = current_.exchange(nullptr, std::memory_order_acq_rel);
-      state_.modules.clear();
+      modules.swap(state_.modules);
     }
     retire(last);
     drain_retired();
+    // The sets are gone: the last references, dropped in reverse load order, destroy the
+    // modules in that order, enabled or not.
+    while (!modules.empty()) modules.pop_back();
   }
 
   /// Runs `edit(editor&)`, which loads, unloads, replaces, enables, disables and places
