@@ -1,5 +1,5 @@
 // EXPECT: static_registry_placements_form_a_cycle_among_the_modules_at<(0(ul|UL)?, 1(ul|UL)?|1(ul|UL)?, 0(ul|UL)?)>
-// DIAGNOSTICS: at most 20 lines, the first error naming static_registry
+// DIAGNOSTICS: at most 24 lines, the first error naming static_registry
 #include <modhook/modhook.hpp>
 
 #include <string>
