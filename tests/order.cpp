@@ -444,6 +444,10 @@ TEST_CASE("order: a static module that decides is named by its place in the list
   CHECK(verdict.decided_by()->index == 2);
 }
 
+// g++ 12 with -fsanitize=address does not compare the addresses of variable templates'
+// specializations at compile time ("not a constant expression"), and these cases are made of
+// variable templates: under it, the model's cases are left out (the rules above still run).
+#if !(defined(__SANITIZE_ADDRESS__) && !defined(__clang__))
 namespace {
 
 // Random static cases: module I of case C is a constexpr object whose placement names other
@@ -558,3 +562,4 @@ TEST_CASE("order: the static registry against the model, 40 random cases of up t
   CHECK(cycles > 2);
   CHECK(cycles < static_cases - 10);
 }
+#endif
