@@ -40,7 +40,8 @@ int opens() {
 
 // A module compiled into the host, loaded first: what a refusal must not lose.
 struct resident {
-  resident(shared_log& log, shared_hooks::api& api) {
+  template <class Api> // a registry's or a live registry's
+  resident(shared_log& log, Api& api) {
     (void)api.register_callbacks(shared_rules{
         .may_send = [&log](const shared_event& e) {
           log.lines.push_back("resident checked " + e.body);
@@ -234,4 +235,72 @@ TEST_CASE("a shared module is refused after seal() and under a taken name before
   CHECK_FALSE(is_loaded(library("shared_second")));
   CHECK(opens() == opened); // never opened: its static initializers never ran
   CHECK(log.lines == lines{"constructed good"});
+}
+
+// A live registry: shared modules loaded, replaced and unloaded while the host runs.
+
+TEST_CASE("a shared module replaced in a live registry keeps its place and its library stays open while a snapshot holds it") {
+  shared_log log; // outlives the modules, which write to it as they are destroyed
+  {
+    shared_live_hooks hooks;
+    REQUIRE(hooks.load<resident>("resident", log));
+    REQUIRE(modhook::load_shared(hooks, "good", library("shared_live"), log));
+    REQUIRE(hooks.load<resident>("last", log));
+    CHECK(hooks.dispatch<&shared_rules::may_send>(shared_event{"@ann", "hi"}));
+
+    auto held = hooks.hold(); // as a host running a handler of the old module
+    REQUIRE(hooks.change([&](shared_live_hooks::editor& e) -> modhook::expected<void, modhook::registration_error> {
+      auto replaced = modhook::replace_shared(e, "good", library("shared_live_second"), log);
+      if (!replaced) return modhook::unexpected(std::move(replaced).error());
+      return {};
+    }));
+    CHECK(hooks.order<&shared_rules::may_send>() == lines{"resident", "good", "last"});
+    CHECK(is_loaded(library("shared_live")));
+    CHECK(is_loaded(library("shared_live_second")));
+    CHECK(log.lines == lines{"constructed good", "resident checked hi", "good checked hi", "resident checked hi",
+                             "constructed good"});
+    log.lines.clear();
+    held = {};
+    CHECK(log.lines == lines{"destroyed good"}); // the old one, from its library's code
+    CHECK_FALSE(is_loaded(library("shared_live")));
+
+    REQUIRE(hooks.unload("good"));
+    CHECK_FALSE(is_loaded(library("shared_live_second")));
+    CHECK(log.lines == lines{"destroyed good", "destroyed good"});
+  }
+}
+
+TEST_CASE("a module built for one kind of registry is refused by the other with the registry type named") {
+  shared_log log;
+  shared_live_hooks live;
+  auto loaded = modhook::load_shared(live, "good", library("shared_good"), log);
+  REQUIRE_FALSE(loaded);
+  CHECK(loaded.error().reason == kind::incompatible_module);
+  INFO(loaded.error().message());
+  CHECK(contains(loaded.error().message(),
+                 "built for another ABI: registry type 'modhook::registry' there, 'modhook::live_registry' in this host"));
+  CHECK_FALSE(is_loaded(library("shared_good")));
+
+  const auto error = refusal_of(library("shared_live"));
+  CHECK(error.reason == kind::incompatible_module);
+  CHECK(contains(error.message(),
+                 "built for another ABI: registry type 'modhook::live_registry' there, 'modhook::registry' in this host"));
+  CHECK(log.lines.empty());
+}
+
+TEST_CASE("a change that loads a shared module and is then refused destroys the module and closes its library") {
+  shared_log log;
+  shared_live_hooks hooks;
+  REQUIRE(hooks.load<resident>("resident", log));
+  auto refused = hooks.change([&](shared_live_hooks::editor& e) -> modhook::expected<void, modhook::registration_error> {
+    if (auto loaded = modhook::load_shared(e, "good", library("shared_live"), log); !loaded)
+      return modhook::unexpected(std::move(loaded).error());
+    CHECK(is_loaded(library("shared_live")));
+    return e.unload("absent"); // refused: nothing of this change stays
+  });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().reason == kind::not_loaded);
+  CHECK_FALSE(is_loaded(library("shared_live")));
+  CHECK(log.lines == lines{"constructed good", "destroyed good"});
+  CHECK(hooks.order<&shared_rules::may_send>() == lines{"resident"});
 }

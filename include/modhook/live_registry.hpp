@@ -122,6 +122,10 @@ public:
   [[nodiscard]] expected<module_ref, registration_error> load_from(std::string_view name, Loader&& loader) {
     return single([&](editor& e) { return e.load_from(name, loader); });
   }
+  template <class Loader>
+  [[nodiscard]] expected<module_ref, registration_error> replace_from(std::string_view name, Loader&& loader) {
+    return single([&](editor& e) { return e.replace_from(name, loader); });
+  }
   /// Replaces the module `name` by a new M, in the same place in load order: a change of its own.
   template <class M, class... Args>
   [[nodiscard]] expected<module_ref, registration_error> replace(std::string_view name, Args&&... args) {
@@ -214,6 +218,14 @@ public:
     }
   }
 
+  /// A hold on the module set current when it was taken: its modules, and their libraries,
+  /// stay alive for as long as a snapshot of it does, whatever changes meanwhile. For module
+  /// code a host runs outside a dispatch (a handler a module gave it, which may suspend).
+  /// Copying one costs an atomic increment; dropping it, a decrement.
+  class snapshot;
+  /// The current module set, held (see snapshot).
+  snapshot hold() const noexcept { return snapshot(pin_current()); }
+
   /// Whether this registry holds category C.
   template <class C>
   static constexpr bool holds = detail::is_one_of<C, Categories...>;
@@ -221,6 +233,7 @@ public:
   /// A change under way (see change()): what it does is published when the change returns.
   class editor {
   public:
+    using owner_type = live_registry;
     using api = live_registry::api;
     using instance_ptr = live_registry::instance_ptr;
     template <class C>
@@ -412,10 +425,43 @@ private:
     }
     module_set* operator->() const noexcept { return set_; }
     detail::failure_sink get() const noexcept { return set_->sink; }
+    bool held() const noexcept { return set_ != nullptr; }
+    set_pin copy() const noexcept {
+      if (set_) set_->holders.fetch_add(1, std::memory_order_relaxed);
+      return set_pin(set_);
+    }
 
   private:
     module_set* set_ = nullptr;
   };
+
+public:
+  class snapshot {
+  public:
+    snapshot() noexcept = default;
+    snapshot(const snapshot& other) noexcept : pin_(other.pin_.copy()) {}
+    snapshot(snapshot&&) noexcept = default;
+    snapshot& operator=(snapshot other) noexcept {
+      pin_ = std::move(other.pin_);
+      return *this;
+    }
+    ~snapshot() = default;
+    explicit operator bool() const noexcept { return pin_.held(); }
+    /// The names of the modules it holds, in load order, enabled or not.
+    std::vector<std::string> module_names() const {
+      std::vector<std::string> out;
+      if (pin_.held())
+        for (const auto& m : pin_->modules) out.emplace_back(m->name);
+      return out;
+    }
+
+  private:
+    friend live_registry;
+    explicit snapshot(set_pin pin) noexcept : pin_(std::move(pin)) {}
+    set_pin pin_;
+  };
+
+private:
   template <class, class, class>
   friend struct detail::live_dispatch;
 

@@ -18,6 +18,7 @@
 /// aside, which dlopen runs): the descriptor's layout and modhook version, the ABI facts, the
 /// fingerprint of every category of the registry, in order, and the constructor's parameters.
 
+#include <modhook/fwd.hpp>
 #include <modhook/registry.hpp>
 #include <modhook/detail/fingerprint.hpp>
 
@@ -68,12 +69,39 @@ struct descriptor_v2 {
 MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
-// A registry's fingerprint data (detail/fingerprint.hpp).
+// A registry's fingerprint data (detail/fingerprint.hpp), and its type's name: an ABI fact.
 template <class Registry>
 struct registry_data_of;
 template <class... Categories>
 struct registry_data_of<registry<Categories...>> {
   using type = fingerprint::registry_data<Categories...>;
+  static constexpr const char* kind() noexcept { return "modhook::registry"; }
+};
+template <class... Categories>
+struct registry_data_of<live_registry<Categories...>> {
+  using type = fingerprint::registry_data<Categories...>;
+  static constexpr const char* kind() noexcept { return "modhook::live_registry"; }
+};
+
+// The registry a target of load_shared loads into: a registry, a live registry, or a live
+// registry's editor (a change under way).
+template <class Target>
+struct shared_target {};
+template <class... Categories>
+struct shared_target<registry<Categories...>> {
+  using registry_type = registry<Categories...>;
+  static constexpr bool live = false;
+};
+template <class... Categories>
+struct shared_target<live_registry<Categories...>> {
+  using registry_type = live_registry<Categories...>;
+  static constexpr bool live = true;
+};
+template <class Target>
+  requires requires { typename Target::owner_type; }
+struct shared_target<Target> {
+  using registry_type = typename Target::owner_type;
+  static constexpr bool live = true;
 };
 
 template <class... Params>
@@ -166,7 +194,7 @@ struct shared_library_loader {
       return fail(kind::incompatible_descriptor, std::string("built with modhook ") + head->modhook_version +
                                                      ", this host with modhook " MODHOOK_DETAIL_VERSION_STRING);
 
-    static constexpr auto host_abi = fingerprint::abi_facts();
+    static constexpr auto host_abi = fingerprint::abi_facts(registry_data_of<Registry>::kind());
     if (auto why = abi_difference(found, host_abi)) return fail(kind::incompatible_module, *why);
     static constexpr typename registry_data_of<Registry>::type host{};
     static constexpr auto host_callbacks = host.callback_prints();
@@ -261,25 +289,46 @@ private:
 
 } // namespace detail
 
-/// Loads the module a shared library exports (with MODHOOK_SHARED_MODULE) and constructs it
-/// from (args..., api) as registry.load<M>(name, args...) would, with the same guarantees. The
-/// constructor's parameters are the arguments' types (`const T&` for a const lvalue, `T&&`
-/// for an rvalue) or, given explicitly, Params: load_shared<const config&>(hooks, ...).
-/// Refused, with nothing already loaded lost, when the file is missing or not a library, has
-/// no entry point, or was built with another modhook, for another ABI, against other
-/// categories or with other constructor parameters. The library stays open until its module
-/// is destroyed (modules are unloaded in reverse load order).
-template <class... Params, class... Categories, class... Args>
-[[nodiscard]] expected<module_ref, registration_error>
-load_shared(registry<Categories...>& hooks, std::string_view name, const std::filesystem::path& path, Args&&... args) {
-  using registry_type = registry<Categories...>;
-  using parameters =
-      std::conditional_t<sizeof...(Params) == 0, detail::parameter_text<Args&&...>, detail::parameter_text<Params...>>;
+namespace detail {
+template <class Registry, class... Params, class... Args>
+auto shared_loader(std::string_view name, const std::filesystem::path& path, Args&&... args) {
+  using parameters = std::conditional_t<sizeof...(Params) == 0, parameter_text<Args&&...>, parameter_text<Params...>>;
   static_assert(std::is_constructible_v<typename parameters::tuple, Args&&...>,
                 "modhook: load_shared<Params...>(registry, name, path, args...): the arguments must convert to "
                 "the parameters");
-  return hooks.load_from(name, detail::shared_library_loader<registry_type, parameters, std::tuple<Args&&...>>{
-                                   name, path, std::forward_as_tuple(static_cast<Args&&>(args)...)});
+  return shared_library_loader<Registry, parameters, std::tuple<Args&&...>>{
+      name, path, std::forward_as_tuple(static_cast<Args&&>(args)...)};
+}
+} // namespace detail
+
+/// Loads the module a shared library exports (with MODHOOK_SHARED_MODULE) and constructs it
+/// from (args..., api) as hooks.load<M>(name, args...) would, with the same guarantees. `hooks`
+/// is a registry, a live_registry, or a live_registry's editor (one step of a change). The
+/// constructor's parameters are the arguments' types (`const T&` for a const lvalue, `T&&`
+/// for an rvalue) or, given explicitly, Params: load_shared<const config&>(hooks, ...).
+/// Refused, with nothing already loaded lost, when the file is missing or not a library, has
+/// no entry point, or was built with another modhook, for another ABI or registry type,
+/// against other categories or with other constructor parameters. The library stays open
+/// until its module is destroyed (modules are unloaded in reverse load order).
+template <class... Params, class Target, class... Args>
+  requires requires { typename detail::shared_target<Target>::registry_type; }
+[[nodiscard]] expected<module_ref, registration_error> load_shared(Target& hooks, std::string_view name,
+                                                                   const std::filesystem::path& path, Args&&... args) {
+  using registry_type = typename detail::shared_target<Target>::registry_type;
+  return hooks.load_from(name,
+                         detail::shared_loader<registry_type, Params...>(name, path, static_cast<Args&&>(args)...));
+}
+
+/// Replaces the live module `name` by the one the library at `path` exports, in its place in
+/// load order and with its state (enabled or not), as live_registry::editor::replace: the old
+/// module is destroyed, and its library closed, once no dispatch can reach it.
+template <class... Params, class Target, class... Args>
+  requires(detail::shared_target<Target>::live)
+[[nodiscard]] expected<module_ref, registration_error>
+replace_shared(Target& hooks, std::string_view name, const std::filesystem::path& path, Args&&... args) {
+  using registry_type = typename detail::shared_target<Target>::registry_type;
+  return hooks.replace_from(name,
+                            detail::shared_loader<registry_type, Params...>(name, path, static_cast<Args&&>(args)...));
 }
 
 MODHOOK_END_NAMESPACE
@@ -293,7 +342,8 @@ MODHOOK_END_NAMESPACE
   constexpr typename ::modhook::detail::registry_data_of<REGISTRY>::type modhook_shared_data{};                        \
   constexpr auto modhook_shared_callbacks = modhook_shared_data.callback_prints();                                     \
   constexpr auto modhook_shared_categories = modhook_shared_data.category_prints(modhook_shared_callbacks);            \
-  constexpr auto modhook_shared_abi = ::modhook::detail::fingerprint::abi_facts();                                     \
+  constexpr auto modhook_shared_abi =                                                                                  \
+      ::modhook::detail::fingerprint::abi_facts(::modhook::detail::registry_data_of<REGISTRY>::kind());                \
   constexpr ::modhook::detail::shared_parameters_of<modhook_shared_export> modhook_shared_parameters{};                \
   constexpr ::modhook::shared_abi::descriptor_v2 modhook_shared_descriptor{                                            \
       {::modhook::shared_abi::magic, ::modhook::shared_abi::layout, sizeof(::modhook::shared_abi::descriptor_v2),      \

@@ -5,9 +5,11 @@
 //   SHARED_TEST_FEWER_CATEGORIES: the registry without shared_admin
 //   SHARED_TEST_CHANGED_POLICY: may_send fails open (all_must_pass_fail_open)
 //   SHARED_TEST_CHANGED_SIZE: shared_event has a field more, under the same name
+//   SHARED_TEST_LIVE: the module is built for shared_live_hooks, a live registry
 #ifndef MODHOOK_TESTS_SHARED_CATEGORIES_HPP
 #define MODHOOK_TESTS_SHARED_CATEGORIES_HPP
 
+#include <modhook/live_registry.hpp>
 #include <modhook/modhook.hpp>
 
 #include <string>
@@ -42,6 +44,9 @@ struct shared_admin {
   MODHOOK_CALLBACKS(shared_admin,
     (may_shut_down, modhook::all_must_pass, bool(const std::string&)));
 };
+
+// The same categories in a live registry (SHARED_TEST_LIVE builds the module against it).
+using shared_live_hooks = modhook::live_registry<shared_rules, shared_admin>;
 
 #if defined(SHARED_TEST_FEWER_CATEGORIES)
 using shared_hooks = modhook::registry<shared_rules>;

@@ -1,5 +1,5 @@
 // A module in a shared library. Built several ways (see categories.hpp and CMakeLists.txt):
-// as it should be, against a changed category, against fewer categories, with another
+// as it should be, for a live registry, against a changed category, against fewer categories, with another
 // expected type, without exceptions, and with a constructor that throws.
 #include "categories.hpp"
 
@@ -31,9 +31,15 @@ struct module_error : std::exception {
 };
 #endif
 
+#if defined(SHARED_TEST_LIVE)
+using module_hooks = shared_live_hooks;
+#else
+using module_hooks = shared_hooks;
+#endif
+
 class test_module {
 public:
-  test_module(shared_log& log, shared_hooks::api& api) : log_(log), name_(api.name()) {
+  test_module(shared_log& log, module_hooks::api& api) : log_(log), name_(api.name()) {
     log_.lines.push_back("constructed " + name_);
     auto registered = api.register_callbacks(shared_rules{
         .may_send = [this](const shared_event& e) {
@@ -62,4 +68,4 @@ private:
 
 } // namespace
 
-MODHOOK_SHARED_MODULE(shared_hooks, test_module, shared_log&);
+MODHOOK_SHARED_MODULE(module_hooks, test_module, shared_log&);

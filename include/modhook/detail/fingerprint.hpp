@@ -203,8 +203,9 @@ struct registry_data {
 #define MODHOOK_DETAIL_ABI_LIBRARY "unknown"
 #endif
 
-// The ABI facts, in the order a refusal names the first that differs.
-constexpr std::array<shared_abi::abi_fact, 5> abi_facts() noexcept {
+// The ABI facts, in the order a refusal names the first that differs. The registry's type is
+// one: a module_api of one kind of registry is not the other's.
+constexpr std::array<shared_abi::abi_fact, 6> abi_facts(const char* registry_type) noexcept {
   return {{
       {"compiler", MODHOOK_DETAIL_ABI_COMPILER},
       {"standard library", MODHOOK_DETAIL_ABI_LIBRARY},
@@ -219,6 +220,7 @@ constexpr std::array<shared_abi::abi_fact, 5> abi_facts() noexcept {
       {"exceptions", "off"},
 #endif
       {"pointer size", MODHOOK_DETAIL_STRINGIZE(__SIZEOF_POINTER__)},
+      {"registry type", registry_type},
   }};
 }
 
