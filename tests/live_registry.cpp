@@ -133,6 +133,33 @@ TEST_CASE("live: placements order the modules, and a cycle is refused with the s
   CHECK(called(h) == names{"c", "b", "a"});
 }
 
+TEST_CASE("live: unplace withdraws the host's placements of a module, and its own then decide") {
+  hooks h;
+  three(h);
+  REQUIRE(h.place("a", {modhook::position::last}));
+  REQUIRE(h.place<&steps::hit>("b", {.after = {"c"}}));
+  CHECK(called(h) == names{"c", "b", "a"});
+  REQUIRE(h.change([](hooks::editor& e) { return e.unplace("a"); }));
+  CHECK(called(h) == names{"a", "c", "b"}); // b's placement for the callback stays
+  REQUIRE(h.change([](hooks::editor& e) { return e.unplace("b"); }));
+  CHECK(called(h) == names{"a", "b", "c"});
+}
+
+TEST_CASE("live: a cycle made by a change whose last step is not in it blames the module the cycle is read from") {
+  hooks h;
+  three(h);
+  const auto refused = h.change([](hooks::editor& e) -> modhook::expected<void, modhook::registration_error> {
+    if (auto placed = e.place("b", {.after = {"c"}}); !placed) return placed;
+    if (auto placed = e.place("c", {.after = {"b"}}); !placed) return placed;
+    return e.place("a", {modhook::position::first}); // not in the cycle
+  });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().reason == modhook::registration_error::kind::order_cycle);
+  CHECK(refused.error().message() == "modhook: module \"b\": placements form a cycle for steps::hit: b before c (c: "
+                                     "after b), c before b (b: after c)");
+  CHECK(called(h) == names{"a", "b", "c"});
+}
+
 TEST_CASE("live: refusals name the module and change nothing") {
   destroyed.clear();
   hooks h;

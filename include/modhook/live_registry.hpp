@@ -314,6 +314,14 @@ public:
       return {};
     }
 
+    /// Withdraws every placement the host gave the module `name` (for all callbacks or one):
+    /// its own placements, if it is loaded, then decide, or load order.
+    [[nodiscard]] expected<void, registration_error> unplace(std::string_view name) {
+      next_.placements.forget_host(name);
+      subject_ = name;
+      return {};
+    }
+
   private:
     friend live_registry;
     editor(live_registry& owner, state& next) noexcept : owner_(&owner), next_(next) {}
@@ -572,7 +580,13 @@ private:
       if (!next.placements.empty()) {
         auto order = next.placements.order(into.callback, names);
         if (!order.cycle.empty()) {
-          refused = registration_error{registration_error::kind::order_cycle, subject, {}, std::move(order.cycle)};
+          // The change's last step is blamed when its module is in the cycle; else the module
+          // the cycle is read from.
+          const bool named = std::find(order.in_cycle.begin(), order.in_cycle.end(), subject) != order.in_cycle.end();
+          refused = registration_error{registration_error::kind::order_cycle,
+                                       named ? subject : std::string(order.in_cycle.front()),
+                                       {},
+                                       std::move(order.cycle)};
           return;
         }
         std::sort(by.begin(), by.end(), [&](std::size_t a, std::size_t b) { return order.rank[a] < order.rank[b]; });

@@ -33,8 +33,9 @@ struct placement_record {
 
 // The order of one callback's modules, or the sentence naming the cycle that prevents it.
 struct callback_order {
-  std::vector<std::size_t> rank; // rank[m]: where module m (of the names given) is called
-  std::string cycle;             // non-empty when there is no order
+  std::vector<std::size_t> rank;            // rank[m]: where module m (of the names given) is called
+  std::string cycle;                        // non-empty when there is no order
+  std::vector<std::string_view> in_cycle{}; // then: the modules in it, the first named first
 };
 
 class placement_book {
@@ -46,6 +47,9 @@ public:
   // stay, for a module of that name to come.
   void forget_own(std::string_view module) {
     std::erase_if(records_, [&](const placement_record& r) { return r.module == module && !r.by_host; });
+  }
+  void forget_host(std::string_view module) {
+    std::erase_if(records_, [&](const placement_record& r) { return r.module == module && r.by_host; });
   }
 
   // What decides a module's place for a callback: the host's for the callback, the host's,
@@ -88,6 +92,7 @@ public:
     callback_order result;
     if (!outcome.cycle.empty()) {
       result.cycle = describe_cycle(callback, names, outcome.cycle, waiting);
+      for (const std::size_t m : outcome.cycle) result.in_cycle.push_back(names[m]);
       return result;
     }
     result.rank.resize(names.size());
