@@ -9,6 +9,7 @@
 #include "types.hpp"
 
 #include <modhook/asio.hpp>
+#include <modhook/live_registry.hpp>
 #include <modhook/modhook.hpp>
 
 #include <optional>
@@ -83,7 +84,8 @@ struct third_party_rules {
       (on_threepid_bind, modhook::run_all, threepid_bind_signature));
 };
 
-using hooks = modhook::registry<spam_checker, account_validity, third_party_rules>;
+// Live: the host reloads its modules while it serves (host::reload).
+using hooks = modhook::live_registry<spam_checker, account_validity, third_party_rules>;
 
 } // namespace homeserver
 

@@ -9,8 +9,10 @@
 #include "json.hpp"
 
 #include <modhook/expected.hpp>
+#include <modhook/placement.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,10 @@ struct module_entry {
   std::string module;
   json config = json::object(); // an object; empty when the entry has no `config:`
   int line = 0;                 // where the entry starts in the file, 1-based
+  bool enabled = true;          // `enabled: false`: loaded, but its callbacks are not called
+  // `position: first|middle|last`, `before: [names]`, `after: [names]`: the host's placement of
+  // the module (modhook::placement); without them, the module's own or the list's order.
+  std::optional<modhook::placement> place;
 };
 
 /// An admin: made with its password when the host starts, never by registering (the name is

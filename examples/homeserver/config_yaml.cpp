@@ -197,17 +197,49 @@ modhook::expected<host_config, std::string> read_host_config(const std::string& 
       if (!item.IsMap()) return modhook::unexpected(entry + ": expected 'module:' and 'config:' keys");
       for (const auto& key : item) {
         const auto name = key.first.as<std::string>();
-        if (name != "module" && name != "config")
-          return modhook::unexpected(entry + ": unknown key '" + name + "' (expected 'module' or 'config')");
+        if (name != "module" && name != "config" && name != "enabled" && name != "position" && name != "before" &&
+            name != "after")
+          return modhook::unexpected(entry + ": unknown key '" + name +
+                                     "' (expected module, config, enabled, position, before or after)");
       }
       const YAML::Node module = item["module"];
       if (!module || !module.IsScalar() || module.Scalar().empty())
         return modhook::unexpected(entry + ": 'module' must name a module");
-      module_entry out{module.Scalar(), json::object(), item.Mark().line + 1};
+      module_entry out{module.Scalar(), json::object(), item.Mark().line + 1, true, std::nullopt};
       entry += " (" + out.module + ")";
       if (const YAML::Node settings = item["config"]; settings && !settings.IsNull()) {
         if (!settings.IsMap()) return modhook::unexpected(entry + ": 'config' must be a mapping");
         out.config = to_json(settings);
+      }
+      if (const YAML::Node enabled = item["enabled"]) {
+        if (!enabled.IsScalar() || (enabled.Scalar() != "true" && enabled.Scalar() != "false"))
+          return modhook::unexpected(entry + ": 'enabled' must be true or false");
+        out.enabled = enabled.Scalar() == "true";
+      }
+      if (item["position"] || item["before"] || item["after"]) {
+        modhook::placement place;
+        if (const YAML::Node position = item["position"]) {
+          const std::string where_to = position.IsScalar() ? position.Scalar() : "";
+          if (where_to == "first")
+            place.where = modhook::position::first;
+          else if (where_to == "last")
+            place.where = modhook::position::last;
+          else if (where_to != "middle")
+            return modhook::unexpected(entry + ": 'position' must be first, middle or last");
+        }
+        for (const char* side : {"before", "after"}) {
+          const YAML::Node names = item[side];
+          if (!names) continue;
+          if (!names.IsSequence())
+            return modhook::unexpected(entry + ": '" + side + "' must be a list of module names");
+          auto& into = std::string_view(side) == "before" ? place.before : place.after;
+          for (const auto& name : names) {
+            if (!name.IsScalar() || name.Scalar().empty())
+              return modhook::unexpected(entry + ": '" + side + "' must be a list of module names");
+            into.push_back(name.Scalar());
+          }
+        }
+        out.place = std::move(place);
       }
       config.modules.push_back(std::move(out));
     }

@@ -263,7 +263,10 @@ struct host::route {
 
 host::host(server_config config, std::ostream& log, http_fetcher fetch)
     : config_(std::move(config)), log_(&log), fetch_(std::move(fetch)), hooks_(std::make_unique<hooks>()),
-      web_(std::make_unique<web_resources>()), metrics_(all_callbacks()) {
+      metrics_(all_callbacks()) {
+  (void)hooks_->on_failure([this](const modhook::failure<>& f) {
+    this->log("! " + std::string(f.module.name) + " failed in " + name_of(f.callback) + ": " + what_failed(f));
+  });
   // The admins exist from the start, with their passwords (they log in): registering one of
   // their names is refused as taken. No module is asked: there is no registration. The
   // passwords are not kept.
@@ -308,27 +311,112 @@ awaitable<bool> host::matches_off_strand(std::string hash, std::string password)
                                            boost::asio::use_awaitable);
 }
 
-host::~host() = default;
+// One configuration's modules, and what the host gave them: their services, their web
+// resources, the host's own handle of each library. A module call or a web request holds the
+// generation it began in. Its members go in reverse order: the hold on the modules first (the
+// last hold destroys them, in reverse load order, while what they were given is still here),
+// then the web handlers (module code), the services, the host's handles of the libraries
+// (which unmaps them), and last the folder of their copies.
+struct host::generation {
+  struct removed_folder {
+    std::filesystem::path path;
+    removed_folder() = default;
+    removed_folder(const removed_folder&) = delete;
+    removed_folder& operator=(const removed_folder&) = delete;
+    ~removed_folder() {
+      std::error_code ignored;
+      if (!path.empty()) std::filesystem::remove_all(path, ignored);
+    }
+  };
+  struct library {
+    std::string module;
+    std::filesystem::path source, copy;
+    std::unique_ptr<void, int (*)(void*)> handle{nullptr, ::dlclose};
+  };
+  removed_folder folder;
+  std::vector<library> libraries; // in the order of the entries
+  std::vector<std::unique_ptr<module_services>> services;
+  web_resources web;
+  std::set<std::string, std::less<>> disabled; // whose web resources are not served
+  bool started = false;            // until the load ends, what the modules log waits in `pending`
+  std::vector<std::string> pending;
+  std::uint64_t number = 0;
+  hooks::snapshot modules;
+};
+
+host::~host() {
+  // The modules go first, in reverse load order, with the registry they were loaded in still
+  // here; then what the current generation gave them. (Replaced generations are gone: the
+  // io_context, and with it every request, ends before the host.)
+  if (generation_) generation_->modules = {};
+  hooks_.reset();
+  generation_.reset();
+  std::error_code ignored;
+  if (!copies_.empty()) std::filesystem::remove_all(copies_, ignored);
+}
 
 // Every line, the modules' too, escaped: what a client sent may be in it.
 void host::log(const std::string& line) { *log_ << escaped_for_log(line) << '\n' << std::flush; }
 
 modhook::expected<void, std::string> host::start(const std::string& config_path,
-                                                 const std::vector<module_entry>& entries) {
-  // Everything is built aside and kept only if every module loads. Declared so that, on the
-  // way out, the web resources go first (their handlers are module code, in the modules'
-  // libraries), then the modules and their libraries, then the services the modules hold.
-  std::vector<std::unique_ptr<module_services>> services;
-  auto fresh = std::make_unique<hooks>();
-  auto web = std::make_unique<web_resources>();
-  // Until this start-up ends, what its modules log is kept, and printed only if all of them
-  // load; a failed attempt's lines go with it.
-  auto started = std::make_shared<bool>(false);
-  startup_log_.clear();
-  (void)fresh->on_failure([this](const modhook::failure<>& f) {
-    log("! " + std::string(f.module.name) + " failed in " + name_of(f.callback) + ": " + what_failed(f));
-  });
+                                                 const std::vector<module_entry>& entries, config_reader reread) {
+  auto loaded = load_generation(config_path, entries);
+  if (!loaded) return modhook::unexpected(std::move(loaded).error());
+  config_path_ = config_path;
+  reread_ = std::move(reread);
+  return {};
+}
 
+modhook::expected<host::reload_report, std::string> host::reload() {
+  const auto began = std::chrono::steady_clock::now();
+  if (!reread_) return modhook::unexpected(std::string("this host was started without a way to read its config again"));
+  auto config = reread_(config_path_);
+  if (!config) {
+    log("reload refused, the running modules kept: " + config.error());
+    return modhook::unexpected(std::move(config).error());
+  }
+  std::shared_ptr<generation> previous = generation_;
+  auto loaded = load_generation(config_path_, config->modules);
+  if (!loaded) {
+    log("reload refused, the running modules kept: " + loaded.error());
+    return modhook::unexpected(std::move(loaded).error());
+  }
+  reload_report report;
+  report.generation = (*loaded)->number;
+  report.modules = config->modules.size();
+  // The previous generations' holders, this function's own hold of the last one aside.
+  std::erase_if(previous_, [](const std::weak_ptr<generation>& g) { return g.expired(); });
+  for (const auto& g : previous_) report.calls_in_previous += g.use_count();
+  if (previous) {
+    report.calls_in_previous += previous.use_count() - 1;
+    previous_.push_back(previous);
+  }
+  previous.reset(); // destroyed here when nothing runs in it
+  report.took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began);
+  log("modules reloaded from " + config_path_ + ": generation " + std::to_string(report.generation) + ", " +
+      std::to_string(report.modules) + " modules, " + std::to_string(report.calls_in_previous) +
+      " requests still in previous modules, in " + std::to_string(report.took.count()) + " us");
+  return report;
+}
+
+modhook::expected<std::shared_ptr<host::generation>, std::string>
+host::load_generation(const std::string& config_path, const std::vector<module_entry>& entries) {
+  // Everything is built aside, and kept only if every module loads.
+  auto next = std::make_shared<generation>();
+  next->number = generations_ + 1;
+  std::error_code error;
+  if (copies_.empty() && !entries.empty()) {
+    std::string pattern = (std::filesystem::temp_directory_path(error) / "homeserver-modules-XXXXXX").string();
+    if (error || ::mkdtemp(pattern.data()) == nullptr)
+      return modhook::unexpected(config_path + ": cannot make a folder for the modules' libraries in " +
+                                 std::filesystem::temp_directory_path(error).string());
+    copies_ = pattern;
+  }
+  if (!entries.empty()) {
+    next->folder.path = copies_ / std::to_string(next->number);
+    if (!std::filesystem::create_directory(next->folder.path, error))
+      return modhook::unexpected(config_path + ": cannot make " + next->folder.path.string() + ": " + error.message());
+  }
   int index = 0;
   for (const auto& entry : entries) {
     ++index;
@@ -339,54 +427,144 @@ modhook::expected<void, std::string> host::start(const std::string& config_path,
       return modhook::unexpected(where +
                                  ": 'module' must be a module's name (letters, digits, '_' and '-'), not a path");
     if (config_.modules_dir.empty()) return modhook::unexpected(where + ": no modules directory is configured");
-    if (std::error_code error; !std::filesystem::is_directory(config_.modules_dir, error))
+    if (!std::filesystem::is_directory(config_.modules_dir, error))
       return modhook::unexpected(
           where + ": the modules directory " + config_.modules_dir + " " +
           (std::filesystem::exists(config_.modules_dir, error) ? "is not a directory" : "does not exist"));
     const std::filesystem::path library = std::filesystem::path(config_.modules_dir) / (entry.module + ".so");
-    if (std::error_code error; !std::filesystem::exists(library, error))
+    if (!std::filesystem::exists(library, error))
       return modhook::unexpected(where + ": unknown module: no " + library.filename().string() + " in " +
                                  config_.modules_dir + " (it holds: " + modules_in(config_.modules_dir) + ")");
-    // Held open while the module loads: a constructor that throws after registering a web
-    // resource leaves a handler (the module's code) in `web`, which load_shared cannot see;
-    // it is dropped, below, before this closes the library.
-    const std::unique_ptr<void, int (*)(void*)> pinned(::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL), ::dlclose);
-    services.push_back(std::make_unique<module_services>(
-        entry.module, *web,
-        [this, started](const std::string& line) {
-          if (*started)
+    // A copy of its own: the dynamic loader would hand back a library already open under the
+    // same file, the previous generation's, and never load a rebuilt one. (A module listed
+    // twice has one copy; the registry refuses the second.)
+    generation::library copy{entry.module, library, next->folder.path / library.filename()};
+    if (!std::filesystem::exists(copy.copy, error) && !std::filesystem::copy_file(library, copy.copy, error))
+      return modhook::unexpected(where + ": cannot copy " + library.string() + ": " + error.message());
+    // The host's own handle: a web resource's handler is module code, and may outlive the
+    // module (a constructor that throws after registering one leaves it in `web`).
+    copy.handle.reset(::dlopen(copy.copy.c_str(), RTLD_NOW | RTLD_LOCAL));
+    next->libraries.push_back(std::move(copy));
+    generation* g = next.get();
+    next->services.push_back(std::make_unique<module_services>(
+        entry.module, next->web,
+        [this, g](const std::string& line) {
+          if (g->started)
             log(line);
           else
-            startup_log_.push_back(line);
+            g->pending.push_back(line);
         },
         fetch_));
-    auto loaded = modhook::load_shared<const json&, module_services&>(*fresh, entry.module, library, entry.config,
-                                                                      *services.back());
-    if (!loaded) {
-      web.reset(); // this start-up's web resources, the failed module's among them
-      return modhook::unexpected(where + ": " + loaded.error().message());
-    }
   }
-  fresh->seal();
-  web->seal();
-  web_ = std::move(web); // in the order of the members' destruction
-  hooks_ = std::move(fresh);
-  services_ = std::move(services);
-  *started = true;
-  for (const auto& line : startup_log_) log(line);
-  startup_log_.clear();
+
+  std::vector<std::string> current;
+  for (const auto& m : hooks_->modules()) current.push_back(m.name);
+  std::string refused;
+  auto changed = hooks_->change([&](hooks::editor& e) -> modhook::expected<void, modhook::registration_error> {
+    for (const auto& name : current) {
+      if (auto gone = e.unload(name); !gone) return gone;
+      if (auto unplaced = e.unplace(name); !unplaced) return unplaced;
+    }
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const module_entry& entry = entries[i];
+      refused = config_path + ":" + std::to_string(entry.line) + ": modules entry " + std::to_string(i + 1) + " (" +
+                entry.module + ")";
+      auto loaded = modhook::load_shared<const json&, module_services&>(e, entry.module, next->libraries[i].copy,
+                                                                        entry.config, *next->services[i]);
+      if (!loaded) return modhook::unexpected(std::move(loaded).error());
+      if (entry.place)
+        if (auto placed = e.place(entry.module, *entry.place); !placed) return placed;
+      if (!entry.enabled) {
+        if (auto off = e.disable(entry.module); !off) return off;
+        next->disabled.insert(entry.module);
+      }
+    }
+    refused = config_path; // a cycle among the placements is found once every module is in
+    return {};
+  });
+  if (!changed) {
+    // The error names the file the entry names, not the copy.
+    std::string why = changed.error().message();
+    for (const auto& library : next->libraries)
+      for (auto at = why.find(library.copy.string()); at != std::string::npos;
+           at = why.find(library.copy.string(), at + library.source.string().size()))
+        why.replace(at, library.copy.string().size(), library.source.string());
+    return modhook::unexpected(refused + ": " + why);
+  }
+  next->web.seal();
+  next->modules = hooks_->hold();
+  generations_ = next->number;
+  generation_ = next;
+  next->started = true;
+  for (const auto& line : next->pending) log(line);
+  next->pending.clear();
+  return next;
+}
+
+modhook::expected<void, std::string> host::set_enabled(const std::string& module, bool on) {
+  auto changed = on ? hooks_->enable(module) : hooks_->disable(module);
+  if (!changed) return modhook::unexpected(changed.error().message());
+  if (on)
+    generation_->disabled.erase(module);
+  else
+    generation_->disabled.insert(module);
+  log(std::string("module ") + module + (on ? " enabled" : " disabled"));
   return {};
+}
+
+namespace {
+template <auto... Members>
+json call_orders(const hooks& h) {
+  json out = json::object();
+  ((out[name_of(modhook::callback_name<Members>)] = h.template order<Members>()), ...);
+  return out;
+}
+} // namespace
+
+json host::module_list() const {
+  json modules = json::array();
+  std::size_t position = 0;
+  for (const auto& m : hooks_->modules()) {
+    json item{{"name", m.name}, {"load_order", ++position}, {"enabled", m.enabled}};
+    if (generation_)
+      for (const auto& library : generation_->libraries)
+        if (library.module == m.name) {
+          item["library"] = library.source.string();
+          item["loaded_from"] = library.copy.string();
+        }
+    modules.push_back(std::move(item));
+  }
+  json previous = json::array();
+  for (const auto& g : previous_)
+    if (const auto held = g.lock()) previous.push_back({{"generation", held->number}, {"held_by", g.use_count() - 1}});
+  return json{{"generation", generations_},
+              {"config", config_path_},
+              {"modules", std::move(modules)},
+              {"call_order",
+               call_orders<&spam_checker::check_event_for_spam, &spam_checker::user_may_invite,
+                           &spam_checker::user_may_create_room, &spam_checker::check_media_file_for_spam,
+                           &account_validity::is_user_expired, &account_validity::on_user_registration,
+                           &third_party_rules::check_event_allowed, &third_party_rules::on_create_room,
+                           &third_party_rules::check_threepid_can_be_invited,
+                           &third_party_rules::check_visibility_can_be_modified,
+                           &third_party_rules::check_can_shutdown_room, &third_party_rules::check_can_deactivate_user,
+                           &third_party_rules::on_new_event, &third_party_rules::on_profile_update,
+                           &third_party_rules::on_user_deactivation_status_changed,
+                           &third_party_rules::on_threepid_bind>(*hooks_)},
+              {"previous_generations_in_use", std::move(previous)}};
 }
 
 std::vector<std::string> host::module_names() const {
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < hooks_->module_count(); ++i) out.emplace_back(hooks_->module(i).name);
+  for (const auto& m : hooks_->modules()) out.push_back(m.name);
   return out;
 }
 
 template <auto Member, class... Args>
 auto host::dispatch(Args&&... args)
     -> decltype(std::declval<hooks&>().template dispatch<Member>(static_cast<Args&&>(args)...)) {
+  // The modules' services and web handlers, for as long as one of the modules may run.
+  const std::shared_ptr<generation> in_use = generation_;
   const auto start = std::chrono::steady_clock::now();
   auto result = co_await hooks_->template dispatch<Member>(static_cast<Args&&>(args)...);
   metrics_.record(name_of(modhook::callback_name<Member>), classify(result), std::chrono::steady_clock::now() - start);
@@ -442,6 +620,11 @@ std::span<const host::route> host::routes() {
       {"POST", "/_synapse/admin/v1/deactivate/{}", a::admin, true, &host::do_admin_deactivate},
       {"PUT", "/_synapse/admin/v2/users/{}", a::admin, true, &host::do_admin_user},
       {"DELETE", "/_synapse/admin/v1/rooms/{}", a::admin, false, &host::do_shutdown},
+      // Not Synapse's: its modules change only with a restart.
+      {"GET", "/_synapse/admin/v1/modules", a::admin, false, &host::do_list_modules},
+      {"POST", "/_synapse/admin/v1/modules/reload", a::admin, false, &host::do_reload},
+      {"POST", "/_synapse/admin/v1/modules/{}/enable", a::admin, false, &host::do_enable_module},
+      {"POST", "/_synapse/admin/v1/modules/{}/disable", a::admin, false, &host::do_disable_module},
   };
   return table;
 }
@@ -513,7 +696,7 @@ awaitable<http::response> host::answer(http::request request) {
   if (chosen == nullptr) {
     if (path_known)
       co_return error(405, "M_UNRECOGNIZED", c.request.method + " is not allowed on " + std::string(path));
-    if (web_->find(path) != nullptr) co_return co_await serve_web_resource(c);
+    if (generation_ && generation_->web.find(path) != nullptr) co_return co_await serve_web_resource(c);
     co_return error(404, "M_UNRECOGNIZED", "unrecognized request: " + std::string(path));
   }
 
@@ -566,7 +749,12 @@ awaitable<std::optional<http::response>> host::authenticate(call& c) {
 
 awaitable<http::response> host::serve_web_resource(call& c) {
   const auto path = c.request.target.substr(0, c.request.target.find('?'));
-  const web_resources::resource& resource = *web_->find(path);
+  // The generation holds the module (and its library) while its handler runs, a reload or not.
+  const std::shared_ptr<generation> in_use = generation_;
+  const web_resources::resource& resource = *in_use->web.find(path);
+  if (in_use->disabled.contains(resource.module))
+    co_return error(404, "M_UNRECOGNIZED", "unrecognized request: " + std::string(path) + " (its module '" +
+                                               resource.module + "' is disabled)");
   std::optional<web_response> answer;
   std::string failure;
   try {
@@ -1396,6 +1584,29 @@ awaitable<http::response> host::handle_metrics(http::request request) {
     co_return error(404, "M_UNRECOGNIZED", "the metrics listener serves /_synapse/metrics only");
   if (request.method != "GET") co_return error(405, "M_UNRECOGNIZED", request.method + " is not allowed on the metrics");
   co_return http::response{200, "text/plain; version=0.0.4", metrics_.text(), {}};
+}
+
+// ---- Modules (not Synapse's: its modules change only with a restart) ---------------------
+
+awaitable<http::response> host::do_list_modules(call&) { co_return ok(module_list()); }
+
+awaitable<http::response> host::do_reload(call&) {
+  auto done = reload();
+  if (!done) co_return error(400, "M_UNKNOWN", "reload refused, the running modules kept: " + done.error());
+  co_return ok(json{{"generation", done->generation},
+                    {"modules", done->modules},
+                    {"requests_in_previous_modules", done->calls_in_previous},
+                    {"took_us", done->took.count()}});
+}
+
+awaitable<http::response> host::do_enable_module(call& c) {
+  if (auto done = set_enabled(c.params[0], true); !done) co_return error(404, "M_NOT_FOUND", done.error());
+  co_return ok(module_list());
+}
+
+awaitable<http::response> host::do_disable_module(call& c) {
+  if (auto done = set_enabled(c.params[0], false); !done) co_return error(404, "M_NOT_FOUND", done.error());
+  co_return ok(module_list());
 }
 
 } // namespace homeserver

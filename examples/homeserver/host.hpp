@@ -19,8 +19,10 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
+#include <filesystem>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <optional>
@@ -42,10 +44,39 @@ public:
   host& operator=(const host&) = delete;
   ~host();
 
+  /// How reload() reads the configuration file again (read_host_config, which the program
+  /// links: this library does not, to stay free of yaml-cpp).
+  using config_reader = std::function<modhook::expected<host_config, std::string>(const std::string& path)>;
+
   /// Loads the modules in order and ends start-up. On the first error (unknown module, a
   /// module rejecting its config) nothing is kept and the error names `config_path`, the
-  /// entry and the problem.
-  modhook::expected<void, std::string> start(const std::string& config_path, const std::vector<module_entry>& entries);
+  /// entry and the problem. Without `reread`, reload() is refused.
+  modhook::expected<void, std::string> start(const std::string& config_path, const std::vector<module_entry>& entries,
+                                             config_reader reread = {});
+
+  /// What a reload did: the new generation of modules, how many, and how many module calls
+  /// and web requests of the previous generations were still running when it was published.
+  struct reload_report {
+    std::uint64_t generation = 0;
+    std::size_t modules = 0;
+    long calls_in_previous = 0;
+    std::chrono::microseconds took{};
+  };
+  /// Reads the configuration file given to start() again and replaces every module by what its
+  /// `modules:` list names now, each from a fresh copy of its library (a rebuilt module is
+  /// loaded anew), in one change of the live registry. Module calls and web requests under
+  /// way finish with the modules they began with; those are then destroyed and their
+  /// libraries closed. Refused, the running modules kept, on any error, named as start() names
+  /// it. The `server:` section is read at start-up only. Call on the strand.
+  modhook::expected<reload_report, std::string> reload();
+
+  /// Enables or disables a loaded module (its callbacks and web resources), until the next
+  /// reload; an error names a module that is not loaded. Call on the strand.
+  modhook::expected<void, std::string> set_enabled(const std::string& module, bool on);
+
+  /// The modules as the admin API lists them: load order, state, library, each callback's
+  /// call order, and the generations still held by requests.
+  json module_list() const;
 
   /// The names of the loaded modules, in order.
   std::vector<std::string> module_names() const;
@@ -153,6 +184,10 @@ private:
   reply do_bind(call&);
   reply do_upload(call&);
   reply do_shutdown(call&);
+  reply do_list_modules(call&);
+  reply do_reload(call&);
+  reply do_enable_module(call&);
+  reply do_disable_module(call&);
   reply send_event(call&, std::string type, std::optional<std::string> state_key);
   /// Asks the modules about `e` (check_event_for_spam too when `from_client_message`, as
   /// Synapse for non-membership events), stores it, announces it (on_new_event) and wakes the
@@ -171,16 +206,27 @@ private:
   boost::asio::awaitable<std::optional<http::response>> authenticate(call&);
   reply serve_web_resource(call&);
 
+  /// One configuration's modules and what the host gave them (host.cpp).
+  struct generation;
+  /// Loads `entries` as the next generation, in one change that unloads the current modules:
+  /// the new generation, or the error, named after `config_path` and the entry.
+  modhook::expected<std::shared_ptr<generation>, std::string> load_generation(const std::string& config_path,
+                                                                             const std::vector<module_entry>& entries);
+
   server_config config_;
   std::ostream* log_;
   http_fetcher fetch_;
-  // Destroyed in this order's reverse: the web resources first (their handlers are module
-  // code), then the modules, each followed by its library, then the services they held.
-  std::vector<std::unique_ptr<module_services>> services_;
-  std::unique_ptr<hooks> hooks_;
-  std::unique_ptr<web_resources> web_;
+  std::unique_ptr<hooks> hooks_; // one for the host's life: modules come and go in it
+  // The current generation. A module call or a web request holds the generation it began in,
+  // so that a replaced module's services, web handlers and library outlive it (~host says
+  // in which order they go).
+  std::shared_ptr<generation> generation_;
+  std::vector<std::weak_ptr<generation>> previous_; // replaced generations, while requests hold them
+  std::uint64_t generations_ = 0;
+  std::string config_path_;
+  config_reader reread_;
+  std::filesystem::path copies_; // the libraries' copies, one folder per generation (made at the first load)
   callback_metrics metrics_;
-  std::vector<std::string> startup_log_; // what modules said while loading
   std::map<std::string, user, std::less<>> users_;
   std::map<std::string, session, std::less<>> tokens_; // access token -> who
   /// A new session of `user_id`: its token and device id, answered as register and login do.

@@ -1,7 +1,8 @@
 // The reference homeserver:
 //   homeserver CONFIG.yaml [--stop-after-seconds S]
 // Listens on 127.0.0.1 at the config's port (0 picks one), loads the config's modules, prints
-// the port and the modules, and serves until SIGINT or SIGTERM (or S seconds). A start-up
+// the port and the modules, and serves until SIGINT or SIGTERM (or S seconds). SIGHUP reloads
+// the modules from the config file (host::reload). A start-up
 // error (the config, a module, the port) prints one line naming the file, the entry and the
 // problem on stderr, nothing on stdout, and exits with status 1.
 
@@ -21,6 +22,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <functional>
 #include <chrono>
 #include <iostream>
 #include <optional>
@@ -112,7 +114,7 @@ int main(int argc, char** argv) {
               << ": cannot listen on " << metrics_port.error() << '\n';
     return 1;
   }
-  if (auto started = host.start(*config_path, config->modules); !started) {
+  if (auto started = host.start(*config_path, config->modules, &homeserver::read_host_config); !started) {
     std::cerr << "homeserver: " << started.error() << '\n';
     return 1;
   }
@@ -122,10 +124,22 @@ int main(int argc, char** argv) {
             << " worker threads" << std::endl;
   std::cout << "metrics on http://127.0.0.1:" << *metrics_port << "/_synapse/metrics" << std::endl;
 
+  // SIGHUP: the modules are reloaded from the config file, while the server serves.
+  asio::signal_set hangups(strand, SIGHUP);
+  std::function<void()> on_hangup = [&] {
+    hangups.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      (void)host.reload(); // it logs what it did, or why it refused
+      on_hangup();
+    });
+  };
+  on_hangup();
+
   // SIGINT, SIGTERM or the time bound: stop accepting, let answers in progress go out, stop.
   asio::signal_set signals(strand, SIGINT, SIGTERM);
   asio::steady_timer bound(strand), grace(strand);
   const auto stop = [&] {
+    hangups.cancel();
     signals.cancel();
     bound.cancel();
     server.stop();

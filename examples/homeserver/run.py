@@ -204,10 +204,24 @@ def main_command(run):
     check(status == 0, f"the metrics: {err}")
     print(out, end="")
     loads = []
-    print("== load: 20000 requests over 32 connections, the shipped modules (censor service included)")
-    status, out, err = run.client("load", server.url, "--connections", "32", "--requests", "20000", "--max-seconds", "120")
+    print("== load: 20000 requests over 32 connections, the shipped modules (censor service included),")
+    print("   and a reload of every module (POST /_synapse/admin/v1/modules/reload) a second into it")
+    token = admin_token(server.url)
+    before = copies_mapped(server)
+    load = subprocess.Popen([run.program("homeserver_client"), "load", server.url, "--connections", "32",
+                             "--requests", "20000", "--max-seconds", "120"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    status, body, _ = request(server.url, "POST", "/_synapse/admin/v1/modules/reload", token=token, timeout=30)
+    out, err = load.communicate(timeout=180)
     print(out, end="")
-    check(status == 0, f"the load run failed: {err}")
+    check(load.returncode == 0, f"the load run failed: {err}")
+    check(status == 200, f"the reload: {status} {body}")
+    answer = json.loads(body)
+    print(f"reload: generation {answer['generation']}, {answer['modules']} modules replaced in "
+          f"{answer['took_us'] / 1000:.1f} ms while {answer['requests_in_previous_modules']} requests were in the "
+          f"previous ones; libraries mapped before: generation {sorted(before)}, after the load: "
+          f"generation {sorted(copies_mapped(server))}")
     loads.append(out)
     server.stop()
     censor.stop()
@@ -574,6 +588,208 @@ def test_replay_errors(run):
     check(status == 1 and "refused" in err, f"a homeserver that is down: {status} {err}")
 
 
+# ---- Reloading the modules while the server serves ------------------------------------------
+
+def admin_token(base):
+    status, body, _ = request(base, "POST", "/_matrix/client/v3/login",
+                              {"type": "m.login.password", "identifier": {"type": "m.id.user", "user": "admin"},
+                               "password": os.environ["HOMESERVER_ADMIN_PASSWORD"]})
+    check(status == 200, f"the admin's login: {status} {body}")
+    return json.loads(body)["access_token"]
+
+
+def modules(base, token):
+    status, body, _ = request(base, "GET", "/_synapse/admin/v1/modules", token=token)
+    check(status == 200, f"the modules' list: {status} {body}")
+    return json.loads(body)
+
+
+def copies_mapped(server):
+    """The modules' library copies mapped in the server's process now: {generation: names}."""
+    mapped = {}
+    with open(f"/proc/{server.proc.pid}/maps") as f:
+        for line in f:
+            match = re.search(r"/homeserver-modules-[^/]+/(\d+)/([\w-]+)\.so", line)
+            if match:
+                mapped.setdefault(int(match.group(1)), set()).add(match.group(2))
+    return mapped
+
+
+def shipped_copy(run, censor):
+    """The shipped config, copied where a test may change it, and a server on it."""
+    with open(os.path.join(DATA, "homeserver.yaml")) as f:
+        text = f.read()
+    config = run.config("homeserver.yaml", text)
+    return config, text, run.homeserver(config, censor.url + "/censor")
+
+
+def reload_under_load(run, server, token, reloads, connections, requests):
+    """`reloads` reloads, SIGHUP and the admin route in turn, while `connections` clients send
+    `requests` requests; returns the load's output and each reload's count of requests still
+    in the previous modules."""
+    load = subprocess.Popen([run.program("homeserver_client"), "load", server.url, "--connections", str(connections),
+                             "--requests", str(requests), "--max-seconds", "240"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    held = []
+    try:
+        time.sleep(0.5)  # the clients registered, their messages under way
+        generation = modules(server.url, token)["generation"]
+        for k in range(reloads):
+            if k % 2 == 0:
+                status, body, _ = request(server.url, "POST", "/_synapse/admin/v1/modules/reload", token=token,
+                                          timeout=30)
+                check(status == 200, f"reload {k + 1}: {status} {body}")
+                answer = json.loads(body)
+                check(answer["generation"] == generation + 1, f"reload {k + 1}: {answer}")
+                held.append(answer["requests_in_previous_modules"])
+            else:
+                server.proc.send_signal(signal.SIGHUP)
+                deadline = time.monotonic() + 30
+                while modules(server.url, token)["generation"] != generation + 1:
+                    check(time.monotonic() < deadline, f"SIGHUP {k + 1}: no reload within 30 s:\n{server.output()[-2000:]}")
+                    time.sleep(0.02)
+                match = re.findall(rf"generation {generation + 1}, \d+ modules, (\d+) requests still", server.output())
+                check(len(match) == 1, f"SIGHUP {k + 1}: the reload is not logged once:\n{server.output()[-2000:]}")
+                held.append(int(match[0]))
+            generation += 1
+            time.sleep(0.15)
+        out, err = load.communicate(timeout=300)
+    finally:
+        if load.poll() is None:
+            load.kill()
+            load.wait()
+    check(load.returncode == 0, f"a request failed under the reloads: {out}{err}")
+    return out, held
+
+
+def test_reload(run):
+    """22 reloads (SIGHUP and the admin route in turn) while 32 clients send messages that the
+    censorer sends to a slow censor service: every request answered 200; reloads land while
+    the censorer waits; each replaced library is unmapped once its last request ended; a
+    reload that fails keeps the running modules and says why."""
+    censor = run.censor("--delay-ms", "100")
+    config, text, server = shipped_copy(run, censor)
+    base = server.url
+    token = admin_token(base)
+    before = modules(base, token)
+    check(before["generation"] == 1 and [m["name"] for m in before["modules"]] ==
+          ["flaky_module", "event_censorer", "invite_blocker", "room_guard", "account_expiry", "audit_logger"],
+          f"at start-up: {before}")
+    check(copies_mapped(server) == {1: {m["name"] for m in before["modules"]}}, f"mapped: {copies_mapped(server)}")
+
+    out, held = reload_under_load(run, server, token, reloads=22, connections=32, requests=3000)
+    print(out, end="")
+    print(f"reloads: {len(held)}; requests still in the previous modules at each: {held}")
+    check(re.search(r"load: 3000 requests", out) is not None, f"load: {out}")
+    check(sum(1 for h in held if h > 0) >= 5, f"few reloads landed while requests were in the modules: {held}")
+    after = modules(base, token)
+    check(after["generation"] == 23, f"after 22 reloads: {after}")
+    # Every request is over: only the current generation's libraries are left, on disk too.
+    mapped = copies_mapped(server)
+    check(mapped == {23: {m["name"] for m in after["modules"]}}, f"still mapped after the load: {mapped}")
+    check(after["previous_generations_in_use"] == [], f"{after}")
+    folder = os.path.dirname(after["modules"][0]["loaded_from"])
+    check(sorted(os.listdir(os.path.dirname(folder))) == ["23"], f"copies left: {os.listdir(os.path.dirname(folder))}")
+
+    # A reload that fails: the running modules stay, and the answer says why, and where.
+    run.config("homeserver.yaml", text.replace("module: room_guard", "module: room_gaurd"))
+    status, body, _ = request(base, "POST", "/_synapse/admin/v1/modules/reload", token=token)
+    line = text[:text.index("module: room_guard")].count("\n") + 1
+    check(status == 400 and f"homeserver.yaml:{line}: modules entry 4 (room_gaurd): unknown module: no room_gaurd.so" in body,
+          f"a reload naming an unknown module: {status} {body}")
+    check(modules(base, token)["modules"] == after["modules"], "the failed reload changed the modules")
+    check(copies_mapped(server) == mapped, f"a failed reload left libraries: {copies_mapped(server)}")
+    server.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while server.output().count("reload refused") < 2:
+        check(time.monotonic() < deadline, f"SIGHUP's refusal not logged:\n{server.output()[-2000:]}")
+        time.sleep(0.02)
+    check(modules(base, token)["generation"] == 23, "a failed SIGHUP reload changed the generation")
+    user = register(base, "after_reloads")
+    status, body, _ = request(base, "POST", "/_matrix/client/v3/createRoom", {"room_alias_name": "after"}, user)
+    check(status == 200, f"createRoom after the reloads: {status} {body}")
+    status, body, _ = send_message(base, user, json.loads(body)["room_id"], "t1", "what a darn day")
+    check(status == 200, f"a message after the failed reloads: {status} {body}")
+    server.stop()
+    censor.stop()
+
+
+def with_keys(text, module, *lines):
+    """The config `text` with `lines` added to the entry of `module`."""
+    entry = f"  - module: {module}\n"
+    check(entry in text, f"no entry for {module}")
+    return text.replace(entry, entry + "".join(f"    {line}\n" for line in lines))
+
+
+def test_module_admin(run):
+    """The admin API's modules: listed with their order, state and library; disabled and
+    enabled (callbacks and web resources); placed and disabled by the config on a reload; a
+    cycle among the placements refused, naming it, with the running modules kept."""
+    censor = run.censor()
+    config, text, server = shipped_copy(run, censor)
+    base = server.url
+    token = admin_token(base)
+    user = register(base, "alice")
+    status, body, _ = request(base, "GET", "/_synapse/admin/v1/modules", token=user)
+    check(status == 403, f"a user lists the modules: {status} {body}")
+    listed = modules(base, token)
+    check([(m["name"], m["load_order"], m["enabled"]) for m in listed["modules"]] ==
+          [(n, i + 1, True) for i, n in enumerate(["flaky_module", "event_censorer", "invite_blocker", "room_guard",
+                                                   "account_expiry", "audit_logger"])], f"{listed}")
+    check(all(m["library"].endswith("/" + m["name"] + ".so") and "/1/" in m["loaded_from"] for m in listed["modules"]),
+          f"{listed}")
+    check(listed["call_order"]["third_party_rules::check_event_allowed"] == ["flaky_module", "event_censorer"], f"{listed}")
+
+    status, body, _ = request(base, "POST", "/_matrix/client/v3/createRoom", {"room_alias_name": "r"}, user)
+    check(status == 200, f"createRoom: {status} {body}")
+    room = json.loads(body)["room_id"]
+
+    def sent(txn):
+        status, body, _ = send_message(base, user, room, txn, "what a darn day")
+        check(status == 200, f"send {txn}: {status} {body}")
+        status, body, _ = request(base, "GET", f"/_matrix/client/v3/rooms/{room}/event/{json.loads(body)['event_id']}",
+                                  token=user)
+        return json.loads(body)["content"]["body"]
+
+    check(sent("t1") == "what a **** day", "censored while enabled")
+    status, body, _ = request(base, "POST", "/_synapse/admin/v1/modules/event_censorer/disable", token=token)
+    check(status == 200 and [m["enabled"] for m in json.loads(body)["modules"]][1] is False, f"disable: {status} {body}")
+    check(sent("t2") == "what a darn day", "not censored while disabled")
+    status, body, _ = request(base, "GET", "/_synapse/client/censor/stats")
+    check(status == 404 and "is disabled" in body, f"a disabled module's web resource: {status} {body}")
+    status, body, _ = request(base, "POST", "/_synapse/admin/v1/modules/event_censorer/enable", token=token)
+    check(status == 200, f"enable: {status} {body}")
+    check(sent("t3") == "what a **** day", "censored once enabled again")
+    status, body, _ = request(base, "GET", "/_synapse/client/censor/stats")
+    check(status == 200 and json.loads(body) == {"censored": 2}, f"the censorer kept its state: {status} {body}")
+    status, body, _ = request(base, "POST", "/_synapse/admin/v1/modules/nope/disable", token=token)
+    check(status == 404 and "nope" in body, f"disabling a module that is not loaded: {status} {body}")
+
+    # The config places and disables modules; a reload applies it.
+    placed = with_keys(with_keys(text, "audit_logger", "position: first"), "account_expiry", "before: [flaky_module]")
+    run.config("homeserver.yaml", with_keys(placed, "invite_blocker", "enabled: false"))
+    status, body, _ = request(base, "POST", "/_synapse/admin/v1/modules/reload", token=token)
+    check(status == 200 and json.loads(body)["generation"] == 2, f"reload: {status} {body}")
+    listed = modules(base, token)
+    orders = listed["call_order"]
+    check(orders["third_party_rules::on_new_event"] == ["audit_logger", "flaky_module"], f"{orders}")
+    check(orders["third_party_rules::check_can_deactivate_user"] == ["account_expiry", "flaky_module"], f"{orders}")
+    check(orders["spam_checker::user_may_invite"] == [], f"a disabled module is called: {orders}")
+    check([m["enabled"] for m in listed["modules"]] == [True, True, False, True, True, True], f"{listed}")
+    check(sent("t4") == "what a **** day", "censored after the reload")
+
+    # A cycle: refused, named, and nothing changes.
+    run.config("homeserver.yaml", with_keys(placed, "flaky_module", "before: [account_expiry]"))
+    status, body, _ = request(base, "POST", "/_synapse/admin/v1/modules/reload", token=token)
+    check(status == 400 and 'module \\"flaky_module\\": placements form a cycle for ' in body and
+          "flaky_module before account_expiry (flaky_module: before account_expiry), account_expiry before "
+          "flaky_module (account_expiry: before flaky_module)" in body, f"a cycle: {status} {body}")
+    check(modules(base, token) == listed, "a refused reload changed the modules")
+    check(copies_mapped(server) == {2: {m["name"] for m in listed["modules"]}}, f"{copies_mapped(server)}")
+    server.stop()
+    censor.stop()
+
+
 TESTS = {
     "js-client": test_js_client,
     "censor-down": test_censor_down,
@@ -587,6 +803,8 @@ TESTS = {
     "port-in-use": test_port_in_use,
     "stale-module": test_stale_module,
     "replay-errors": test_replay_errors,
+    "reload": test_reload,
+    "module-admin": test_module_admin,
 }
 
 

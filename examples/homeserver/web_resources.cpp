@@ -11,7 +11,7 @@ std::string web_resource_error::message() const {
   case kind::already_claimed:
     return who + " cannot register '" + path + "': already registered by module '" + owner + "'";
   case kind::after_startup:
-    return who + " cannot register '" + path + "': web resources are registered at start-up only";
+    return who + " cannot register '" + path + "': web resources are registered while the module loads";
   }
   return who + ": unknown web resource error";
 }

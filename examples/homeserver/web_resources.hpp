@@ -3,7 +3,7 @@
 
 // Web resources modules register at absolute paths, as Synapse's register_web_resource; the
 // homeserver's HTTP server serves them. The first module to claim a path keeps it;
-// registration ends with start-up. Handlers are asynchronous.
+// registration ends when the modules of a generation are loaded. Handlers are asynchronous.
 
 #include <modhook/expected.hpp>
 

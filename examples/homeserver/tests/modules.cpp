@@ -45,7 +45,6 @@ struct harness {
     REQUIRE(registry.on_failure([this](const modhook::failure<>& f) { failures.push_back(f); }));
     auto loaded = load(registry, module, config, services);
     if (!loaded) FAIL(loaded.error().message());
-    registry.seal();
     web.seal();
   }
 };
@@ -79,7 +78,7 @@ std::string load_error(std::string_view module, const json& config) {
   module_services services{"under_test", web, [](const std::string&) {}};
   auto loaded = load(registry, module, config, services);
   REQUIRE_FALSE(loaded);
-  CHECK(registry.module_count() == 0);
+  CHECK(registry.modules().empty());
   return loaded.error().message();
 }
 

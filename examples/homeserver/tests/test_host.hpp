@@ -35,7 +35,7 @@ inline json strings(std::initializer_list<const char*> items) {
 }
 
 inline module_entry entry(std::string name, json config, int line) {
-  return module_entry{std::move(name), std::move(config), line};
+  return module_entry{std::move(name), std::move(config), line, true, std::nullopt};
 }
 
 inline json flaky_config(const std::string& claim_path) {
