@@ -104,6 +104,7 @@ void load_modules(bench_registry& hooks, int count) {
   hooks.seal();
 }
 void load_modules(bench_live_registry& hooks, int count) { all::load(hooks, count); }
+void load_modules(bench_qsbr_registry& hooks, int count) { all::load(hooks, count); }
 
 // The reference-argument benchmark's callbacks (reference_arguments.hpp).
 namespace {

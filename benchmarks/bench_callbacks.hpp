@@ -17,6 +17,7 @@ struct bench_hooks {
 };
 using bench_registry = modhook::registry<bench_hooks>;
 using bench_live_registry = modhook::live_registry<bench_hooks>;
+using bench_qsbr_registry = modhook::qsbr_registry<bench_hooks>;
 
 // Module I's callbacks: a few instructions each, and every check passes.
 template <int I> bool check(int x);
@@ -53,5 +54,6 @@ plugin* make_plugin(int i);
 // Loads modules 0 .. count-1 into a modhook run-time registry and seals it.
 void load_modules(bench_registry& hooks, int count);
 void load_modules(bench_live_registry& hooks, int count);
+void load_modules(bench_qsbr_registry& hooks, int count);
 
 #endif

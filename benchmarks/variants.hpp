@@ -157,6 +157,16 @@ struct modhook_live {
   MEASURED void notify(int x) const { (void)hooks.dispatch<&bench_hooks::notify>(x); }
 };
 
+// The same modules in a qsbr registry: each dispatch is a pointer load more than the sealed
+// one's. The measuring thread is registered (with_variant builds the variant on it).
+struct modhook_qsbr {
+  modhook::qsbr::reader_thread registered;
+  bench_qsbr_registry hooks;
+  explicit modhook_qsbr(int n) { load_modules(hooks, n); }
+  MEASURED bool check(int x) const { return hooks.dispatch<&bench_hooks::check>(x).passed(); }
+  MEASURED void notify(int x) const { (void)hooks.dispatch<&bench_hooks::notify>(x); }
+};
+
 struct std_function {
   std::vector<std::function<bool(int)>> checks;
   std::vector<std::function<void(int)>> notifies;
@@ -249,7 +259,7 @@ struct libsigcpp {
 
 inline constexpr const char* names[] = {"hand_direct", "hand_direct_catching", "modhook_static",
                                        "hand_direct_noexcept", "modhook_static_noexcept", "hand_loop",
-                                       "hand_loop_catching", "modhook_runtime", "modhook_live", "std_function", "virtual_plugins",
+                                       "hand_loop_catching", "modhook_runtime", "modhook_live", "modhook_qsbr", "std_function", "virtual_plugins",
                                        "signals2_mutex", "signals2_dummy_mutex", "libsigcpp"};
 inline constexpr int sizes[] = {1, 4, 16, 64};
 
@@ -276,6 +286,7 @@ bool with_variant(std::string_view name, int n, F&& f) {
   if (name == "hand_loop_catching") return f(hand_loop_catching(n)), true;
   if (name == "modhook_runtime") return f(modhook_runtime(n)), true;
   if (name == "modhook_live") return f(modhook_live(n)), true;
+  if (name == "modhook_qsbr") return f(modhook_qsbr(n)), true;
   if (name == "std_function") return f(std_function(n)), true;
   if (name == "virtual_plugins") return f(virtual_plugins(n)), true;
   if (name == "signals2_mutex") return f(signals2_mutex(n)), true;

@@ -11,7 +11,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -312,4 +315,143 @@ TEST_CASE("live: the registry's end destroys every module in reverse load order,
     REQUIRE(h.disable("c"));
   }
   CHECK(destroyed == names{"c", "b", "a"});
+}
+
+// ---- qsbr_registry: threads register and announce; a change never waits --------------------
+
+namespace {
+using qhooks = modhook::qsbr_registry<steps>;
+
+struct qrecorder {
+  std::string name;
+  qrecorder(std::string n, qhooks::api& api) : name(std::move(n)) {
+    REQUIRE(api.register_callbacks(steps{.hit = [this](names& v) { v.push_back(name); }}));
+  }
+  qrecorder(const qrecorder&) = delete;
+  qrecorder& operator=(const qrecorder&) = delete;
+  ~qrecorder() { destroyed.push_back(name); }
+};
+
+// Another registered thread, online, that announces a quiescent state only when asked.
+class other_reader {
+public:
+  other_reader()
+      : thread_([this] {
+          const modhook::qsbr::reader_thread registered;
+          std::unique_lock<std::mutex> lock(mutex_);
+          online_ = true;
+          changed_.notify_all();
+          for (;;) {
+            changed_.wait(lock, [&] { return asked_ != done_ || stop_; });
+            if (stop_) return;
+            if (offline_asked_) {
+              const modhook::qsbr::offline_scope offline;
+              ++done_;
+              changed_.notify_all();
+              changed_.wait(lock, [&] { return stop_ || !offline_asked_; });
+              if (stop_) return;
+            } else {
+              modhook::qsbr::quiescent();
+              ++done_;
+              changed_.notify_all();
+            }
+          }
+        }) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return online_; });
+  }
+  void announce() { ask(false); }
+  void go_offline() { ask(true); }
+  void come_back() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    offline_asked_ = false;
+    changed_.notify_all();
+  }
+  ~other_reader() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+      changed_.notify_all();
+    }
+    thread_.join();
+  }
+
+private:
+  void ask(bool offline) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    offline_asked_ = offline;
+    ++asked_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return done_ == asked_; });
+  }
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool online_ = false, stop_ = false, offline_asked_ = false;
+  int asked_ = 0, done_ = 0;
+  std::thread thread_;
+};
+} // namespace
+
+TEST_CASE("qsbr: a replaced module is destroyed once every online registered thread has announced a quiescent state") {
+  destroyed.clear();
+  qhooks h;
+  REQUIRE(h.load<qrecorder>("a", "a"));
+  REQUIRE(h.load<qrecorder>("b", "b"));
+  const modhook::qsbr::reader_thread me;
+  CHECK(modhook::qsbr::online());
+  names v;
+  h.dispatch<&steps::hit>(v);
+  CHECK(v == names{"a", "b"});
+  other_reader other;
+  REQUIRE(h.unload("a")); // never waits
+  v.clear();
+  h.dispatch<&steps::hit>(v);
+  CHECK(v == names{"b"});
+  CHECK(h.reclaim() == 1);
+  modhook::qsbr::quiescent(); // this thread; the other has not announced
+  CHECK(h.reclaim() == 1);
+  CHECK(destroyed.empty());
+  other.announce();
+  CHECK(h.reclaim() == 0);
+  CHECK(destroyed == names{"a"});
+}
+
+TEST_CASE("qsbr: an offline thread holds nothing back, and a change inside a dispatch waits for that thread") {
+  destroyed.clear();
+  qhooks h;
+  REQUIRE(h.load<qrecorder>("a", "a"));
+  const modhook::qsbr::reader_thread me;
+  other_reader other;
+  other.go_offline();
+  REQUIRE(h.load("remover", [&](qhooks::api& api) {
+    REQUIRE(api.register_callbacks(steps{.hit = [&](names& v) {
+      v.push_back("remover");
+      CHECK(h.unload("a")); // inside a dispatch: "a" must outlive it
+    }}));
+  }));
+  names v;
+  h.dispatch<&steps::hit>(v);
+  CHECK(v == names{"a", "remover"});
+  CHECK(destroyed.empty()); // this thread has not announced since
+  {
+    const modhook::qsbr::offline_scope offline;
+    CHECK_FALSE(modhook::qsbr::online());
+    CHECK(h.reclaim() == 0); // both offline
+  }
+  CHECK(modhook::qsbr::online());
+  CHECK(destroyed == names{"a"});
+  other.come_back();
+}
+
+TEST_CASE("qsbr: the registry's end destroys every module, replaced ones included, whoever has announced") {
+  destroyed.clear();
+  {
+    qhooks h;
+    const modhook::qsbr::reader_thread me;
+    REQUIRE(h.load<qrecorder>("a", "a"));
+    REQUIRE(h.load<qrecorder>("b", "b"));
+    REQUIRE(h.replace<qrecorder>("a", "a2"));
+    CHECK(destroyed.empty());
+  }
+  CHECK(destroyed == names{"a", "b", "a2"});
 }

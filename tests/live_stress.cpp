@@ -4,7 +4,9 @@
 // checks every set it publishes against a model of its own). Every module is constructed and
 // destroyed exactly once, each while its (counterfeit) library is open, and no module is
 // called once destroyed or once its library is closed. The test command also runs it under
-// AddressSanitizer and ThreadSanitizer.
+// AddressSanitizer and ThreadSanitizer. Built twice: for live_registry, and with
+// LIVE_STRESS_QSBR for qsbr_registry, whose threads register and announce a quiescent state
+// after each dispatch.
 
 #include <modhook/bind.hpp>
 #include <modhook/live_registry.hpp>
@@ -38,7 +40,23 @@ struct steps {
     (seen, modhook::run_all, void(trail&)),
     (later, modhook::run_all, modhook::task<void>(trail&)));
 };
+#if defined(LIVE_STRESS_QSBR)
+using hooks = modhook::qsbr_registry<steps>;
+#else
 using hooks = modhook::live_registry<steps>;
+#endif
+
+// (qsbr_registry) This thread dispatches; after each dispatch it holds nothing.
+struct dispatching_thread {
+#if defined(LIVE_STRESS_QSBR)
+  modhook::qsbr::reader_thread registered;
+#endif
+  void quiescent() const noexcept {
+#if defined(LIVE_STRESS_QSBR)
+    modhook::qsbr::quiescent();
+#endif
+  }
+};
 
 std::atomic<int> wrong{0};
 std::atomic<int> constructed{0};
@@ -129,10 +147,12 @@ int main() {
   {
     hooks h;
     model m;
+    const dispatching_thread writer;
     const auto publish = [&] {
       const auto want = m.expected();
       trail t;
       h.dispatch<&steps::seen>(t);
+      writer.quiescent();
       if (t.ids != want) complain("the published set is not the model's", -1);
       std::lock_guard<std::mutex> lock(published_mutex);
       published.insert(want);
@@ -151,6 +171,7 @@ int main() {
     for (std::size_t r = 0; r < 4; ++r) {
       readers.emplace_back([&, r] {
         test::executor ex;
+        const dispatching_thread reader;
         const bool async = r % 2 == 1;
         while (!done.load()) {
           if (!async) {
@@ -167,6 +188,7 @@ int main() {
             seen[r].insert(std::move(t.ids));
           }
           ++dispatched[r];
+          reader.quiescent();
         }
       });
     }
@@ -222,6 +244,9 @@ int main() {
     if (destroyed[s].load() == 1) ++destroyed_once;
     if (library_open[s].load()) complain("a library left open", static_cast<int>(s));
   }
+#if defined(LIVE_STRESS_QSBR)
+  std::printf("qsbr_registry: ");
+#endif
   std::printf("%d changes (%d loads, %d unloads, %d replaces, %d disables, %d enables, %d placements), "
               "%ld synchronous and %ld asynchronous dispatches: %d wrong; %d modules constructed, %d destroyed "
               "once, %d libraries closed\n",

@@ -10,8 +10,8 @@ template <class Sig, class Policy>
 class callback;
 template <class... Categories>
 class registry;
-template <class... Categories>
-class live_registry;
+template <class Reclamation, class... Categories>
+class basic_live_registry;
 template <class Registry>
 class module_api;
 struct module_ref;

@@ -4,6 +4,7 @@
 #define MODHOOK_LIVE_REGISTRY_HPP
 
 #include <modhook/registry.hpp>
+#include <modhook/qsbr.hpp>
 #include <modhook/detail/rcu.hpp>
 
 #include <algorithm>
@@ -29,19 +30,26 @@ struct live_module {
   bool enabled = true;
 };
 
-/// The registry whose modules change while the host dispatches: load, unload, replace, enable,
-/// disable and place them at any time, from any thread. Every change builds a new immutable
-/// module set and publishes it with one pointer; a dispatch uses the set that was current when
-/// it began, to its end (an asynchronous one across its suspensions). A replaced or unloaded
-/// module is destroyed, and its library closed, once no dispatch can reach it. A change is all
-/// or nothing: refused, it leaves the running set as it was.
-///
-/// A synchronous dispatch takes no lock and makes no atomic read-modify-write: it marks its
-/// thread with an epoch (a thread-local store) and loads the set's pointer (read-copy-update).
-/// An asynchronous dispatch holds its set by a reference count: one atomic increment and one
-/// decrement per dispatch.
-template <class... Categories>
-class live_registry {
+namespace detail {
+// How a live registry knows that no dispatch can reach a set any longer.
+struct epoch_reclamation { // read sections marked with an epoch; a change waits for them (rcu.hpp)
+  using read_guard = rcu::read_guard;
+  static constexpr bool polls = false;
+  static constexpr const char* registry_name() noexcept { return "modhook::live_registry"; }
+};
+struct qsbr_reclamation { // registered threads announce quiescent states; a change never waits (qsbr.hpp)
+  using read_guard = qsbr::read_guard;
+  static constexpr bool polls = true;
+  static constexpr const char* registry_name() noexcept { return "modhook::qsbr_registry"; }
+};
+} // namespace detail
+
+/// A registry whose modules change while the host dispatches: live_registry and qsbr_registry
+/// (below) are its two kinds, which differ in how they know that no dispatch can reach a
+/// replaced module any longer.
+template <class Reclamation, class... Categories>
+class basic_live_registry {
+  using live_registry = basic_live_registry; // (the name the messages and the members use)
   static_assert((category<Categories> && ...),
                 "modhook: live_registry<...>: every category must be a struct declared with MODHOOK_CALLBACKS");
   static_assert(((detail::count_of<Categories, Categories...> == 1) && ...),
@@ -57,12 +65,12 @@ public:
   using instance_ptr = detail::owned_handle;
   class editor;
 
-  live_registry() : current_(new module_set(*this)) {}
-  live_registry(const live_registry&) = delete; // modules hold a module_api that points here
-  live_registry& operator=(const live_registry&) = delete;
+  basic_live_registry() : current_(new module_set(*this)) {}
+  basic_live_registry(const basic_live_registry&) = delete; // modules hold a module_api that points here
+  basic_live_registry& operator=(const basic_live_registry&) = delete;
   /// Unloads every module (in reverse load order, once no dispatch can reach it). Destroy the
   /// registry only when no dispatch of it is running or suspended.
-  ~live_registry() {
+  ~basic_live_registry() {
     module_set* last = nullptr;
     std::vector<loaded> modules;
     {
@@ -173,7 +181,7 @@ public:
     requires callback_member<Member>
   std::vector<std::string> order() const {
     static_assert(holds<category_of<Member>>, "modhook: this registry does not hold the callback's category");
-    detail::rcu::read_guard guard;
+    typename Reclamation::read_guard guard;
     const auto& callbacks = store<slot_of<Member>>(current_.load(std::memory_order_acquire)->callbacks);
     std::vector<std::string> out;
     for (const auto& m : callbacks.modules) out.emplace_back(m.name);
@@ -183,7 +191,7 @@ public:
     requires callback_member<Member>
   std::size_t implementation_count() const noexcept {
     static_assert(holds<category_of<Member>>, "modhook: this registry does not hold the callback's category");
-    detail::rcu::read_guard guard;
+    typename Reclamation::read_guard guard;
     return store<slot_of<Member>>(current_.load(std::memory_order_acquire)->callbacks).size();
   }
 
@@ -211,7 +219,7 @@ public:
             callbacks, callbacks.first, callbacks.last, std::move(pin),
             signature::prepare_owned(static_cast<Args&&>(args)...), std::index_sequence_for<Args...>{});
       } else {
-        detail::rcu::read_guard guard;
+        typename Reclamation::read_guard guard;
         auto prepared = signature::prepare(static_cast<Args&&>(args)...);
         return run<slot>(*current_.load(std::memory_order_acquire), prepared, std::index_sequence_for<Args...>{});
       }
@@ -225,6 +233,15 @@ public:
   class snapshot;
   /// The current module set, held (see snapshot).
   snapshot hold() const noexcept { return snapshot(pin_current()); }
+
+  /// (qsbr_registry) Frees the module sets, and destroys the modules, that no dispatch can
+  /// reach any longer: those replaced before every online registered thread announced a
+  /// quiescent state. Each change does it too. Returns how many replaced sets still wait.
+  std::size_t reclaim()
+    requires(Reclamation::polls)
+  {
+    return reclaim_ready();
+  }
 
   /// Whether this registry holds category C.
   template <class C>
@@ -478,40 +495,65 @@ private:
   }
 
   set_pin pin_current() const noexcept {
-    detail::rcu::read_guard guard;
+    typename Reclamation::read_guard guard;
     module_set* set = current_.load(std::memory_order_acquire);
     set->holders.fetch_add(1, std::memory_order_relaxed); // (the read section keeps it alive until here)
     return set_pin(set);
   }
 
-  // Frees a set no longer current once no dispatch can reach it. Inside a dispatch (a module
-  // changing the registry), waiting would wait for itself: the set waits for the next change
-  // made outside any, or for the registry's end.
+  // Frees a set no longer current once no dispatch can reach it. With epochs: inside a
+  // dispatch (a module changing the registry), waiting would wait for itself, so the set
+  // waits for the next change made outside any, or for the registry's end. With QSBR: the set
+  // waits for the end of its grace period, which a later change or reclaim() sees.
   void retire(module_set* old) {
     if (!old) return;
-    if (detail::rcu::read_guard::active()) {
-      detail::load_guard lock(mutex_);
-      retired_.push_back(old);
-      return;
+    if constexpr (Reclamation::polls) {
+      {
+        detail::load_guard lock(mutex_);
+        retired_.push_back({old, detail::qsbr::begin_grace()});
+      }
+      reclaim_ready();
+    } else {
+      if (detail::rcu::read_guard::active()) {
+        detail::load_guard lock(mutex_);
+        retired_.push_back({old, 0});
+        return;
+      }
+      std::vector<retired_set> sets;
+      {
+        detail::load_guard lock(mutex_);
+        sets.swap(retired_);
+      }
+      sets.push_back({old, 0});
+      detail::rcu::synchronize();
+      for (const retired_set& r : sets) release(r.set);
     }
-    std::vector<module_set*> sets;
+  }
+  std::size_t reclaim_ready() {
+    std::vector<module_set*> ready;
+    std::size_t waiting = 0;
     {
       detail::load_guard lock(mutex_);
-      sets.swap(retired_);
+      std::erase_if(retired_, [&](const retired_set& r) {
+        if (!detail::qsbr::grace_over(r.grace)) return false;
+        ready.push_back(r.set);
+        return true;
+      });
+      waiting = retired_.size();
     }
-    sets.push_back(old);
-    detail::rcu::synchronize();
-    for (module_set* set : sets) release(set);
+    for (module_set* set : ready) release(set); // (modules' destructors run outside the lock)
+    return waiting;
   }
+  // At the registry's end, when no dispatch runs.
   void drain_retired() {
-    std::vector<module_set*> sets;
+    std::vector<retired_set> sets;
     {
       detail::load_guard lock(mutex_);
       sets.swap(retired_);
     }
     if (sets.empty()) return;
-    detail::rcu::synchronize();
-    for (module_set* set : sets) release(set);
+    if constexpr (!Reclamation::polls) detail::rcu::synchronize();
+    for (const retired_set& r : sets) release(r.set);
   }
 
   template <class Step>
@@ -673,9 +715,37 @@ private:
   state state_;                     // the modules and placements of the current set (guarded by mutex_)
   editor* editing_ = nullptr;       // the change under way (guarded by mutex_)
   std::size_t next_id_ = 0;
-  std::vector<module_set*> retired_;         // sets retired inside a dispatch, freed by a later change
+  struct retired_set {
+    module_set* set;
+    std::uint64_t grace; // (QSBR) the grace period after which no dispatch can reach it
+  };
+  std::vector<retired_set> retired_;         // sets retired and not yet freed (see retire)
   std::set<std::string, std::less<>> names_; // (guarded by mutex_)
 };
+
+/// The registry whose modules change while the host dispatches: load, unload, replace, enable,
+/// disable and place them at any time, from any thread. Every change builds a new immutable
+/// module set and publishes it with one pointer; a dispatch uses the set that was current when
+/// it began, to its end (an asynchronous one across its suspensions). A replaced or unloaded
+/// module is destroyed, and its library closed, once no dispatch can reach it. A change is all
+/// or nothing: refused, it leaves the running set as it was.
+///
+/// A synchronous dispatch takes no lock and makes no atomic read-modify-write: it marks its
+/// thread with an epoch (a thread-local store) and loads the set's pointer (read-copy-update).
+/// An asynchronous dispatch holds its set by a reference count: one atomic increment and one
+/// decrement per dispatch.
+template <class... Categories>
+using live_registry = basic_live_registry<detail::epoch_reclamation, Categories...>;
+
+/// A live registry whose synchronous dispatch costs one pointer load more than the sealed
+/// registry's, and nothing else: quiescent-state-based reclamation. Every thread that
+/// dispatches it must be registered (a modhook::qsbr::reader_thread) and announce from time to
+/// time that no dispatch runs on it (modhook::qsbr::quiescent(), say between two requests), or
+/// be offline (modhook::qsbr::offline_scope) while it blocks. A change never waits: a replaced
+/// module is destroyed by a later change, or reclaim(), once every online registered thread
+/// has announced a quiescent state since it was replaced.
+template <class... Categories>
+using qsbr_registry = basic_live_registry<detail::qsbr_reclamation, Categories...>;
 
 namespace detail {
 // A live registry's dispatch of a callback whose task type awaits any awaitable: the set is
@@ -701,9 +771,9 @@ struct live_dispatch {
   }
 };
 
-template <class... Categories, class Slot, class Prepared>
-struct awaitable_owner<live_registry<Categories...>, Slot, Prepared> {
-  using type = live_dispatch<live_registry<Categories...>, Slot, Prepared>;
+template <class Reclamation, class... Categories, class Slot, class Prepared>
+struct awaitable_owner<basic_live_registry<Reclamation, Categories...>, Slot, Prepared> {
+  using type = live_dispatch<basic_live_registry<Reclamation, Categories...>, Slot, Prepared>;
 };
 } // namespace detail
 

@@ -77,10 +77,10 @@ struct registry_data_of<registry<Categories...>> {
   using type = fingerprint::registry_data<Categories...>;
   static constexpr const char* kind() noexcept { return "modhook::registry"; }
 };
-template <class... Categories>
-struct registry_data_of<live_registry<Categories...>> {
+template <class Reclamation, class... Categories>
+struct registry_data_of<basic_live_registry<Reclamation, Categories...>> {
   using type = fingerprint::registry_data<Categories...>;
-  static constexpr const char* kind() noexcept { return "modhook::live_registry"; }
+  static constexpr const char* kind() noexcept { return Reclamation::registry_name(); }
 };
 
 // The registry a target of load_shared loads into: a registry, a live registry, or a live
@@ -92,9 +92,9 @@ struct shared_target<registry<Categories...>> {
   using registry_type = registry<Categories...>;
   static constexpr bool live = false;
 };
-template <class... Categories>
-struct shared_target<live_registry<Categories...>> {
-  using registry_type = live_registry<Categories...>;
+template <class Reclamation, class... Categories>
+struct shared_target<basic_live_registry<Reclamation, Categories...>> {
+  using registry_type = basic_live_registry<Reclamation, Categories...>;
   static constexpr bool live = true;
 };
 template <class Target>
