@@ -1,8 +1,9 @@
 // A qsbr_registry: a dispatch costs the sealed registry's plus a pointer load, because the
 // threads that dispatch say when they hold nothing. Here a worker thread, registered, handles
-// "requests" and announces a quiescent state after each; the host replaces a module meanwhile.
-// The change does not wait: the old module is destroyed by a later reclaim() (or change), once
-// the worker has announced since.
+// "requests", announces a quiescent state after each, and is offline while it waits for the
+// next; the host replaces a module meanwhile. The change never waits: a replaced module is
+// destroyed once every registered thread has announced since, or been offline; here the worker
+// is offline, so the change itself destroys it (else a later change or reclaim() would).
 
 #include <modhook/modhook.hpp>
 

@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
@@ -161,6 +163,49 @@ TEST_CASE("live: a cycle made by a change whose last step is not in it blames th
   CHECK(refused.error().message() == "modhook: module \"b\": placements form a cycle for steps::hit: b before c (c: "
                                      "after b), c before b (b: after c)");
   CHECK(called(h) == names{"a", "b", "c"});
+}
+
+TEST_CASE("live: a snapshot holds every module of its set, disabled ones too") {
+  destroyed.clear();
+  hooks h;
+  three(h);
+  REQUIRE(h.disable("a"));
+  auto held = h.hold();
+  CHECK(held.module_names() == names{"a", "b", "c"});
+  REQUIRE(h.enable("a"));
+  REQUIRE(h.unload("a"));
+  CHECK(destroyed.empty()); // held
+  held = {};
+  CHECK(destroyed == names{"a"});
+}
+
+TEST_CASE("live: a module placing itself after its load does not wait for a reader while holding the registry") {
+  hooks h;
+  std::atomic<bool> entered{false}, go{false}, finished{false};
+  hooks::api* handle = nullptr;
+  REQUIRE(h.load("x", [&](hooks::api& api) {
+    handle = &api;
+    REQUIRE(api.register_callbacks(steps{.hit = [&](names& v) {
+      entered = true;
+      while (!go) std::this_thread::yield();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50)); // the placement's change is under way
+      v.push_back(std::to_string(h.modules().size()));             // the registry's lock
+    }}));
+  }));
+  std::thread watchdog([&] { // a deadlock fails the test rather than hanging it
+    for (int i = 0; i < 300 && !finished; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!finished) std::abort();
+  });
+  std::thread reader([&] {
+    names v;
+    h.dispatch<&steps::hit>(v);
+  });
+  while (!entered) std::this_thread::yield();
+  go = true;
+  CHECK(handle->place({modhook::position::first})); // waits for the reader, whose read began before
+  reader.join();
+  finished = true;
+  watchdog.join();
 }
 
 TEST_CASE("live: refusals name the module and change nothing") {

@@ -413,7 +413,9 @@ host::load_generation(const std::string& config_path, const std::vector<module_e
     copies_ = pattern;
   }
   if (!entries.empty()) {
+    // (A refused attempt's folder, should its removal have failed, is made anew.)
     next->folder.path = copies_ / std::to_string(next->number);
+    std::filesystem::remove_all(next->folder.path, error);
     if (!std::filesystem::create_directory(next->folder.path, error))
       return modhook::unexpected(config_path + ": cannot make " + next->folder.path.string() + ": " + error.message());
   }

@@ -114,17 +114,8 @@ int main(int argc, char** argv) {
               << ": cannot listen on " << metrics_port.error() << '\n';
     return 1;
   }
-  if (auto started = host.start(*config_path, config->modules, &homeserver::read_host_config); !started) {
-    std::cerr << "homeserver: " << started.error() << '\n';
-    return 1;
-  }
-  std::cout << "loaded " << host.module_names().size() << " modules from " << config->server.modules_dir << ":";
-  for (const auto& name : host.module_names()) std::cout << ' ' << name;
-  std::cout << "\nlistening on http://127.0.0.1:" << *port << " with " << config->server.worker_threads
-            << " worker threads" << std::endl;
-  std::cout << "metrics on http://127.0.0.1:" << *metrics_port << "/_synapse/metrics" << std::endl;
-
-  // SIGHUP: the modules are reloaded from the config file, while the server serves.
+  // SIGHUP: the modules are reloaded from the config file, while the server serves. (Caught
+  // from before start-up: its default action would end the process.)
   asio::signal_set hangups(strand, SIGHUP);
   std::function<void()> on_hangup = [&] {
     hangups.async_wait([&](boost::system::error_code ec, int) {
@@ -134,6 +125,15 @@ int main(int argc, char** argv) {
     });
   };
   on_hangup();
+  if (auto started = host.start(*config_path, config->modules, &homeserver::read_host_config); !started) {
+    std::cerr << "homeserver: " << started.error() << '\n';
+    return 1;
+  }
+  std::cout << "loaded " << host.module_names().size() << " modules from " << config->server.modules_dir << ":";
+  for (const auto& name : host.module_names()) std::cout << ' ' << name;
+  std::cout << "\nlistening on http://127.0.0.1:" << *port << " with " << config->server.worker_threads
+            << " worker threads" << std::endl;
+  std::cout << "metrics on http://127.0.0.1:" << *metrics_port << "/_synapse/metrics" << std::endl;
 
   // SIGINT, SIGTERM or the time bound: stop accepting, let answers in progress go out, stop.
   asio::signal_set signals(strand, SIGINT, SIGTERM);

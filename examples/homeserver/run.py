@@ -705,6 +705,14 @@ def test_reload(run):
         check(time.monotonic() < deadline, f"SIGHUP's refusal not logged:\n{server.output()[-2000:]}")
         time.sleep(0.02)
     check(modules(base, token)["generation"] == 23, "a failed SIGHUP reload changed the generation")
+    # Refused inside the change: event_censorer (entry 2) rejects its config after flaky_module loaded.
+    run.config("homeserver.yaml", text.replace("${CENSOR_ENDPOINT}", "not a url"))
+    status, body, _ = request(base, "POST", "/_synapse/admin/v1/modules/reload", token=token)
+    check(status == 400 and "modules entry 2 (event_censorer): modhook: module \\\"event_censorer\\\": failed to load: "
+          "event_censorer: 'endpoint' not a url" in body, f"a module refusing its config: {status} {body}")
+    check(modules(base, token)["modules"] == after["modules"], "the refused change changed the modules")
+    check(copies_mapped(server) == mapped, f"the refused change left libraries: {copies_mapped(server)}")
+    check(sorted(os.listdir(os.path.dirname(folder))) == ["23"], f"copies left: {os.listdir(os.path.dirname(folder))}")
     user = register(base, "after_reloads")
     status, body, _ = request(base, "POST", "/_matrix/client/v3/createRoom", {"room_alias_name": "after"}, user)
     check(status == 200, f"createRoom after the reloads: {status} {body}")

@@ -610,7 +610,7 @@ private:
     std::vector<std::string_view> names;
     for (const auto& m : next.modules) {
       names.push_back(m.record->name);
-      if (m.enabled) set->modules.push_back(m.record);
+      set->modules.push_back(m.record); // disabled ones too: a snapshot holds every loaded module
     }
     std::optional<registration_error> refused;
     const auto fill = [&](auto slot_id) {
@@ -676,12 +676,16 @@ private:
   // part of that change; later, a change of its own.
   expected<void, registration_error> add_placement(std::string module, std::optional<callback_ref> callback,
                                                    bool by_host, placement where) {
-    detail::load_guard lock(mutex_);
     detail::placement_record record{std::move(module), callback, by_host, std::move(where)};
-    if (editing_) {
-      editing_->next_.placements.add(std::move(record));
-      return {};
+    {
+      detail::load_guard lock(mutex_);
+      if (editing_) {
+        editing_->next_.placements.add(std::move(record));
+        return {};
+      }
     }
+    // A change of its own, which retires the old set outside the lock: waiting for readers
+    // under it would deadlock with a reader that asks for the modules (modules()).
     return change([&](editor& e) -> expected<void, registration_error> {
       e.subject_ = record.module;
       e.next_.placements.add(std::move(record));

@@ -88,7 +88,10 @@ struct read_guard {
 };
 
 // A grace period begins: what was unpublished before may be freed when it is over.
-inline std::uint64_t begin_grace() noexcept { return global_domain.period.fetch_add(1, std::memory_order_seq_cst) + 1; }
+inline std::uint64_t begin_grace() noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst); // the new set's publication comes first
+  return global_domain.period.fetch_add(1, std::memory_order_seq_cst) + 1;
+}
 // Whether every online thread has announced a quiescent state since `target` began.
 inline bool grace_over(std::uint64_t target) {
   std::lock_guard<std::mutex> lock(global_domain.readers_mutex);
