@@ -11,6 +11,7 @@
 // announced a quiescent state since. The writer never waits: it polls (see grace_over).
 
 #include <modhook/detail/config.hpp>
+#include <modhook/detail/thread_list.hpp>
 
 #include <atomic>
 #include <cassert>
@@ -33,7 +34,7 @@ inline constinit thread_local reader this_thread{};
 struct domain {
   std::atomic<std::uint64_t> period{1}; // never 0: 0 marks an offline thread
   std::mutex readers_mutex;             // guards the list, and keeps its members alive while scanned
-  reader* readers = nullptr;
+  thread_list<reader> readers;
 };
 inline constinit domain global_domain{};
 
@@ -55,21 +56,14 @@ inline void enroll() {
   std::lock_guard<std::mutex> lock(global_domain.readers_mutex);
   reader& r = this_thread;
   r.registered = true;
-  r.prev = nullptr;
-  r.next = global_domain.readers;
-  if (global_domain.readers) global_domain.readers->prev = &r;
-  global_domain.readers = &r;
+  global_domain.readers.push(r);
   announce();
 }
 inline void leave() noexcept {
   go_offline();
   std::lock_guard<std::mutex> lock(global_domain.readers_mutex);
   reader& r = this_thread;
-  if (r.prev)
-    r.prev->next = r.next;
-  else
-    global_domain.readers = r.next;
-  if (r.next) r.next->prev = r.prev;
+  global_domain.readers.erase(r);
   r.registered = false;
 }
 
@@ -95,7 +89,7 @@ inline std::uint64_t begin_grace() noexcept {
 // Whether every online thread has announced a quiescent state since `target` began.
 inline bool grace_over(std::uint64_t target) {
   std::lock_guard<std::mutex> lock(global_domain.readers_mutex);
-  for (const reader* r = global_domain.readers; r; r = r->next) {
+  for (const reader* r = global_domain.readers.first; r; r = r->next) {
     const std::uint64_t seen = r->seen.load(std::memory_order_seq_cst);
     if (seen != 0 && seen < target) return false;
   }

@@ -15,6 +15,7 @@
 // use sequentially consistent atomics instead.
 
 #include <modhook/detail/config.hpp>
+#include <modhook/detail/thread_list.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -70,7 +71,7 @@ inline constinit thread_local reader this_thread{};
 struct domain {
   std::atomic<std::uint64_t> epoch{1}; // never 0: 0 marks a thread outside any read section
   std::mutex readers_mutex;            // guards the list, and keeps its members alive while scanned
-  reader* readers = nullptr;
+  thread_list<reader> readers;
 };
 inline constinit domain global_domain{};
 inline domain& global() noexcept { return global_domain; }
@@ -83,9 +84,7 @@ struct enrollment {
     std::lock_guard<std::mutex> lock(d.readers_mutex);
     reader& r = this_thread;
     r.mark.store(0, std::memory_order_relaxed);
-    r.next = d.readers;
-    if (d.readers) d.readers->prev = &r;
-    d.readers = &r;
+    d.readers.push(r);
   }
   enrollment(const enrollment&) = delete;
   enrollment& operator=(const enrollment&) = delete;
@@ -93,11 +92,7 @@ struct enrollment {
     domain& d = global();
     std::lock_guard<std::mutex> lock(d.readers_mutex);
     reader& r = this_thread;
-    if (r.prev)
-      r.prev->next = r.next;
-    else
-      d.readers = r.next;
-    if (r.next) r.next->prev = r.prev;
+    d.readers.erase(r);
     r.mark.store(unenrolled, std::memory_order_relaxed);
   }
 };
@@ -180,7 +175,7 @@ inline void synchronize() {
   std::unique_lock<std::mutex> lock(d.readers_mutex);
   for (;;) {
     bool waiting = false;
-    for (const reader* r = d.readers; r; r = r->next) {
+    for (const reader* r = d.readers.first; r; r = r->next) {
       const std::uint64_t m = r->mark.load(std::memory_order_acquire);
       if (m != 0 && m < target) waiting = true;
     }
