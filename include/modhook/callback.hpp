@@ -4,6 +4,7 @@
 #define MODHOOK_CALLBACK_HPP
 
 #include <modhook/policy.hpp>
+#include <modhook/revised.hpp>
 #include <modhook/detail/call_parameters.hpp>
 #include <modhook/detail/diagnostics.hpp>
 #include <modhook/detail/erased.hpp>
@@ -97,6 +98,8 @@ template <class Policy>
 inline constexpr bool is_all_must_pass = false;
 template <on_module_failure OnFailure>
 inline constexpr bool is_all_must_pass<all_must_pass_policy<OnFailure>> = true;
+template <class Policy>
+inline constexpr bool is_all_must_pass<exclusive<Policy>> = is_all_must_pass<Policy>;
 template <class Sig>
 using value_of_signature = typename split_result<typename signature<Sig>::result>::value;
 } // namespace detail
@@ -189,10 +192,31 @@ using shape_of = callback<typename Slot::signature, typename Slot::policy>;
 template <class Sig>
 using signature_or_placeholder = std::conditional_t<callback_signature<Sig>, Sig, void()>;
 
+// The older form of a callback's signature that a callable given for it implements, if it
+// implements no other (void if none; see modhook::revised).
+template <class F, class Olders>
+struct older_form_of {
+  using type = void;
+};
+template <class F, class Older, class... Rest>
+struct older_form_of<F, older_list<Older, Rest...>>
+    : std::conditional_t<check_callable<F, typename older_parts<Older>::signature>::value == callable_check::ok,
+                         std::type_identity<Older>, older_form_of<F, older_list<Rest...>>> {};
+
+// Whether every older form in a revised signature is one: a function type whose parameters
+// are the first of the current signature's.
+template <class Sig, class Olders>
+inline constexpr bool olders_are_prefixes = true;
+template <class Sig, class... Older>
+inline constexpr bool olders_are_prefixes<Sig, older_list<Older...>> = (older_is_a_prefix<Older, Sig> && ...);
+
 // Reports the first of the category author's mistakes in an entry, and says whether there
 // was none.
-template <class Slot, std::size_t Occurrences, class Policy, class Sig>
+template <class Slot, std::size_t Occurrences, class Policy, class Declared, class Sig = current_signature_t<Declared>>
 constexpr bool check_declaration() noexcept {
+  static_assert(!callback_signature<Sig> || olders_are_prefixes<Sig, typename revision<Declared>::olders>,
+                "modhook: revised<Sig, older<S>...>: each older signature S must be a function type whose parameters "
+                "are the first parameters of Sig (those added later come after them)");
   // diagnostics: site declaration (written by scripts/diagnostics.py from its table)
   if constexpr (!diagnostic::callback_name_is_listed_once<Slot, Occurrences>) {
 #if defined(__clang__)
@@ -259,8 +283,25 @@ constexpr bool check_declaration() noexcept {
 
 // Occurrences: how often the category lists this callback's name (must be 1).
 template <class Slot, std::size_t Occurrences, class Policy, class DeclaredSig,
-          class Sig = signature_or_placeholder<DeclaredSig>, class Stored = typename signature<Sig>::stored>
+          class Sig = signature_or_placeholder<current_signature_t<DeclaredSig>>,
+          class Stored = typename signature<Sig>::stored>
 class named_callback : public callback<Stored, Policy> {
+public:
+  // The entry as the category declared it, for the checks made in the slot (category.hpp).
+  static constexpr std::size_t modhook_occurrences = Occurrences;
+  using modhook_policy = Policy;
+  using modhook_declared_signature = DeclaredSig;
+
+private:
+  // The older form a callable implements, when it does not implement the current one.
+  template <class F>
+  using older_form = std::conditional_t<check_callable<F, Sig>::value == callable_check::ok, void,
+                                        typename older_form_of<F, typename revision<DeclaredSig>::olders>::type>;
+  template <class F>
+  static constexpr bool adapts_parameters = !std::is_void_v<older_form<F>> && !older_parts<older_form<F>>::converts;
+  template <class F>
+  static constexpr bool adapts_result = !std::is_void_v<older_form<F>> && older_parts<older_form<F>>::converts;
+
 public:
   constexpr named_callback() noexcept = default;
   constexpr named_callback(std::nullptr_t) noexcept {}
@@ -273,8 +314,20 @@ public:
     requires(!signature<Sig>::is_async)
       : callback<Stored, Policy>(f) {}
 
+  // Which older form of the signature (modhook::revised) a callable implements, if it does not
+  // implement the current one: the slot's own deprecated constructors take it (category.hpp),
+  // so that the compiler's warning points where the callable is given.
+  // (Asked only of a callable that is not an erased one: see below.)
   template <class F>
-    requires(!std::is_base_of_v<named_callback, std::remove_cvref_t<F>>)
+  static constexpr bool modhook_adapts_parameters = adapts_parameters<F>;
+  template <class F>
+  static constexpr bool modhook_adapts_result = adapts_result<F>;
+
+  // (Another slot, an erased callable, is never of an older form: asking would make its
+  // constructors' constraints depend on themselves.)
+  template <class F>
+    requires(!std::is_base_of_v<named_callback, std::remove_cvref_t<F>> &&
+             (std::is_base_of_v<erased_base, std::remove_cvref_t<F>> || std::is_void_v<older_form<F>>))
   constexpr named_callback(F&& f)
       : callback<Stored, Policy>(std::bool_constant<check_callable<F, Sig>::value == callable_check::ok>{},
                                  static_cast<F&&>(f)) {
@@ -345,6 +398,15 @@ public:
     // diagnostics: end
   }
 
+protected:
+  struct adapted_tag {};
+  // A callable of an older form, adapted to the current one.
+  template <class F>
+  constexpr named_callback(adapted_tag, F&& f)
+      : callback<Stored, Policy>(std::true_type{},
+                                 older_adapter_t<F, older_form<F>, Sig>(std::in_place, static_cast<F&&>(f))) {}
+
+public:
   /// Whether a dispatch may pass these arguments.
   template <class... Args>
   static constexpr bool modhook_accepts =

@@ -93,14 +93,33 @@ MODHOOK_END_NAMESPACE
   struct modhook_slot_##NAME                                                                                           \
       : ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME),   \
                                           POLICY, __VA_ARGS__> {                                                       \
-    using modhook_base =                                                                                               \
-        ::modhook::detail::named_callback<modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME),   \
-                                          POLICY, __VA_ARGS__>;                                                        \
+    /* (The base's own name: the entry's types, spelled again here, would be looked up */                              \
+    /* in the slot's scope, where the base's member types, `context` say, hide the user's.) */                         \
+    using modhook_base = named_callback;                                                                               \
     using modhook_base::modhook_base;                                                                                  \
+    /* an implementation of an older signature (modhook::revised), adapted; deprecated here, */                        \
+    /* so that the warning names the slot, at the line that gives the callable */                                      \
+    template <class F>                                                                                                 \
+      requires(!::std::is_base_of_v<::modhook::detail::erased_base, ::std::remove_cvref_t<F>> &&                       \
+               modhook_base::template modhook_adapts_parameters<F>)                                                    \
+    [[deprecated("modhook: this callable implements an older signature of the callback, which has gained "             \
+                 "parameters since: it is adapted and called without them; take them to implement the current "        \
+                 "signature")]] constexpr modhook_slot_##NAME(F&& f)                                                   \
+        : modhook_base(typename modhook_base::adapted_tag{}, static_cast<F&&>(f)) {}                                   \
+    template <class F>                                                                                                 \
+      requires(!::std::is_base_of_v<::modhook::detail::erased_base, ::std::remove_cvref_t<F>> &&                       \
+               modhook_base::template modhook_adapts_result<F>)                                                        \
+    [[deprecated("modhook: this callable implements an older signature of the callback, whose result type has "        \
+                 "changed since: its result is converted as the category declares; return the current result "         \
+                 "type (and take the current parameters) to implement the current "                                    \
+                 "signature")]] constexpr modhook_slot_##NAME(F&& f)                                                   \
+        : modhook_base(typename modhook_base::adapted_tag{}, static_cast<F&&>(f)) {}                                   \
     /* the category author's mistakes, reported here (in the base, they would be one */                                \
     /* instantiation deeper); false after one, and a dispatch is then an empty result */                               \
-    [[maybe_unused]] static constexpr bool modhook_declared = ::modhook::detail::check_declaration<                    \
-        modhook_slot_##NAME, ::modhook::detail::occurrences(modhook_names, #NAME), POLICY, __VA_ARGS__>();             \
+    [[maybe_unused]] static constexpr bool modhook_declared =                                                          \
+        ::modhook::detail::check_declaration<modhook_slot_##NAME, modhook_base::modhook_occurrences,                   \
+                                             typename modhook_base::modhook_policy,                                    \
+                                             typename modhook_base::modhook_declared_signature>();                     \
     using modhook_category = CAT;                                                                                      \
     [[maybe_unused]] static constexpr ::std::string_view category_name = #CAT;                                         \
     [[maybe_unused]] static constexpr ::std::string_view callback_name = #NAME;                                        \

@@ -351,6 +351,7 @@ public:
       subject_ = name;
       auto record = owner_->make_record(name, std::move(library));
       loading_ = record.get();
+      refused_.reset();
       struct loading_guard {
         module_record*& slot;
         ~loading_guard() { slot = nullptr; }
@@ -360,12 +361,18 @@ public:
         construct(record->handle, record->instance);
       } catch (...) {
         next_.placements.forget_own(name);
+        // A refused registration the module threw about is the reason it gives.
+        if (refused_) return unexpected(std::move(*refused_));
         return unexpected(
             registration_error{registration_error::kind::module_threw, std::string(name), std::current_exception()});
       }
 #else
       construct(record->handle, record->instance);
 #endif
+      if (refused_) { // even if the module let the error go: the host must hear of it
+        next_.placements.forget_own(name);
+        return unexpected(std::move(*refused_));
+      }
       const module_ref ref{record->id, record->name};
       if (replacing) {
         // The old module's own placements go with it; the new one's stay.
@@ -386,8 +393,9 @@ public:
 
     live_registry* owner_;
     state& next_;
-    module_record* loading_ = nullptr; // the module whose constructor is running
-    std::string subject_;              // the module the last step named: the one a cycle blames
+    module_record* loading_ = nullptr;          // the module whose constructor is running
+    std::optional<registration_error> refused_; // a registration of the loading module refused
+    std::string subject_;                       // the module the last step named: the one a cycle blames
   };
 
 private:
@@ -639,6 +647,16 @@ private:
         for (std::size_t k = 0; k < from.size(); ++k)
           into.borrow(from.modules[k], from.entries[k], from.is_coroutine(k));
       }
+      // Two enabled modules that implement an exclusive callback meet here: the change's own
+      // module is refused if it is one of them, else the later one.
+      if constexpr (detail::is_exclusive<typename slot::policy>) {
+        if (into.size() > 1) {
+          const bool first_is_subject = into.modules[0].name == subject;
+          refused = registration_error::exclusive_taken(std::string(into.modules[first_is_subject ? 0 : 1].name),
+                                                        slot::category_name, slot::callback_name,
+                                                        into.modules[first_is_subject ? 1 : 0].name);
+        }
+      }
     };
     (detail::category_store<Categories>::each_slot(fill), ...);
     if (refused) return unexpected(std::move(*refused));
@@ -656,9 +674,33 @@ private:
       module_record* r = record_of(key);
       if (!editing_ || editing_->loading_ != r)
         return unexpected(registration_error{registration_error::kind::not_loading, std::string(r->name), {}});
+      // (Another module's implementation of an exclusive callback is met in build().)
+      if (auto refused =
+              exclusive_refusal({r->id, r->name}, r->callbacks, callbacks, category_type::modhook_members())) {
+        if (!editing_->refused_) editing_->refused_ = *refused;
+        return unexpected(std::move(*refused));
+      }
       append({r->id, r->name}, r->callbacks, static_cast<C&&>(callbacks), category_type::modhook_members());
     }
     return {};
+  }
+
+  // A module's second implementation of an exclusive callback (two registrations of it).
+  template <class C, auto... Members>
+  static std::optional<registration_error>
+  exclusive_refusal([[maybe_unused]] module_ref who, [[maybe_unused]] const stores& own,
+                    [[maybe_unused]] const C& callbacks, detail::member_list<0, Members...>) {
+    std::optional<registration_error> refused;
+    (
+        [&] {
+          using slot = slot_of<Members>;
+          if constexpr (detail::is_exclusive<typename slot::policy>)
+            if (!refused && callbacks.*Members && store<slot>(own).size() != 0)
+              refused = registration_error::exclusive_taken(std::string(who.name), slot::category_name,
+                                                            slot::callback_name, who.name);
+        }(),
+        ...);
+    return refused;
   }
 
   template <class C, auto... Members>

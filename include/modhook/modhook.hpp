@@ -16,6 +16,7 @@
 #include <modhook/live_registry.hpp>
 #include <modhook/registry.hpp>
 #include <modhook/results.hpp>
+#include <modhook/revised.hpp>
 #include <modhook/static_registry.hpp>
 #include <modhook/version.hpp>
 

@@ -214,6 +214,24 @@ struct run_all {
   };
 };
 
+/// A callback at most one module may implement (Synapse's password providers, one per login
+/// type): `Policy` combines its result, and a second implementation is refused, naming both
+/// modules: by the run-time registries when it registers (the module's load fails), by the
+/// static registry at compile time. Declared in the category, as the policy:
+///
+///   (check_password, modhook::exclusive<modhook::first_result>, std::optional<bool>(const login&))
+template <class Policy>
+struct exclusive : Policy {
+  using shared_policy = Policy; ///< the same rule, without the limit
+};
+
+namespace detail {
+template <class Policy>
+inline constexpr bool is_exclusive = false;
+template <class Policy>
+inline constexpr bool is_exclusive<exclusive<Policy>> = true;
+} // namespace detail
+
 MODHOOK_END_NAMESPACE
 
 #endif

@@ -22,6 +22,7 @@ struct registration_error {
     module_threw,          ///< the module's constructor (or setup function) threw
     nested_load,           ///< a module tried to load another module while being loaded
     order_cycle,           ///< placements that contradict each other; `detail` names the cycle
+    exclusive_callback,    ///< a callback only one module may implement; `detail` names it and the other module
     not_loaded,            ///< (live_registry) no module has this name
     not_loading,           ///< (live_registry) a module registers its callbacks while it loads
     // A shared-library module (<modhook/shared_module.hpp>); `detail` says more.
@@ -40,6 +41,16 @@ struct registration_error {
   std::exception_ptr exception; ///< what the module threw, for module_threw
   std::string detail;           ///< for a shared-library module: the file and what was wrong
 
+  /// The refusal of `module`'s implementation of an exclusive callback (modhook::exclusive),
+  /// which the module `holder` implements already.
+  static registration_error exclusive_taken(std::string module, std::string_view category, std::string_view callback,
+                                            std::string_view holder) {
+    std::string text = "the callback ";
+    text.append(category).append(".").append(callback);
+    text.append(" takes one implementation, and module \"").append(holder).append("\" has it");
+    return {kind::exclusive_callback, std::move(module), {}, std::move(text)};
+  }
+
   /// A sentence naming the module and the problem.
   std::string message() const {
     std::string text = "modhook: module \"" + module + "\": ";
@@ -52,6 +63,7 @@ struct registration_error {
       return text + "a live registry takes a module's callbacks while the module loads, not later";
     case kind::nested_load: return text + "modules are loaded by the host, one at a time: a module cannot load another";
     case kind::order_cycle:
+    case kind::exclusive_callback:
     case kind::library_not_found:
     case kind::not_a_library:
     case kind::no_entry_point:

@@ -649,13 +649,24 @@ private:
     try {
       construct(context, modules_.back()->handle, modules_.back()->instance);
     } catch (...) {
+      // A refused registration the module threw about is the reason it gives.
+      registration_error error =
+          refused_while_loading_
+              ? std::move(*refused_while_loading_)
+              : registration_error{registration_error::kind::module_threw, std::string(name), std::current_exception()};
+      refused_while_loading_.reset();
       forget();
-      return unexpected(
-          registration_error{registration_error::kind::module_threw, std::string(name), std::current_exception()});
+      return unexpected(std::move(error));
     }
 #else
     construct(context, modules_.back()->handle, modules_.back()->instance);
 #endif
+    if (refused_while_loading_) { // (an exclusive callback taken: see register_callbacks)
+      registration_error refusal = std::move(*refused_while_loading_);
+      refused_while_loading_.reset();
+      forget();
+      return unexpected(std::move(refusal));
+    }
     // Its place among the others (its own placements, the host's, those naming it): a cycle
     // refuses the module.
     std::optional<registration_error> refused;
@@ -695,9 +706,35 @@ private:
     } else {
       detail::load_guard lock(mutex_);
       if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, modules_[index]->name, {}});
+      if (auto refused = exclusive_refusal(module(index), callbacks, category_type::modhook_members())) {
+        // The load fails too, even if the module lets the error go: the host must hear of it.
+        if (loading_ && index == modules_.size() - 1 && !refused_while_loading_) refused_while_loading_ = *refused;
+        return unexpected(std::move(*refused));
+      }
       append(module(index), static_cast<C&&>(callbacks), category_type::modhook_members());
       return {};
     }
+  }
+
+  // Why `callbacks` may not be added, if one of them is exclusive and implemented already:
+  // checked for all before any is added, so that a refused registration adds nothing.
+  template <class C, auto... Members>
+  std::optional<registration_error> exclusive_refusal([[maybe_unused]] module_ref who,
+                                                      [[maybe_unused]] const C& callbacks,
+                                                      detail::member_list<0, Members...>) const {
+    std::optional<registration_error> refused;
+    (
+        [&] {
+          using slot = slot_of<Members>;
+          if constexpr (detail::is_exclusive<typename slot::policy>) {
+            const auto& taken = store<slot>();
+            if (!refused && callbacks.*Members && taken.size() != 0)
+              refused = registration_error::exclusive_taken(std::string(who.name), slot::category_name,
+                                                            slot::callback_name, taken.modules.front().name);
+          }
+        }(),
+        ...);
+    return refused;
   }
 
   template <class C, auto... Members>
@@ -728,7 +765,8 @@ private:
   std::vector<detail::owned<module_record>> modules_;
   detail::load_lock mutex_;
   detail::sealed_flag sealed_;
-  bool loading_ = false;                  // a module is being constructed (guarded by mutex_)
+  bool loading_ = false;                                    // a module is being constructed (guarded by mutex_)
+  std::optional<registration_error> refused_while_loading_; // the loading module's refused registration
   const std::string* deferred_ = nullptr; // the loading module, whose own placements wait (see placement_book::find)
 };
 

@@ -143,6 +143,15 @@ struct static_registry_placements_form_a_cycle_among_the_modules_at {
                 "modhook: static_registry<modules...>: the modules' placements form a cycle (the modules are named "
                 "by their positions in the list, from 0, in this template's arguments)");
 };
+// The static registry's error for an exclusive callback (modhook::exclusive) that two listed
+// modules implement: the callback's slot, and the two modules' positions in the list (from 0).
+template <class Slot, std::size_t First, std::size_t Second>
+struct static_registry_exclusive_callback_is_implemented_by_the_modules_at {
+  static_assert(First == Second, // (never: two positions)
+                "modhook: static_registry<modules...>: an exclusive callback takes one implementation, and two "
+                "modules implement it (the callback, then the modules' positions in the list, from 0, are this "
+                "template's arguments)");
+};
 } // namespace error
 
 /// A static registry module with its place among the others: the category's object, then
@@ -208,6 +217,15 @@ class static_registry {
       return static_cast<bool>(Module.*Member);
     else
       return false;
+  }();
+
+  // The positions in the list of the first two modules that implement the callback.
+  template <auto Member>
+  static constexpr std::array<std::size_t, 2> first_two_ = [] {
+    std::array<std::size_t, 2> found{sizeof...(Modules), sizeof...(Modules)};
+    std::size_t seen = 0, position = 0;
+    ((implements<Member, Modules> && seen < 2 ? (void)(found[seen++] = position) : void(), ++position), ...);
+    return found;
   }();
 
   // Whether a module called after the `Step`-th implements the callback.
@@ -343,6 +361,11 @@ private:
       return {};
     } else if constexpr (!slot::modhook_declared) {
       return {}; // the category's entry has had its error
+    } else if constexpr (detail::is_exclusive<typename slot::policy> && implementation_count<Member> > 1) {
+      (void)sizeof(
+          error::static_registry_exclusive_callback_is_implemented_by_the_modules_at<slot, first_two_<Member>[0],
+                                                                                     first_two_<Member>[1]>);
+      return {};
     } else if constexpr (!slot::template modhook_accepts<Args...>) {
       slot::template modhook_reject_dispatch<Args...>();
       return {};
