@@ -196,3 +196,32 @@ TEST_CASE("exclusive: a static registry with one implementation of each exclusiv
   CHECK(static_hooks::dispatch<&auth::check_password>(std::string("alice")).value() == true);
   CHECK_FALSE(static_hooks::dispatch<&auth::may_login>(std::string()).passed());
 }
+
+TEST_CASE("exclusive: a live registry's change is refused naming the module it brought in, whatever its last step") {
+  using hooks = modhook::live_registry<auth>;
+  hooks h;
+  REQUIRE(h.load<provider<hooks>>("audit", "audit", false));
+  REQUIRE(h.load<provider<hooks>>("ldap", "ldap", true));
+  // Placed first, so that it comes before ldap in call order, and followed by another step.
+  const auto refused = h.change([](hooks::editor& e) -> modhook::expected<void, modhook::registration_error> {
+    if (auto placed = e.place("saml", {.where = modhook::position::first}); !placed) return placed;
+    if (auto loaded = e.load<provider<hooks>>("saml", "saml", true); !loaded) return modhook::unexpected(loaded.error());
+    return e.unload("audit");
+  });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message() ==
+        "modhook: module \"saml\": the callback auth.check_password takes one implementation, and module \"ldap\" "
+        "has it");
+  CHECK(logins(h) == std::vector<std::string>{"audit", "ldap"}); // the change left nothing
+}
+
+TEST_CASE("exclusive: a qsbr registry refuses a second implementation as the live registry does") {
+  using hooks = modhook::qsbr_registry<auth>;
+  hooks h;
+  REQUIRE(h.load<provider<hooks>>("ldap", "ldap", true));
+  const auto refused = h.load<provider<hooks>>("saml", "saml", true);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().reason == modhook::registration_error::kind::exclusive_callback);
+  CHECK(refused.error().module == "saml");
+  CHECK(h.modules().size() == 1);
+}

@@ -15,6 +15,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -31,7 +32,8 @@ struct context {
 struct signature {
   std::string room;
 };
-enum class spam_verdict { not_spam, spam };
+// (In the order that makes a cast from bool wrong: only the declared conversion gives the right one.)
+enum class spam_verdict { spam, not_spam };
 
 } // namespace
 
@@ -189,4 +191,36 @@ TEST_CASE("revised: an asynchronous callback's older form, a coroutine or a plai
   CHECK(run("yes") == "passed");
   CHECK(run("no") == "coroutine");
   CHECK(run("never") == "plain");
+}
+
+namespace {
+// false meant "not mine to say": no answer, so that the next module is asked.
+constexpr std::optional<bool> answer_from_bool(bool allowed) noexcept {
+  return allowed ? std::optional<bool>(true) : std::nullopt;
+}
+struct logins {
+  MODHOOK_CALLBACKS(logins,
+    (allowed, modhook::first_result,
+     modhook::revised<std::optional<bool>(const std::string&), modhook::older<bool(const std::string&), &answer_from_bool>>));
+};
+bool legacy_allows_admins(const std::string& user) { return user == "admin"; }
+std::optional<bool> strict(const std::string&) { return false; }
+} // namespace
+
+TEST_CASE("revised: a callable returning an older result that converts to the current one is taken as the older form") {
+  // bool converts to std::optional<bool>, but the category says how a bool reads now: the
+  // legacy module's false is no answer, and the next module decides.
+  modhook::registry<logins> h;
+  using api = modhook::registry<logins>::api;
+  REQUIRE(h.load("legacy", [](api& a) { REQUIRE(a.register_callbacks(logins{.allowed = &legacy_allows_admins})); }));
+  REQUIRE(h.load("strict", [](api& a) { REQUIRE(a.register_callbacks(logins{.allowed = &strict})); }));
+  h.seal();
+  const auto admin = h.dispatch<&logins::allowed>(std::string("admin"));
+  REQUIRE(admin.has_value());
+  CHECK(admin.value() == true);
+  CHECK(admin.decided_by()->name == "legacy");
+  const auto other = h.dispatch<&logins::allowed>(std::string("eve"));
+  REQUIRE(other.has_value());
+  CHECK(other.value() == false);
+  CHECK(other.decided_by()->name == "strict");
 }

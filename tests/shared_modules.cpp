@@ -288,6 +288,27 @@ TEST_CASE("a module built for one kind of registry is refused by the other with 
   CHECK(log.lines.empty());
 }
 
+namespace {
+struct calls_counted {
+  int calls = 0;
+  void on_call(const modhook::module_call&) noexcept { ++calls; }
+};
+} // namespace
+
+TEST_CASE("a module built for a registry without an observer is refused by one with, the observer named") {
+  shared_log log;
+  modhook::registry<modhook::observed_by<calls_counted>, shared_rules, shared_admin> observed;
+  auto loaded = modhook::load_shared(observed, "good", library("shared_good"), log);
+  REQUIRE_FALSE(loaded);
+  CHECK(loaded.error().reason == kind::incompatible_module);
+  INFO(loaded.error().message());
+  CHECK(contains(loaded.error().message(),
+                 "built for another ABI: registry type 'modhook::registry' there, 'modhook::registry observed by "));
+  CHECK(contains(loaded.error().message(), "calls_counted' in this host"));
+  CHECK_FALSE(is_loaded(library("shared_good")));
+  CHECK(log.lines.empty());
+}
+
 TEST_CASE("a change that loads a shared module and is then refused destroys the module and closes its library") {
   shared_log log;
   shared_live_hooks hooks;

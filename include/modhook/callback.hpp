@@ -192,31 +192,90 @@ using shape_of = callback<typename Slot::signature, typename Slot::policy>;
 template <class Sig>
 using signature_or_placeholder = std::conditional_t<callback_signature<Sig>, Sig, void()>;
 
-// The older form of a callback's signature that a callable given for it implements, if it
-// implements no other (void if none; see modhook::revised).
-template <class F, class Olders>
-struct older_form_of {
+// Whether a callable implements a form of a signature: its checks pass, and, with Exact, it
+// returns the form's result itself (an asynchronous form's task, or its value), not a type that
+// converts to it.
+template <class F, class Sig, bool Exact>
+struct implements_form : std::bool_constant<check_callable<F, Sig>::value == callable_check::ok> {};
+template <class F, class R, class... A>
+struct implements_form<F, R(A...), true> {
+  static constexpr bool value = [] {
+    if constexpr (check_callable<F, R(A...)>::value != callable_check::ok) {
+      return false;
+    } else {
+      using given = std::remove_cvref_t<std::invoke_result_t<std::decay_t<F>&, A...>>;
+      return std::is_same_v<given, R> || std::is_same_v<given, typename signature<R(A...)>::result>;
+    }
+  }();
+};
+
+// The first older form (modhook::revised) a callable implements (Exact: returning its result
+// itself), or void.
+template <class F, class Olders, bool Exact>
+struct first_older_form {
   using type = void;
 };
-template <class F, class Older, class... Rest>
-struct older_form_of<F, older_list<Older, Rest...>>
-    : std::conditional_t<check_callable<F, typename older_parts<Older>::signature>::value == callable_check::ok,
-                         std::type_identity<Older>, older_form_of<F, older_list<Rest...>>> {};
+template <class F, class Older, class... Rest, bool Exact>
+struct first_older_form<F, older_list<Older, Rest...>, Exact>
+    : std::conditional_t<implements_form<F, typename older_parts<Older>::signature, Exact>::value,
+                         std::type_identity<Older>, first_older_form<F, older_list<Rest...>, Exact>> {};
 
-// Whether every older form in a revised signature is one: a function type whose parameters
-// are the first of the current signature's.
+// The older form a callable given for a callback is taken as, or void for the current one: a
+// form whose result it returns itself comes before one it converts to (an older form whose
+// result converts to the current result is taken as that form, with its Convert), the
+// current form before an older one, and older forms in the order listed.
+template <class F, class Sig, class Olders>
+struct older_form_of {
+  using exact = typename first_older_form<F, Olders, true>::type;
+  using type =
+      std::conditional_t<implements_form<F, Sig, true>::value, void,
+                         std::conditional_t<!std::is_void_v<exact>, exact,
+                                            std::conditional_t<implements_form<F, Sig, false>::value, void,
+                                                               typename first_older_form<F, Olders, false>::type>>>;
+};
+
+// Whether every older form in a revised signature is one (modhook::older<S> or
+// older<S, Convert>), whose parameters are the first of the current signature's, and whose
+// result is the current one or is converted to it by Convert.
+template <class Sig, class Olders>
+inline constexpr bool olders_are_older = true;
+template <class Sig, class... Older>
+inline constexpr bool olders_are_older<Sig, older_list<Older...>> = (older_parts<Older>::valid && ...);
 template <class Sig, class Olders>
 inline constexpr bool olders_are_prefixes = true;
 template <class Sig, class... Older>
 inline constexpr bool olders_are_prefixes<Sig, older_list<Older...>> = (older_is_a_prefix<Older, Sig> && ...);
+template <class Older, class Sig>
+inline constexpr bool older_result_fits = true;
+template <class OR, class... OA, auto Convert, class R, class... A>
+inline constexpr bool older_result_fits<older<OR(OA...), Convert>, R(A...)> = [] {
+  if constexpr (std::is_null_pointer_v<decltype(Convert)>)
+    return std::is_same_v<OR, R>;
+  else if constexpr (!std::is_invocable_v<decltype(Convert), OR>)
+    return false;
+  else
+    return std::is_convertible_v<std::invoke_result_t<decltype(Convert), OR>, typename signature<R(A...)>::result>;
+}();
+template <class Sig, class Olders>
+inline constexpr bool olders_results_fit = true;
+template <class Sig, class... Older>
+inline constexpr bool olders_results_fit<Sig, older_list<Older...>> = (older_result_fits<Older, Sig> && ...);
 
 // Reports the first of the category author's mistakes in an entry, and says whether there
 // was none.
 template <class Slot, std::size_t Occurrences, class Policy, class Declared, class Sig = current_signature_t<Declared>>
 constexpr bool check_declaration() noexcept {
-  static_assert(!callback_signature<Sig> || olders_are_prefixes<Sig, typename revision<Declared>::olders>,
+  using olders = typename revision<Declared>::olders;
+  static_assert(olders_are_older<Sig, olders>,
+                "modhook: revised<Sig, Older...>: write each older form as modhook::older<S> or "
+                "modhook::older<S, Convert>, S a function type");
+  static_assert(!callback_signature<Sig> || !olders_are_older<Sig, olders> || olders_are_prefixes<Sig, olders>,
                 "modhook: revised<Sig, older<S>...>: each older signature S must be a function type whose parameters "
                 "are the first parameters of Sig (those added later come after them)");
+  static_assert(!callback_signature<Sig> || !olders_are_older<Sig, olders> || !olders_are_prefixes<Sig, olders> ||
+                    olders_results_fit<Sig, olders>,
+                "modhook: revised<Sig, older<S, Convert>...>: an older signature S with another result than Sig's "
+                "needs a Convert, a function taking S's result and returning what converts to Sig's");
   // diagnostics: site declaration (written by scripts/diagnostics.py from its table)
   if constexpr (!diagnostic::callback_name_is_listed_once<Slot, Occurrences>) {
 #if defined(__clang__)
@@ -295,8 +354,7 @@ public:
 private:
   // The older form a callable implements, when it does not implement the current one.
   template <class F>
-  using older_form = std::conditional_t<check_callable<F, Sig>::value == callable_check::ok, void,
-                                        typename older_form_of<F, typename revision<DeclaredSig>::olders>::type>;
+  using older_form = typename older_form_of<F, Sig, typename revision<DeclaredSig>::olders>::type;
   template <class F>
   static constexpr bool adapts_parameters = !std::is_void_v<older_form<F>> && !older_parts<older_form<F>>::converts;
   template <class F>

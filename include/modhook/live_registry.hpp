@@ -50,10 +50,17 @@ struct qsbr_reclamation { // registered threads announce quiescent states; a cha
 template <class Reclamation, class... Categories>
 class basic_live_registry {
   using live_registry = basic_live_registry; // (the name the messages and the members use)
-  static_assert((category<Categories> && ...),
+  static_assert(((category<Categories> || detail::is_registry_option<Categories>)&&...),
                 "modhook: live_registry<...>: every category must be a struct declared with MODHOOK_CALLBACKS");
   static_assert(((detail::count_of<Categories, Categories...> == 1) && ...),
                 "modhook: live_registry<...>: a category is listed more than once");
+  static_assert(detail::observer_count<Categories...> <= 1,
+                "modhook: live_registry<...>: at most one modhook::observed_by option");
+  static_assert(detail::valid_observer<typename detail::observer_option<Categories...>::type>(),
+                "modhook: observed_by<O>: O must declare on_call(const modhook::module_call&) and/or "
+                "on_return(const modhook::module_call&, Token&, modhook::call_outcome, const modhook::failure<>*), "
+                "Token being what on_call returns (without it when on_call returns nothing, or is not declared); "
+                "a token must be a default-constructible, move-assignable object");
   struct stores : detail::category_store<Categories>... {};
   struct module_record;
   struct module_set;
@@ -62,6 +69,34 @@ class basic_live_registry {
 
 public:
   using api = module_api<live_registry>;
+  /// The observer named by a modhook::observed_by option, or void.
+  using observer_type = typename detail::observer_option<Categories...>::type;
+
+  /// The observer every module call is told to (live_registry<modhook::observed_by<O>, ...>).
+  template <class O = observer_type>
+    requires(!std::is_void_v<O>)
+  O& observer() noexcept {
+    return observer_;
+  }
+  template <class O = observer_type>
+    requires(!std::is_void_v<O>)
+  const O& observer() const noexcept {
+    return observer_;
+  }
+
+private:
+  // What a dispatch tells module calls to: the observer, or nothing (a module set keeps it).
+  using watch_type =
+      std::conditional_t<std::is_void_v<observer_type>, detail::no_watch,
+                         detail::watch<std::conditional_t<std::is_void_v<observer_type>, int, observer_type>>>;
+  watch_type watch() const noexcept {
+    if constexpr (std::is_void_v<observer_type>)
+      return {};
+    else
+      return {&observer_};
+  }
+
+public:
   using instance_ptr = detail::owned_handle;
   class editor;
 
@@ -107,7 +142,7 @@ public:
         ~editing_guard() { slot = nullptr; }
       } guard{editing_ = &e};
       if (auto done = edit(e); !done) return done;
-      auto built = build(next, e.subject_);
+      auto built = build(next, e.subject_, e.introduced_);
       if (!built) return unexpected(std::move(built).error());
       state_ = std::move(next);
       old = current_.exchange(*built, std::memory_order_acq_rel);
@@ -215,9 +250,10 @@ public:
       } else if constexpr (signature::is_async) {
         set_pin pin = pin_current();
         const auto& callbacks = store<slot>(pin->callbacks);
+        const watch_type watching = pin->watch;
         return detail::async_dispatch<detail::shape_of<slot>>(
             callbacks, callbacks.first, callbacks.last, std::move(pin),
-            signature::prepare_owned(static_cast<Args&&>(args)...), std::index_sequence_for<Args...>{});
+            signature::prepare_owned(static_cast<Args&&>(args)...), std::index_sequence_for<Args...>{}, watching);
       } else {
         typename Reclamation::read_guard guard;
         auto prepared = signature::prepare(static_cast<Args&&>(args)...);
@@ -374,6 +410,7 @@ public:
         return unexpected(std::move(*refused_));
       }
       const module_ref ref{record->id, record->name};
+      introduced_.emplace_back(name);
       if (replacing) {
         // The old module's own placements go with it; the new one's stay.
         next_.modules[*replacing] = {std::move(record), next_.modules[*replacing].enabled};
@@ -388,6 +425,7 @@ public:
       if (!at) return unexpected(registration_error{registration_error::kind::not_loaded, std::string(name), {}});
       next_.modules[*at].enabled = on;
       subject_ = name;
+      if (on) introduced_.emplace_back(name);
       return {};
     }
 
@@ -396,6 +434,7 @@ public:
     module_record* loading_ = nullptr;          // the module whose constructor is running
     std::optional<registration_error> refused_; // a registration of the loading module refused
     std::string subject_;                       // the module the last step named: the one a cycle blames
+    std::vector<std::string> introduced_;       // the modules it loaded, replaced or enabled (an exclusive refusal's)
   };
 
 private:
@@ -428,7 +467,7 @@ private:
   // What a dispatch sees: each callback's implementations in call order, borrowed from the
   // modules it keeps alive. Immutable once published; freed by its last holder.
   struct module_set {
-    explicit module_set(const live_registry& owner) noexcept : sink(owner.sink()) {
+    explicit module_set(const live_registry& owner) noexcept : sink(owner.sink()), watch(owner.watch()) {
       (static_cast<detail::category_store<Categories>&>(callbacks).set_sink(owner.sink()), ...);
     }
     module_set(const module_set&) = delete;
@@ -438,6 +477,7 @@ private:
     }
     stores callbacks;
     detail::failure_sink sink;
+    [[no_unique_address]] watch_type watch; // the registry's observer, if any
     std::vector<std::shared_ptr<module_record>> modules{};
     std::atomic<std::size_t> holders{1}; // the registry (until retired) and asynchronous dispatches
   };
@@ -613,7 +653,8 @@ private:
   // order the placements give (load order where they leave it free); or the cycle they make.
   // A disabled module is ordered as a module that implements nothing: constraints pass
   // through it, and enabling it again cannot make a cycle.
-  expected<module_set*, registration_error> build(const state& next, const std::string& subject) const {
+  expected<module_set*, registration_error> build(const state& next, const std::string& subject,
+                                                  const std::vector<std::string>& introduced = {}) const {
     auto set = std::make_unique<module_set>(*this);
     std::vector<std::string_view> names;
     for (const auto& m : next.modules) {
@@ -647,14 +688,19 @@ private:
         for (std::size_t k = 0; k < from.size(); ++k)
           into.borrow(from.modules[k], from.entries[k], from.is_coroutine(k));
       }
-      // Two enabled modules that implement an exclusive callback meet here: the change's own
-      // module is refused if it is one of them, else the later one.
+      // Two enabled modules that implement an exclusive callback meet here. The one the change
+      // brought in (loaded, replaced or enabled) is refused, naming the other; if both or
+      // neither, the later loaded.
       if constexpr (detail::is_exclusive<typename slot::policy>) {
         if (into.size() > 1) {
-          const bool first_is_subject = into.modules[0].name == subject;
-          refused = registration_error::exclusive_taken(std::string(into.modules[first_is_subject ? 0 : 1].name),
-                                                        slot::category_name, slot::callback_name,
-                                                        into.modules[first_is_subject ? 1 : 0].name);
+          const auto brought = [&](const module_ref& m) {
+            return std::find(introduced.begin(), introduced.end(), m.name) != introduced.end();
+          };
+          const module_ref& a = into.modules[0];
+          const module_ref& b = into.modules[1];
+          const bool blame_a = brought(a) != brought(b) ? brought(a) : a.index > b.index;
+          refused = registration_error::exclusive_taken(std::string((blame_a ? a : b).name), slot::category_name,
+                                                        slot::callback_name, (blame_a ? b : a).name);
         }
       }
     };
@@ -740,7 +786,8 @@ private:
                                                                    std::index_sequence<I...> args) {
     const auto& callbacks = store<Slot>(set.callbacks);
     return detail::run<detail::shape_of<Slot>>(
-        detail::store_sequence<typename Slot::signature>{&callbacks, callbacks.first, callbacks.last}, prepared, args);
+        detail::store_sequence<typename Slot::signature>{&callbacks, callbacks.first, callbacks.last}, prepared, args,
+        set.watch);
   }
 
   template <class Slot>
@@ -756,6 +803,10 @@ private:
     return {&detail::report<decltype(failure_handler_)>, &failure_handler_};
   }
   std::atomic<module_set*> current_;
+  // (mutable: a dispatch is const, and tells the observer.)
+  struct no_observer {};
+  [[no_unique_address]] mutable std::conditional_t<std::is_void_v<observer_type>, no_observer, observer_type>
+      observer_{};
   detail::erased<void(const failure<>&)> failure_handler_;
   mutable detail::load_lock mutex_; // serializes changes (recursive: a module's constructor registers under it)
   state state_;                     // the modules and placements of the current set (guarded by mutex_)
@@ -812,8 +863,9 @@ struct live_dispatch {
   }
   async_dispatch_result_t<Slot> start() {
     const auto& callbacks = Registry::template store<Slot>(pin->callbacks);
+    const auto watching = pin->watch;
     return detail::async_dispatch<shape_of<Slot>, typename Registry::set_pin, Prepared&>(
-        callbacks, callbacks.first, callbacks.last, std::move(pin), prepared, arguments);
+        callbacks, callbacks.first, callbacks.last, std::move(pin), prepared, arguments, watching);
   }
 };
 

@@ -11,6 +11,7 @@
 #include <modhook/expected.hpp>
 #include <modhook/failure.hpp>
 #include <modhook/module_api.hpp>
+#include <modhook/observer.hpp>
 #include <modhook/policy.hpp>
 #include <modhook/registration_error.hpp>
 #include <modhook/live_registry.hpp>

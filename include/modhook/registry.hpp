@@ -7,6 +7,7 @@
 #include <modhook/expected.hpp>
 #include <modhook/failure.hpp>
 #include <modhook/module_api.hpp>
+#include <modhook/observer.hpp>
 #include <modhook/placement.hpp>
 #include <modhook/policy.hpp>
 #include <modhook/registration_error.hpp>
@@ -18,6 +19,7 @@
 #include <modhook/detail/dispatch_result.hpp>
 #include <modhook/detail/failure_sink.hpp>
 #include <modhook/detail/load_lock.hpp>
+#include <modhook/detail/observe.hpp>
 #include <modhook/detail/placement_book.hpp>
 #include <modhook/detail/owned.hpp>
 #include <modhook/detail/sync_driver.hpp>
@@ -228,8 +230,27 @@ struct slot_store : callback_store<typename Slot::signature> {
   callback_store<typename Slot::signature>& self() noexcept { return *this; }
 };
 
-template <class Category, class Members = decltype(Category::modhook_members())>
+template <class Category>
+struct members_of {
+  using type = decltype(Category::modhook_members());
+};
+template <class Observer>
+struct members_of<observed_by<Observer>> {
+  using type = void;
+};
+
+template <class Category, class Members = typename members_of<Category>::type>
 struct category_store;
+// A registry's option (modhook::observed_by) among its categories: no callbacks.
+template <class Option>
+struct category_store<Option, void> {
+  void remove_module(std::size_t) noexcept {}
+  void set_sink(failure_sink) noexcept {}
+  template <class F>
+  static void each_slot(F&&) {}
+  template <class F>
+  void each(F&&) {}
+};
 template <class Category, auto... Members>
 struct category_store<Category, member_list<0, Members...>>
     : slot_store<typename member_pointer<decltype(Members)>::slot>... {
@@ -276,7 +297,7 @@ struct registry_dispatch {
   async_dispatch_result_t<Slot> start() {
     const auto& callbacks = registry->template store<Slot>();
     return detail::async_dispatch<shape_of<Slot>, given_sink, Prepared&>(
-        callbacks, callbacks.first, callbacks.last, given_sink{callbacks.sink}, prepared, arguments);
+        callbacks, callbacks.first, callbacks.last, given_sink{callbacks.sink}, prepared, arguments, registry->watch());
   }
 };
 
@@ -326,13 +347,34 @@ inline constexpr bool registry_holds_the_category = Registry::template holds<Cat
 /// many threads at once is safe.
 template <class... Categories>
 class registry {
-  static_assert((category<Categories> && ...),
+  static_assert(((category<Categories> || detail::is_registry_option<Categories>)&&...),
                 "modhook: registry<...>: every category must be a struct declared with MODHOOK_CALLBACKS");
   static_assert(((detail::count_of<Categories, Categories...> == 1) && ...),
                 "modhook: registry<...>: a category is listed more than once");
+  static_assert(detail::observer_count<Categories...> <= 1,
+                "modhook: registry<...>: at most one modhook::observed_by option");
+  static_assert(detail::valid_observer<typename detail::observer_option<Categories...>::type>(),
+                "modhook: observed_by<O>: O must declare on_call(const modhook::module_call&) and/or "
+                "on_return(const modhook::module_call&, Token&, modhook::call_outcome, const modhook::failure<>*), "
+                "Token being what on_call returns (without it when on_call returns nothing, or is not declared); "
+                "a token must be a default-constructible, move-assignable object");
 
 public:
   using api = module_api<registry>;
+  /// The observer named by a modhook::observed_by option, or void.
+  using observer_type = typename detail::observer_option<Categories...>::type;
+
+  /// The observer every module call is told to (registry<modhook::observed_by<O>, ...>).
+  template <class O = observer_type>
+    requires(!std::is_void_v<O>)
+  O& observer() noexcept {
+    return observer_;
+  }
+  template <class O = observer_type>
+    requires(!std::is_void_v<O>)
+  const O& observer() const noexcept {
+    return observer_;
+  }
 
   registry() noexcept { (static_cast<detail::category_store<Categories>&>(stores_).set_sink(sink()), ...); }
   registry(const registry&) = delete; // modules hold a module_api that points here
@@ -482,7 +524,7 @@ public:
         const auto& callbacks = store<slot>();
         return detail::async_dispatch<detail::shape_of<slot>>(
             callbacks, callbacks.first, callbacks.last, detail::given_sink{callbacks.sink},
-            signature::prepare_owned(static_cast<Args&&>(args)...), std::index_sequence_for<Args...>{});
+            signature::prepare_owned(static_cast<Args&&>(args)...), std::index_sequence_for<Args...>{}, watch());
       } else {
         auto prepared = signature::prepare(static_cast<Args&&>(args)...);
         return run<slot>(prepared, std::index_sequence_for<Args...>{});
@@ -586,7 +628,16 @@ private:
   MODHOOK_ALWAYS_INLINE detail::dispatch_result_t<Slot> run(Prepared& prepared, std::index_sequence<I...> args) const {
     const auto& callbacks = store<Slot>();
     return detail::run<detail::shape_of<Slot>>(
-        detail::store_sequence<typename Slot::signature>{&callbacks, callbacks.first, callbacks.last}, prepared, args);
+        detail::store_sequence<typename Slot::signature>{&callbacks, callbacks.first, callbacks.last}, prepared, args,
+        watch());
+  }
+
+  // What a dispatch tells module calls to: the observer, or nothing.
+  auto watch() const noexcept {
+    if constexpr (std::is_void_v<observer_type>)
+      return detail::no_watch{};
+    else
+      return detail::watch<observer_type>{&observer_};
   }
 
   detail::failure_sink sink() const noexcept {
@@ -760,6 +811,10 @@ private:
   struct stores : detail::category_store<Categories>... {};
 
   stores stores_;
+  // (mutable: a dispatch is const, and tells the observer.)
+  struct no_observer {};
+  [[no_unique_address]] mutable std::conditional_t<std::is_void_v<observer_type>, no_observer, observer_type>
+      observer_{};
   detail::erased<void(const failure<>&)> failure_handler_;
   detail::placement_book placements_;
   std::vector<detail::owned<module_record>> modules_;

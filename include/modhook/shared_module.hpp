@@ -70,17 +70,49 @@ MODHOOK_BEGIN_NAMESPACE
 namespace detail {
 
 // A registry's fingerprint data (detail/fingerprint.hpp), and its type's name: an ABI fact.
+// (Its categories: a registry's options, modhook::observed_by, are not categories.)
+template <class Done, class... Rest>
+struct categories_of {
+  using type = Done;
+};
+template <class... Done, class First, class... Rest>
+struct categories_of<fingerprint::registry_data<Done...>, First, Rest...>
+    : categories_of<std::conditional_t<is_registry_option<First>, fingerprint::registry_data<Done...>,
+                                       fingerprint::registry_data<Done..., First>>,
+                    Rest...> {};
+// The registry type's name: its kind, and the observer it tells, which is part of its type.
+template <const char* (*Base)() noexcept, class Observer>
+constexpr std::string kind_string() {
+  std::string text = Base();
+  if constexpr (!std::is_void_v<Observer>) {
+    text += " observed by ";
+    text += fingerprint::type_name<Observer>();
+  }
+  return text;
+}
+constexpr const char* plain_registry_name() noexcept { return "modhook::registry"; }
+
 template <class Registry>
 struct registry_data_of;
 template <class... Categories>
 struct registry_data_of<registry<Categories...>> {
-  using type = fingerprint::registry_data<Categories...>;
-  static constexpr const char* kind() noexcept { return "modhook::registry"; }
+  using type = typename categories_of<fingerprint::registry_data<>, Categories...>::type;
+  static constexpr auto kind = &kind_string<&plain_registry_name, typename registry<Categories...>::observer_type>;
 };
 template <class Reclamation, class... Categories>
 struct registry_data_of<basic_live_registry<Reclamation, Categories...>> {
-  using type = fingerprint::registry_data<Categories...>;
-  static constexpr const char* kind() noexcept { return Reclamation::registry_name(); }
+  using type = typename categories_of<fingerprint::registry_data<>, Categories...>::type;
+  static constexpr auto kind = &kind_string<&Reclamation::registry_name,
+                                            typename basic_live_registry<Reclamation, Categories...>::observer_type>;
+};
+
+// The registry type's name as data: made an object where it is used (a constant of the
+// module's library, or of the host's check), never a template's static member, which g++
+// would give a unique symbol that keeps a library from ever being unloaded.
+template <class Registry>
+struct registry_kind {
+  fingerprint::frozen_text<registry_data_of<Registry>::kind> text =
+      fingerprint::frozen<registry_data_of<Registry>::kind>();
 };
 
 // The registry a target of load_shared loads into: a registry, a live registry, or a live
@@ -194,7 +226,8 @@ struct shared_library_loader {
       return fail(kind::incompatible_descriptor, std::string("built with modhook ") + head->modhook_version +
                                                      ", this host with modhook " MODHOOK_DETAIL_VERSION_STRING);
 
-    static constexpr auto host_abi = fingerprint::abi_facts(registry_data_of<Registry>::kind());
+    static constexpr registry_kind<Registry> host_kind{};
+    static constexpr auto host_abi = fingerprint::abi_facts(host_kind.text.c_str());
     if (auto why = abi_difference(found, host_abi)) return fail(kind::incompatible_module, *why);
     static constexpr typename registry_data_of<Registry>::type host{};
     static constexpr auto host_callbacks = host.callback_prints();
@@ -342,8 +375,8 @@ MODHOOK_END_NAMESPACE
   constexpr typename ::modhook::detail::registry_data_of<REGISTRY>::type modhook_shared_data{};                        \
   constexpr auto modhook_shared_callbacks = modhook_shared_data.callback_prints();                                     \
   constexpr auto modhook_shared_categories = modhook_shared_data.category_prints(modhook_shared_callbacks);            \
-  constexpr auto modhook_shared_abi =                                                                                  \
-      ::modhook::detail::fingerprint::abi_facts(::modhook::detail::registry_data_of<REGISTRY>::kind());                \
+  constexpr ::modhook::detail::registry_kind<REGISTRY> modhook_shared_kind{};                                          \
+  constexpr auto modhook_shared_abi = ::modhook::detail::fingerprint::abi_facts(modhook_shared_kind.text.c_str());     \
   constexpr ::modhook::detail::shared_parameters_of<modhook_shared_export> modhook_shared_parameters{};                \
   constexpr ::modhook::shared_abi::descriptor_v2 modhook_shared_descriptor{                                            \
       {::modhook::shared_abi::magic, ::modhook::shared_abi::layout, sizeof(::modhook::shared_abi::descriptor_v2),      \

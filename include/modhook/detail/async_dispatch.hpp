@@ -12,6 +12,7 @@
 #include <modhook/detail/erased.hpp>
 #include <modhook/detail/failure_sink.hpp>
 #include <modhook/detail/module_table.hpp>
+#include <modhook/detail/observe.hpp>
 #include <modhook/detail/outcome.hpp>
 #include <modhook/detail/raw_storage.hpp>
 #include <modhook/detail/signature.hpp>
@@ -39,19 +40,21 @@ namespace detail {
 // arguments: references to the caller's objects, and what the dispatch converted or owns)
 // lives in this coroutine's frame, or, given as a reference, in the awaitable that started it.
 MODHOOK_COROUTINE_BEGIN
-template <class Slot, class Sink, class Prepared, std::size_t... I>
+// With a watch (detail/observe.hpp), each call is told to the registry's observer.
+template <class Slot, class Sink, class Prepared, std::size_t... I, class Watch = no_watch>
 async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
                                              const delegate<typename Slot::signature>* first,
                                              const delegate<typename Slot::signature>* last, Sink sink,
-                                             Prepared prepared, std::index_sequence<I...>) {
+                                             Prepared prepared, std::index_sequence<I...>, Watch watch = {}) {
   using signature = detail::signature<typename Slot::signature>;
   using result = typename Slot::result_type;
   const failure_sink to = sink.get();
   combiner_t<Slot> combiner;
   // Failures are fed where they are caught, and a module is named only when an outcome is
   // fed: what lives across a co_await lives in the frame, in memory.
-  const auto failed = [&](const auto* at) {
-    return combiner.on_failure(detail::module_threw<Slot>(std::current_exception(), module_source(modules, at), to));
+  const auto failed = [&](const auto* at, auto& observe) {
+    return observe.failed(combiner,
+                          detail::module_threw<Slot>(std::current_exception(), module_source(modules, at), to));
   };
   for (const auto* it = first; it != last; ++it) {
     bool go_on = true;
@@ -60,8 +63,10 @@ async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
       go_on = detail::feed<Slot>(
           combiner,
           [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return it->invoke(it->data, detail::pass<I>(passed)...); },
-          module_source(modules, it), to);
+          module_source(modules, it), to, watch.begin());
     } else if constexpr (std::is_void_v<result>) {
+      auto observe = watch.begin();
+      observe.started(module_source(modules, it));
       // One try for the start and the await: a throw before the coroutine has a task, or
       // while it runs, is that module's failure alike.
       bool done = false;
@@ -69,13 +74,15 @@ async_dispatch_result_t<Slot> async_dispatch(const module_table& modules,
         co_await it->start(it->data, detail::pass<I>(passed)...);
         done = true;
       }
-      MODHOOK_CATCH_ALL { go_on = failed(it); }
-      if (done) go_on = combiner.on_result(std::monostate{}, module_source(modules, it));
+      MODHOOK_CATCH_ALL { go_on = failed(it, observe); }
+      if (done) go_on = observe.returned(combiner.on_result(std::monostate{}, module_source(modules, it)));
     } else {
+      auto observe = watch.begin();
+      observe.started(module_source(modules, it));
       std::optional<result> r; // (g++ 12 fails on a co_await inside a placement new)
       MODHOOK_TRY { r.emplace(co_await it->start(it->data, detail::pass<I>(passed)...)); }
-      MODHOOK_CATCH_ALL { go_on = failed(it); }
-      if (r) go_on = detail::feed_returned<Slot>(combiner, *r, module_source(modules, it), to);
+      MODHOOK_CATCH_ALL { go_on = failed(it, observe); }
+      if (r) go_on = detail::feed_returned<Slot>(combiner, *r, module_source(modules, it), to, observe);
     }
     if (!go_on) break;
   }

@@ -11,6 +11,7 @@
 #include <modhook/module_source.hpp>
 #include <modhook/detail/config.hpp>
 #include <modhook/detail/failure_sink.hpp>
+#include <modhook/detail/observe.hpp>
 #include <modhook/detail/raw_storage.hpp>
 #include <modhook/detail/signature.hpp>
 
@@ -51,20 +52,21 @@ MODHOOK_COLD failure<typename Slot::error_type> module_returned_error(Error&& er
 }
 
 // What a module returned (not void), fed to the combiner: an unexpected value is a failure.
-// The asynchronous driver feeds what it awaited here too.
-template <class Slot, class Combiner>
+// The asynchronous driver feeds what it awaited here too. `observe` (detail/observe.hpp) is
+// told how the policy classified it.
+template <class Slot, class Combiner, class Observe>
 MODHOOK_ALWAYS_INLINE bool feed_returned(Combiner& combiner, typename Slot::result_type& r, module_source who,
-                                         failure_sink sink) {
+                                         failure_sink sink, Observe& observe) {
   using result = typename Slot::result_type;
   if constexpr (split_result<result>::is_expected) {
     if (!r.has_value()) [[unlikely]]
-      return combiner.on_failure(detail::module_returned_error<Slot>(std::move(r).error(), who, sink));
+      return observe.failed(combiner, detail::module_returned_error<Slot>(std::move(r).error(), who, sink));
     if constexpr (std::is_void_v<typename result::value_type>)
-      return combiner.on_result(std::monostate{}, who);
+      return observe.returned(combiner.on_result(std::monostate{}, who));
     else
-      return combiner.on_result(std::move(*r), who);
+      return observe.returned(combiner.on_result(std::move(*r), who));
   } else {
-    return combiner.on_result(std::move(r), who);
+    return observe.returned(combiner.on_result(std::move(r), who));
   }
 }
 
@@ -73,19 +75,26 @@ MODHOOK_ALWAYS_INLINE bool feed_returned(Combiner& combiner, typename Slot::resu
 // becomes a failure naming the module and the callback. This is one of the two places where a call meets a policy:
 // fast_step (fast_step.hpp) while the policy ignores every outcome, feed for the modules after the first it does not
 // (and for policies without a fast path). Each driver loops over these two.
-template <class Slot, class Combiner, class Call>
-MODHOOK_ALWAYS_INLINE bool feed(Combiner& combiner, Call&& call, module_source who, failure_sink sink) {
+// `observe` is told of the call and its outcome: nothing, unobserved (detail/observe.hpp).
+template <class Slot, class Combiner, class Call, class Observe = unobserved>
+MODHOOK_ALWAYS_INLINE bool feed(Combiner& combiner, Call&& call, module_source who, failure_sink sink,
+                                Observe observe = {}) {
   using result = typename Slot::result_type;
+  observe.started(who);
   if constexpr (std::is_void_v<result>) {
     MODHOOK_TRY { call(); }
-    MODHOOK_CATCH_ALL { return combiner.on_failure(detail::module_threw<Slot>(std::current_exception(), who, sink)); }
-    return combiner.on_result(std::monostate{}, who);
+    MODHOOK_CATCH_ALL {
+      return observe.failed(combiner, detail::module_threw<Slot>(std::current_exception(), who, sink));
+    }
+    return observe.returned(combiner.on_result(std::monostate{}, who));
   } else {
     returned<result> r;
     MODHOOK_TRY { ::new (static_cast<void*>(&r.value)) result(call()); }
-    MODHOOK_CATCH_ALL { return combiner.on_failure(detail::module_threw<Slot>(std::current_exception(), who, sink)); }
+    MODHOOK_CATCH_ALL {
+      return observe.failed(combiner, detail::module_threw<Slot>(std::current_exception(), who, sink));
+    }
     destroy_on_exit<result> guard{r.value};
-    return detail::feed_returned<Slot>(combiner, r.value, who, sink);
+    return detail::feed_returned<Slot>(combiner, r.value, who, sink, observe);
   }
 }
 

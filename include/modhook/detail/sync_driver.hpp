@@ -34,6 +34,7 @@
 #include <modhook/detail/dispatch_result.hpp>
 #include <modhook/detail/fast_step.hpp>
 #include <modhook/detail/kept_exception.hpp>
+#include <modhook/detail/observe.hpp>
 #include <modhook/detail/outcome.hpp>
 #include <modhook/detail/raw_storage.hpp>
 #include <modhook/detail/signature.hpp>
@@ -64,14 +65,15 @@ struct position_info<At> {
 // Every implementation from `from` on, fed to the combiner (feed); stops where the policy
 // says. The general loop: for policies without a fast path, and for the rest of a dispatch
 // after the fast path stopped.
-template <class Slot, class Seq, class From, class Combiner, class Prepared, std::size_t... I>
+// With a watch (detail/observe.hpp), each call is told to the registry's observer.
+template <class Slot, class Seq, class From, class Combiner, class Prepared, std::size_t... I, class Watch = no_watch>
 MODHOOK_ALWAYS_INLINE void feed_each(const Seq& seq, From from, Combiner& combiner, Prepared& prepared,
-                                     std::index_sequence<I...>) {
+                                     std::index_sequence<I...>, Watch watch = {}) {
   seq.each_from(from, [&](auto at) MODHOOK_INLINE_LAMBDA {
     auto passed = signature<typename Slot::signature>::module_arguments(std::get<I>(prepared)...);
     return detail::feed<Slot>(
         combiner, [&]() MODHOOK_INLINE_LAMBDA -> decltype(auto) { return seq.call(at, detail::pass<I>(passed)...); },
-        seq.source(at), seq.sink());
+        seq.source(at), seq.sink(), watch.begin());
   });
 }
 
@@ -124,11 +126,13 @@ MODHOOK_COLD Result taken(returned<Result>& slow) {
 // it came, which the compiler returns (or tail-calls) as hand-written code does. Only for a
 // value that travels in registers: a larger one would be moved twice on the path where all
 // pass.
-template <class Slot, class Seq, class Prepared, std::size_t... I>
+// An observed dispatch (a watch that observes) takes the general loop, which tells the
+// observer of every call; an unobserved one is compiled as if observers did not exist.
+template <class Slot, class Seq, class Prepared, std::size_t... I, class Watch = no_watch>
 MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> run(const Seq& seq, Prepared& prepared,
-                                                  std::index_sequence<I...> arguments) {
+                                                  std::index_sequence<I...> arguments, Watch watch = {}) {
   using signature = detail::signature<typename Slot::signature>;
-  if constexpr (has_fast_path<Slot>) {
+  if constexpr (has_fast_path<Slot> && !Watch::observed) {
     using who = typename Seq::who_type;
     constexpr bool decides = decides_on_value<Slot, who>;
     constexpr bool last_decides = decides && Seq::last_known && pass_by_value<typename Slot::value_type>;
@@ -182,7 +186,7 @@ MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> run(const Seq& seq, Prepared& prep
     return detail::taken(slow);
   } else {
     combiner_t<Slot> combiner;
-    detail::feed_each<Slot>(seq, seq.begin(), combiner, prepared, arguments);
+    detail::feed_each<Slot>(seq, seq.begin(), combiner, prepared, arguments, watch);
     return std::move(combiner).finish();
   }
 }
