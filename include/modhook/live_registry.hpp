@@ -48,7 +48,7 @@ struct qsbr_reclamation { // registered threads announce quiescent states; a cha
 /// (below) are its two kinds, which differ in how they know that no dispatch can reach a
 /// replaced module any longer.
 template <class Reclamation, class... Categories>
-class basic_live_registry {
+class basic_live_registry : public detail::observer_holder_of<Categories...> { // (its observer, if an option names one)
   using live_registry = basic_live_registry; // (the name the messages and the members use)
   static_assert(((category<Categories> || detail::is_registry_option<Categories>)&&...),
                 "modhook: live_registry<...>: every category must be a struct declared with MODHOOK_CALLBACKS");
@@ -56,11 +56,6 @@ class basic_live_registry {
                 "modhook: live_registry<...>: a category is listed more than once");
   static_assert(detail::observer_count<Categories...> <= 1,
                 "modhook: live_registry<...>: at most one modhook::observed_by option");
-  static_assert(detail::valid_observer<typename detail::observer_option<Categories...>::type>(),
-                "modhook: observed_by<O>: O must declare on_call(const modhook::module_call&) and/or "
-                "on_return(const modhook::module_call&, Token&, modhook::call_outcome, const modhook::failure<>*), "
-                "Token being what on_call returns (without it when on_call returns nothing, or is not declared); "
-                "a token must be a default-constructible, move-assignable object");
   struct stores : detail::category_store<Categories>... {};
   struct module_record;
   struct module_set;
@@ -69,32 +64,12 @@ class basic_live_registry {
 
 public:
   using api = module_api<live_registry>;
-  /// The observer named by a modhook::observed_by option, or void.
-  using observer_type = typename detail::observer_option<Categories...>::type;
-
-  /// The observer every module call is told to (live_registry<modhook::observed_by<O>, ...>).
-  template <class O = observer_type>
-    requires(!std::is_void_v<O>)
-  O& observer() noexcept {
-    return observer_;
-  }
-  template <class O = observer_type>
-    requires(!std::is_void_v<O>)
-  const O& observer() const noexcept {
-    return observer_;
-  }
+  using typename detail::observer_holder_of<Categories...>::observer_type;
 
 private:
   // What a dispatch tells module calls to: the observer, or nothing (a module set keeps it).
-  using watch_type =
-      std::conditional_t<std::is_void_v<observer_type>, detail::no_watch,
-                         detail::watch<std::conditional_t<std::is_void_v<observer_type>, int, observer_type>>>;
-  watch_type watch() const noexcept {
-    if constexpr (std::is_void_v<observer_type>)
-      return {};
-    else
-      return {&observer_};
-  }
+  using typename detail::observer_holder_of<Categories...>::watch_type;
+  using detail::observer_holder_of<Categories...>::watch;
 
 public:
   using instance_ptr = detail::owned_handle;
@@ -803,10 +778,6 @@ private:
     return {&detail::report<decltype(failure_handler_)>, &failure_handler_};
   }
   std::atomic<module_set*> current_;
-  // (mutable: a dispatch is const, and tells the observer.)
-  struct no_observer {};
-  [[no_unique_address]] mutable std::conditional_t<std::is_void_v<observer_type>, no_observer, observer_type>
-      observer_{};
   detail::erased<void(const failure<>&)> failure_handler_;
   mutable detail::load_lock mutex_; // serializes changes (recursive: a module's constructor registers under it)
   state state_;                     // the modules and placements of the current set (guarded by mutex_)

@@ -346,35 +346,17 @@ inline constexpr bool registry_holds_the_category = Registry::template holds<Cat
 /// when start-up is over. After seal() no registration is accepted, so dispatching from
 /// many threads at once is safe.
 template <class... Categories>
-class registry {
+class registry : public detail::observer_holder_of<Categories...> { // (its observer, if an option names one)
   static_assert(((category<Categories> || detail::is_registry_option<Categories>)&&...),
                 "modhook: registry<...>: every category must be a struct declared with MODHOOK_CALLBACKS");
   static_assert(((detail::count_of<Categories, Categories...> == 1) && ...),
                 "modhook: registry<...>: a category is listed more than once");
   static_assert(detail::observer_count<Categories...> <= 1,
                 "modhook: registry<...>: at most one modhook::observed_by option");
-  static_assert(detail::valid_observer<typename detail::observer_option<Categories...>::type>(),
-                "modhook: observed_by<O>: O must declare on_call(const modhook::module_call&) and/or "
-                "on_return(const modhook::module_call&, Token&, modhook::call_outcome, const modhook::failure<>*), "
-                "Token being what on_call returns (without it when on_call returns nothing, or is not declared); "
-                "a token must be a default-constructible, move-assignable object");
 
 public:
   using api = module_api<registry>;
-  /// The observer named by a modhook::observed_by option, or void.
-  using observer_type = typename detail::observer_option<Categories...>::type;
-
-  /// The observer every module call is told to (registry<modhook::observed_by<O>, ...>).
-  template <class O = observer_type>
-    requires(!std::is_void_v<O>)
-  O& observer() noexcept {
-    return observer_;
-  }
-  template <class O = observer_type>
-    requires(!std::is_void_v<O>)
-  const O& observer() const noexcept {
-    return observer_;
-  }
+  using typename detail::observer_holder_of<Categories...>::observer_type;
 
   registry() noexcept { (static_cast<detail::category_store<Categories>&>(stores_).set_sink(sink()), ...); }
   registry(const registry&) = delete; // modules hold a module_api that points here
@@ -633,12 +615,7 @@ private:
   }
 
   // What a dispatch tells module calls to: the observer, or nothing.
-  auto watch() const noexcept {
-    if constexpr (std::is_void_v<observer_type>)
-      return detail::no_watch{};
-    else
-      return detail::watch<observer_type>{&observer_};
-  }
+  using detail::observer_holder_of<Categories...>::watch;
 
   detail::failure_sink sink() const noexcept {
     return {&detail::report<decltype(failure_handler_)>, &failure_handler_};
@@ -811,10 +788,6 @@ private:
   struct stores : detail::category_store<Categories>... {};
 
   stores stores_;
-  // (mutable: a dispatch is const, and tells the observer.)
-  struct no_observer {};
-  [[no_unique_address]] mutable std::conditional_t<std::is_void_v<observer_type>, no_observer, observer_type>
-      observer_{};
   detail::erased<void(const failure<>&)> failure_handler_;
   detail::placement_book placements_;
   std::vector<detail::owned<module_record>> modules_;

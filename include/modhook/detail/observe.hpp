@@ -97,7 +97,7 @@ private:
 };
 
 template <class Observer>
-struct watch {
+struct watching {
   using call = observing<Observer>;
   static constexpr bool observed = true;
   Observer* observer;
@@ -151,6 +151,42 @@ constexpr bool valid_observer() {
             (std::is_object_v<token> && std::is_default_constructible_v<token> && std::is_move_assignable_v<token>));
   }
 }
+
+// What a registry keeps of its options: the observer a modhook::observed_by names (public:
+// observer()), and what its dispatches carry to tell it (watch()). Without one, nothing.
+template <class Observer>
+class observer_holder {
+  static_assert(valid_observer<Observer>(),
+                "modhook: observed_by<O>: O must declare on_call(const modhook::module_call&) and/or "
+                "on_return(const modhook::module_call&, Token&, modhook::call_outcome, const modhook::failure<>*), "
+                "Token being what on_call returns (without it when on_call returns nothing, or is not declared); "
+                "a token must be a default-constructible, move-assignable object");
+
+public:
+  /// The observer named by the registry's modhook::observed_by option.
+  using observer_type = Observer;
+  /// The observer every module call is told to.
+  Observer& observer() noexcept { return observer_; }
+  const Observer& observer() const noexcept { return observer_; }
+
+protected:
+  using watch_type = watching<Observer>;
+  watch_type watch() const noexcept { return {&observer_}; }
+
+private:
+  mutable Observer observer_{}; // (a dispatch is const, and tells the observer)
+};
+template <>
+class observer_holder<void> {
+public:
+  using observer_type = void;
+
+protected:
+  using watch_type = no_watch;
+  static constexpr watch_type watch() noexcept { return {}; }
+};
+template <class... Options>
+using observer_holder_of = observer_holder<typename observer_option<Options...>::type>;
 
 } // namespace detail
 MODHOOK_END_NAMESPACE
