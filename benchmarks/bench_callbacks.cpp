@@ -105,6 +105,17 @@ void load_modules(bench_registry& hooks, int count) {
 }
 void load_modules(bench_live_registry& hooks, int count) { all::load(hooks, count); }
 void load_modules(bench_qsbr_registry& hooks, int count) { all::load(hooks, count); }
+void load_modules(bench_observed_registry& hooks, int count) {
+  all::load(hooks, count);
+  hooks.seal();
+}
+void load_wrapped_modules(bench_registry& hooks, int count) {
+  (void)hooks.load("wrapper", [](bench_registry::api& api) {
+    (void)api.wrap<&bench_hooks::check>([](auto rest, int) { return rest(); });
+    (void)api.wrap<&bench_hooks::notify>([](auto rest, int) { return rest(); });
+  });
+  load_modules(hooks, count);
+}
 
 // The reference-argument benchmark's callbacks (reference_arguments.hpp).
 namespace {

@@ -5,6 +5,7 @@
 // translation unit, so no variant can inline them except by design (the modhook run-time
 // registry's invokers are instantiated there, as a module's own registration code would be).
 
+#include <modhook/call_stats.hpp>
 #include <modhook/live_registry.hpp>
 #include <modhook/registry.hpp>
 
@@ -18,6 +19,8 @@ struct bench_hooks {
 using bench_registry = modhook::registry<bench_hooks>;
 using bench_live_registry = modhook::live_registry<bench_hooks>;
 using bench_qsbr_registry = modhook::qsbr_registry<bench_hooks>;
+// The sealed registry with the shipped observer, which counts and times every call.
+using bench_observed_registry = modhook::registry<modhook::observed_by<modhook::call_stats>, bench_hooks>;
 
 // Module I's callbacks: a few instructions each, and every check passes.
 template <int I> bool check(int x);
@@ -55,5 +58,8 @@ plugin* make_plugin(int i);
 void load_modules(bench_registry& hooks, int count);
 void load_modules(bench_live_registry& hooks, int count);
 void load_modules(bench_qsbr_registry& hooks, int count);
+void load_modules(bench_observed_registry& hooks, int count);
+// The modules, after one that wraps both callbacks, passing the rest's result through.
+void load_wrapped_modules(bench_registry& hooks, int count);
 
 #endif

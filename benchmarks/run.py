@@ -18,7 +18,8 @@ from datetime import datetime, timezone
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 VARIANTS = ["hand_direct", "hand_direct_catching", "modhook_static", "hand_direct_noexcept",
-            "modhook_static_noexcept", "hand_loop", "hand_loop_catching", "modhook_runtime", "modhook_live", "modhook_qsbr", "std_function",
+            "modhook_static_noexcept", "hand_loop", "hand_loop_catching", "modhook_runtime", "modhook_live", "modhook_qsbr",
+            "modhook_wrapped", "modhook_observed", "std_function",
             "virtual_plugins", "signals2_mutex", "signals2_dummy_mutex", "libsigcpp"]
 SIZES = [1, 4, 16, 64]
 CALLBACKS = {"check": "`bool(int)`, all must pass, every module passes",
@@ -51,7 +52,8 @@ ASYNC_BUILDS = 2  # the first two builds: g++ and clang++
 RATIOS = [("modhook_static_noexcept", "hand_direct_noexcept"), ("modhook_static", "hand_direct_catching"),
           ("modhook_static", "hand_direct"), ("modhook_runtime", "hand_loop_catching"),
           ("modhook_runtime", "hand_loop"), ("modhook_live", "modhook_runtime"),
-          ("modhook_qsbr", "modhook_runtime")]
+          ("modhook_qsbr", "modhook_runtime"), ("modhook_wrapped", "modhook_runtime"),
+          ("modhook_observed", "modhook_runtime")]
 # The live registry's read side (issue 27): instructions added to the sealed registry's
 # dispatch, and the throughput of 4 threads dispatching, against the sealed registry's.
 LIVE_ADDED_TARGET = 5

@@ -149,6 +149,24 @@ struct modhook_runtime {
   MEASURED void notify(int x) const { (void)hooks.dispatch<&bench_hooks::notify>(x); }
 };
 
+// The same modules inside one wrapper that passes the rest's result through (a wrapped
+// dispatch: the wrapper's call and its rest's, then the same loop).
+struct modhook_wrapped {
+  bench_registry hooks;
+  explicit modhook_wrapped(int n) { load_wrapped_modules(hooks, n); }
+  MEASURED bool check(int x) const { return hooks.dispatch<&bench_hooks::check>(x).passed(); }
+  MEASURED void notify(int x) const { (void)hooks.dispatch<&bench_hooks::notify>(x); }
+};
+
+// The same modules in a registry observed by modhook::call_stats (a clock read before and
+// after each call, counters and a histogram bucket per call).
+struct modhook_observed {
+  bench_observed_registry hooks;
+  explicit modhook_observed(int n) { load_modules(hooks, n); }
+  MEASURED bool check(int x) const { return hooks.dispatch<&bench_hooks::check>(x).passed(); }
+  MEASURED void notify(int x) const { (void)hooks.dispatch<&bench_hooks::notify>(x); }
+};
+
 // The same modules in a live registry: each dispatch in a read section, over the current set.
 struct modhook_live {
   bench_live_registry hooks;
@@ -259,7 +277,8 @@ struct libsigcpp {
 
 inline constexpr const char* names[] = {"hand_direct", "hand_direct_catching", "modhook_static",
                                        "hand_direct_noexcept", "modhook_static_noexcept", "hand_loop",
-                                       "hand_loop_catching", "modhook_runtime", "modhook_live", "modhook_qsbr", "std_function", "virtual_plugins",
+                                       "hand_loop_catching", "modhook_runtime", "modhook_live", "modhook_qsbr", "modhook_wrapped",
+                                       "modhook_observed", "std_function", "virtual_plugins",
                                        "signals2_mutex", "signals2_dummy_mutex", "libsigcpp"};
 inline constexpr int sizes[] = {1, 4, 16, 64};
 
@@ -287,6 +306,8 @@ bool with_variant(std::string_view name, int n, F&& f) {
   if (name == "modhook_runtime") return f(modhook_runtime(n)), true;
   if (name == "modhook_live") return f(modhook_live(n)), true;
   if (name == "modhook_qsbr") return f(modhook_qsbr(n)), true;
+  if (name == "modhook_wrapped") return f(modhook_wrapped(n)), true;
+  if (name == "modhook_observed") return f(modhook_observed(n)), true;
   if (name == "std_function") return f(std_function(n)), true;
   if (name == "virtual_plugins") return f(virtual_plugins(n)), true;
   if (name == "signals2_mutex") return f(signals2_mutex(n)), true;

@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build/main"
 "$root/scripts/configure.sh" gcc "$build" -DCMAKE_BUILD_TYPE=Release -DMODHOOK_BUILD_TESTS=OFF -DMODHOOK_BUILD_EXAMPLES=ON
 cmake --build "$build" -j2
-for example in quick_start event_censorer static_modules module_order exclusive_callbacks older_signatures observed_modules live_modules qsbr_modules async_censor async_static_modules; do
+for example in quick_start event_censorer static_modules module_order exclusive_callbacks older_signatures observed_modules wrapped_modules live_modules qsbr_modules async_censor async_static_modules; do
   echo "== examples/$example"
   "$build/examples/$example"
 done

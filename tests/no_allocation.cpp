@@ -121,6 +121,44 @@ TEST_CASE("no dispatch allocates, on any path of any policy") {
   CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::on_create_room>(throwing_request, false).failed()); }) == 0);
 }
 
+TEST_CASE("a wrapped dispatch allocates nothing, on every path of its wrapper") {
+  hooks h;
+  REQUIRE(h.on_failure([](const modhook::failure<>&) {}));
+  REQUIRE(h.load("wrapper", [](hooks::api& api) {
+    // Passes the rest through, answers without it, or throws (before or after the rest).
+    REQUIRE(api.wrap<&rules::check_threepid_can_be_invited>(
+        [self = api.module()](auto rest, const std::string& s) -> modhook::verdict<bool, void> {
+          if (s == "short") return modhook::verdict<bool, void>::rejected_by(self, false);
+          if (s == "throw") throw failure_code{1};
+          auto r = rest();
+          if (s == "throw after") throw failure_code{2};
+          return r;
+        }));
+  }));
+  REQUIRE(h.load("module", [](hooks::api& api) {
+    REQUIRE(api.register_callbacks(rules{.check_threepid_can_be_invited = [](const std::string& s) -> bool {
+      if (s == "module throws") throw failure_code{3};
+      return s != "deny";
+    }}));
+  }));
+  h.seal();
+  const std::string ok = "ok", deny = "deny", shortcut = "short", throws = "throw", after = "throw after",
+                    module_throws = "module throws";
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_threepid_can_be_invited>(ok).passed()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_threepid_can_be_invited>(deny).rejected()); }) == 0);
+  CHECK(allocations_during([&] { CHECK(h.dispatch<&rules::check_threepid_can_be_invited>(shortcut).rejected()); }) ==
+        0);
+  CHECK(allocations_during([&] {
+          CHECK(h.dispatch<&rules::check_threepid_can_be_invited>(throws).failure_count() == 1);
+        }) == 0);
+  CHECK(allocations_during([&] {
+          CHECK(h.dispatch<&rules::check_threepid_can_be_invited>(after).failure_count() == 1);
+        }) == 0);
+  CHECK(allocations_during([&] {
+          CHECK(h.dispatch<&rules::check_threepid_can_be_invited>(module_throws).failure_count() == 1);
+        }) == 0);
+}
+
 namespace {
 modhook::task<int> leaf(int x) { co_return x + 1; }
 std::coroutine_handle<> parked; // a one-slot executor: the suspended coroutine waits here

@@ -95,6 +95,22 @@ TEST_CASE("a shared module loads after a resident one and dispatch reaches both 
                            "resident checked forbidden", "good checked forbidden", "good saw hello"});
 }
 
+TEST_CASE("a shared module's wrapper runs around the others' implementations, and goes before its library") {
+  shared_log log;
+  {
+    shared_hooks hooks;
+    REQUIRE(modhook::load_shared(hooks, "wrapping", library("shared_wrapping"), log));
+    REQUIRE(hooks.load<resident>("resident", log));
+    hooks.seal();
+    CHECK(hooks.dispatch<&shared_rules::may_send>(shared_event{"@ann", "hello"}));
+    CHECK(log.lines == lines{"constructed wrapping", "wrapping wrapped hello", "wrapping checked hello",
+                             "resident checked hello"});
+  }
+  // The registry's wrapper list was made by the host, not by the library's code, which is gone.
+  CHECK(log.lines.back() == "destroyed wrapping");
+  CHECK_FALSE(is_loaded(library("shared_wrapping")));
+}
+
 TEST_CASE("a library stays loaded until its module is destroyed and libraries close in reverse load order") {
   shared_log log;
   {

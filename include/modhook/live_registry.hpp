@@ -662,6 +662,13 @@ private:
         const auto& from = store<slot>(next.modules[m].record->callbacks);
         for (std::size_t k = 0; k < from.size(); ++k)
           into.borrow(from.modules[k], from.entries[k], from.is_coroutine(k));
+        if (from.wrapped()) {
+          using result = detail::dispatch_result_t<slot>;
+          const auto& wrappers = from.template wrapper_list_of<result>();
+          for (std::size_t k = 0; k < wrappers.size(); ++k)
+            into.template wrapper_list_of<result>().borrow(wrappers.modules[k], wrappers.targets[k]);
+          into.wrappers_changed();
+        }
       }
       // Two enabled modules that implement an exclusive callback meet here. The one the change
       // brought in (loaded, replaced or enabled) is refused, naming the other; if both or
@@ -702,6 +709,27 @@ private:
         return unexpected(std::move(*refused));
       }
       append({r->id, r->name}, r->callbacks, static_cast<C&&>(callbacks), category_type::modhook_members());
+    }
+    return {};
+  }
+
+  template <auto Member, class W>
+  [[nodiscard]] expected<void, registration_error> add_wrapper(std::size_t key, W&& wrapper) {
+    using slot = slot_of<Member>;
+    static_assert(holds<category_of<Member>>, "modhook: this registry does not hold the callback's category");
+    if constexpr (holds<category_of<Member>> && slot::modhook_declared &&
+                  detail::check_wrapper<slot, std::decay_t<W>>()) {
+      using result = detail::dispatch_result_t<slot>;
+      using signature = typename detail::wrapper_list<result, typename slot::signature>::signature;
+      detail::erased<signature> callable(std::in_place, static_cast<W&&>(wrapper));
+      detail::load_guard lock(mutex_);
+      module_record* r = record_of(key);
+      if (!editing_ || editing_->loading_ != r)
+        return unexpected(registration_error{registration_error::kind::not_loading, std::string(r->name), {}});
+      if (!callable) return {}; // an empty callable wraps nothing
+      auto& own = store<slot>(r->callbacks);
+      own.template wrapper_list_of<result>().append({r->id, r->name}, std::move(callable));
+      own.wrappers_changed();
     }
     return {};
   }
@@ -759,10 +787,7 @@ private:
   template <class Slot, class Prepared, std::size_t... I>
   MODHOOK_ALWAYS_INLINE static detail::dispatch_result_t<Slot> run(const module_set& set, Prepared& prepared,
                                                                    std::index_sequence<I...> args) {
-    const auto& callbacks = store<Slot>(set.callbacks);
-    return detail::run<detail::shape_of<Slot>>(
-        detail::store_sequence<typename Slot::signature>{&callbacks, callbacks.first, callbacks.last}, prepared, args,
-        set.watch);
+    return detail::run_store<detail::shape_of<Slot>>(store<Slot>(set.callbacks), prepared, args, set.watch);
   }
 
   template <class Slot>

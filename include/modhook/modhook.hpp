@@ -20,5 +20,6 @@
 #include <modhook/revised.hpp>
 #include <modhook/static_registry.hpp>
 #include <modhook/version.hpp>
+#include <modhook/wrapper.hpp>
 
 #endif

@@ -35,6 +35,17 @@ public:
     return registry_->register_callbacks(index_, static_cast<C&&>(callbacks));
   }
 
+  /// Adds `wrapper` around a callback's implementations (see modhook::rest): every dispatch of
+  /// the callback calls it as `wrapper(rest, arguments...)`, and returns what it returns.
+  /// Wrappers are ordered among themselves as implementations are, the first outermost.
+  /// Refused once the registry is sealed; an empty callable (a null function pointer) adds
+  /// nothing.
+  template <auto Member, class W>
+    requires callback_member<Member>
+  [[nodiscard]] expected<void, registration_error> wrap(W&& wrapper) {
+    return registry_->template add_wrapper<Member>(index_, static_cast<W&&>(wrapper));
+  }
+
   /// This module's place among the others, for all its callbacks (see modhook::placement).
   /// The host's placements of the module, if any, take its place. Given while the module
   /// loads, a cycle refuses the module's load; given later, this call.

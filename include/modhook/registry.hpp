@@ -23,6 +23,7 @@
 #include <modhook/detail/placement_book.hpp>
 #include <modhook/detail/owned.hpp>
 #include <modhook/detail/sync_driver.hpp>
+#include <modhook/detail/wrap.hpp>
 
 #include <algorithm>
 #include <cassert>
@@ -52,12 +53,17 @@ namespace detail {
 // finds the store (and the failure sink) from it, so the hot loop keeps nothing else alive.
 template <class Sig>
 struct callback_store : module_table {
-  explicit callback_store(callback_ref names) noexcept : module_table{&resolve, names} {}
+  explicit callback_store(callback_ref names) noexcept : module_table{&resolve, names} {
+    no_entries.data.object = this;
+  }
   callback_store(const callback_store&) = delete; // the sentinel points here
   callback_store& operator=(const callback_store&) = delete;
 
-  const delegate<Sig>* first = nullptr;
-  const delegate<Sig>* last = nullptr;
+  // The sentinel while `entries` holds none: `last` is never null, so that a dispatch's cold
+  // path always finds its store (see store_sequence's redirected).
+  delegate<Sig> no_entries;
+  const delegate<Sig>* first = &no_entries;
+  const delegate<Sig>* last = &no_entries;
   failure_sink sink{};
   std::vector<delegate<Sig>> entries;
   std::vector<module_ref> modules;
@@ -65,8 +71,31 @@ struct callback_store : module_table {
   // In an asynchronous slot, how many implementations are coroutines: with none, a dispatch
   // runs the synchronous loop, without a coroutine frame.
   std::size_t coroutines = 0;
+  // The callback's wrappers (detail/wrap.hpp): its slot_store's, made with the registry (not
+  // by a module's code, which may live in a library closed before the registry ends; null
+  // for an asynchronous callback, which takes none). While there is any, first
+  // is last + 1, a range no loop walks, which a dispatch tests for where it tests for an
+  // empty range (see store_sequence's redirectable).
+  wrapper_list_base* wrappers = nullptr;
 
   std::size_t size() const noexcept { return modules.size(); }
+  bool wrapped() const noexcept { return wrappers != nullptr && wrappers->size() != 0; }
+
+  // The implementations, wrapped or not (what the innermost wrapper's rest runs).
+  const delegate<Sig>* begin() const noexcept { return entries.data(); }
+  const delegate<Sig>* end() const noexcept { return entries.data() + size(); }
+
+  // The wrappers, of a dispatch returning Result.
+  template <class Result>
+  wrapper_list<Result, Sig>& wrapper_list_of() noexcept {
+    return static_cast<wrapper_list<Result, Sig>&>(*wrappers);
+  }
+  template <class Result>
+  const wrapper_list<Result, Sig>& wrapper_list_of() const noexcept {
+    return static_cast<const wrapper_list<Result, Sig>&>(*wrappers);
+  }
+  // After the wrappers changed: whether the range is redirected follows.
+  void wrappers_changed() noexcept { point_range(); }
 
   // The store a dispatch's `last` belongs to: the sentinel's context.
   static const callback_store& of(const delegate<Sig>* last) noexcept {
@@ -102,6 +131,7 @@ struct callback_store : module_table {
 
   // Drops every implementation a module registered, wherever it stands.
   MODHOOK_NOINLINE void remove_module(std::size_t index) noexcept {
+    if (wrappers != nullptr) wrappers->remove_module(index);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < size(); ++i) {
       if (modules[i].index == index) {
@@ -127,6 +157,7 @@ struct callback_store : module_table {
     std::iota(by.begin(), by.end(), std::size_t{0});
     std::stable_sort(by.begin(), by.end(),
                      [&](std::size_t a, std::size_t b) { return rank[modules[a].index] < rank[modules[b].index]; });
+    if (wrappers != nullptr) wrappers->reorder(rank);
     if (std::is_sorted(by.begin(), by.end())) return;
     std::vector<module_ref> new_modules;
     std::vector<delegate<Sig>> new_entries;
@@ -159,8 +190,18 @@ private:
       sentinel.data.object = const_cast<void*>(static_cast<const void*>(this));
       entries.push_back(sentinel);
     }
-    first = entries.data();
-    last = first + size();
+    point_range();
+  }
+  // [first, last): the implementations before the sentinel, or none; redirected while there
+  // are wrappers.
+  void point_range() noexcept {
+    if (entries.empty()) {
+      first = last = &no_entries;
+    } else {
+      first = entries.data();
+      last = first + size();
+    }
+    if (wrapped()) first = last + 1;
   }
 
   // Grows like push_back would, but lets the vectors be reserved before any is written.
@@ -170,17 +211,23 @@ private:
   }
 };
 
+template <class Slot, class Sig, class... Args, class Watch>
+dispatch_result_t<Slot> run_wrapped_store(const callback_store<Sig>& callbacks, Watch watch, Args... args);
+
 // A store as the synchronous driver walks it (see detail/sync_driver.hpp): a loop over
 // [first, last). What stops the loop finds the store from `last` (see callback_store), so
 // that the loop holds no more than a hand-written one: where it is, where it ends; `store`
-// serves the general loop, which feeds every outcome.
-template <class Sig>
+// serves the general loop, which feeds every outcome. `Redirectable`: the driver tests the
+// range first, for a store with wrappers (see run_store), and each() is a loop that tests at
+// its end.
+template <class Sig, bool Redirectable = false>
 struct store_sequence {
   using position = const delegate<Sig>*;
   using who_type = module_source;
   using mark_type = position;
   static constexpr bool last_known = false;
   static constexpr bool may_follow_a_throw = true;
+  static constexpr bool redirectable = Redirectable;
 
   const callback_store<Sig>* store;
   position first;
@@ -190,20 +237,40 @@ struct store_sequence {
   struct cold_type {
     position at;
     position last;
-    store_sequence implementations() const noexcept {
+    store_sequence<Sig> implementations() const noexcept {
       const auto& callbacks = callback_store<Sig>::of(last);
-      return {&callbacks, callbacks.first, last};
+      return {&callbacks, callbacks.begin(), last}; // (not first: a redirected store's is past last)
     }
     module_source source() const noexcept { return module_source(callback_store<Sig>::of(last), at); }
     position next() const noexcept { return at + 1; }
     cold_type resolve() const noexcept { return *this; }
+    // (The handle of a redirected range: see redirectable.)
+    bool redirected() const noexcept { return at > last; }
+    template <class Slot, class... Args>
+    dispatch_result_t<Slot> run_redirected(Args... args) const {
+      return detail::run_wrapped_store<Slot, Sig, Args...>(callback_store<Sig>::of(last), no_watch{},
+                                                           static_cast<Args&&>(args)...);
+    }
   };
 
   position begin() const noexcept { return first; }
+  bool walkable() const noexcept { return first < last; }
+  bool redirected() const noexcept { return first > last; }
+  template <class Slot, class... Args, class Watch>
+  dispatch_result_t<Slot> run_redirected(Watch watch, Args... args) const {
+    return detail::run_wrapped_store<Slot, Sig, Args...>(*store, watch, static_cast<Args&&>(args)...);
+  }
   template <class F>
   MODHOOK_ALWAYS_INLINE bool each(F&& f) const {
-    for (position it = first; it != last; ++it)
-      if (!f(it)) return false;
+    if constexpr (Redirectable) {
+      position it = first;
+      do
+        if (!f(it)) return false;
+      while (++it != last);
+    } else {
+      for (position it = first; it != last; ++it)
+        if (!f(it)) return false;
+    }
     return true;
   }
   template <class F>
@@ -223,11 +290,51 @@ struct store_sequence {
   cold_type thrown(position at) const noexcept { return {at, last}; }
 };
 
-// One store per callback, found by its slot type.
+// A dispatch of a store with wrappers (see detail/wrap.hpp): the wrappers, around the
+// implementations. Called out of line (resume_thrown), its arguments as they travel to a
+// cold path (cold_argument), so that a dispatch inlines only the test that brings it here.
+template <class Slot, class Sig, class... Args, class Watch>
+MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> run_wrapped_store(const callback_store<Sig>& callbacks, Watch watch,
+                                                                Args... args) {
+  std::tuple<Args...> prepared(static_cast<Args&&>(args)...);
+  constexpr auto arguments = std::index_sequence_for<Args...>{};
+  const auto inner = [&] {
+    return detail::run<Slot>(store_sequence<Sig>{&callbacks, callbacks.begin(), callbacks.end()}, prepared, arguments,
+                             watch);
+  };
+  if (!callbacks.wrapped()) return inner(); // (not redirected: never so)
+  return detail::run_wrapped<Slot>(callbacks.template wrapper_list_of<dispatch_result_t<Slot>>(), 0, inner, prepared,
+                                   arguments, callbacks.sink, watch);
+}
+
+// The synchronous dispatch of a registry's store, for both run-time registries. A callback
+// that may have wrappers has its range tested by the driver (store_sequence's redirectable)
+// in place of the loop's own first test: a store with wrappers is redirected out of line.
+template <class Slot, class Sig, class Prepared, class Arguments, class Watch>
+MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> run_store(const callback_store<Sig>& callbacks, Prepared& prepared,
+                                                        Arguments args, Watch watch) {
+  return detail::run<Slot>(store_sequence<Sig, may_be_wrapped<Slot>>{&callbacks, callbacks.first, callbacks.last},
+                           prepared, args, watch);
+}
+
+// What a store of an asynchronous callback holds for wrappers: nothing.
+struct no_wrapper_list {
+  explicit no_wrapper_list(callback_ref) noexcept {}
+};
+
+// One store per callback, found by its slot type; with its wrappers, if it may have any.
 template <class Slot>
 struct slot_store : callback_store<typename Slot::signature> {
-  slot_store() noexcept : callback_store<typename Slot::signature>({Slot::category_name, Slot::callback_name}) {}
+  using wrappers_type =
+      std::conditional_t<may_be_wrapped<Slot>, wrapper_list<dispatch_result_t<Slot>, typename Slot::signature>,
+                         no_wrapper_list>;
+  slot_store() noexcept
+      : callback_store<typename Slot::signature>({Slot::category_name, Slot::callback_name}),
+        own_wrappers({Slot::category_name, Slot::callback_name}) {
+    if constexpr (may_be_wrapped<Slot>) this->wrappers = &own_wrappers;
+  }
   callback_store<typename Slot::signature>& self() noexcept { return *this; }
+  [[no_unique_address]] wrappers_type own_wrappers;
 };
 
 template <class Category>
@@ -608,10 +715,7 @@ private:
   // policy): callbacks of one shape share the code.
   template <class Slot, class Prepared, std::size_t... I>
   MODHOOK_ALWAYS_INLINE detail::dispatch_result_t<Slot> run(Prepared& prepared, std::index_sequence<I...> args) const {
-    const auto& callbacks = store<Slot>();
-    return detail::run<detail::shape_of<Slot>>(
-        detail::store_sequence<typename Slot::signature>{&callbacks, callbacks.first, callbacks.last}, prepared, args,
-        watch());
+    return detail::run_store<detail::shape_of<Slot>>(store<Slot>(), prepared, args, watch());
   }
 
   // What a dispatch tells module calls to: the observer, or nothing.
@@ -740,6 +844,28 @@ private:
         return unexpected(std::move(*refused));
       }
       append(module(index), static_cast<C&&>(callbacks), category_type::modhook_members());
+      return {};
+    }
+  }
+
+  template <auto Member, class W>
+  [[nodiscard]] expected<void, registration_error> add_wrapper(std::size_t index, W&& wrapper) {
+    using slot = slot_of<Member>;
+    if constexpr (!holds<category_of<Member>>) {
+      reject_callback_of<slot>();
+      return {};
+    } else if constexpr (!slot::modhook_declared || !detail::check_wrapper<slot, std::decay_t<W>>()) {
+      return {};
+    } else {
+      using result = detail::dispatch_result_t<slot>;
+      using signature = typename detail::wrapper_list<result, typename slot::signature>::signature;
+      detail::erased<signature> callable(std::in_place, static_cast<W&&>(wrapper)); // (the module's code, unlocked)
+      detail::load_guard lock(mutex_);
+      if (sealed()) return unexpected(registration_error{registration_error::kind::sealed, modules_[index]->name, {}});
+      if (!callable) return {}; // an empty callable wraps nothing, as an unset callback registers nothing
+      auto& callbacks = store<slot>();
+      callbacks.template wrapper_list_of<result>().append(module(index), std::move(callable));
+      callbacks.wrappers_changed();
       return {};
     }
   }

@@ -40,6 +40,10 @@ struct result_access {
   static constexpr void record_failure(Result& result, A&&... a) {
     result.record_failure(static_cast<A&&>(a)...);
   }
+  template <class Log>
+  static constexpr void merge_failures(Log& result, Log&& other, bool other_first) {
+    result.merge_failures(std::move(other), other_first);
+  }
 };
 
 // Every result counts the failures the dispatch saw and keeps the first one.
@@ -63,6 +67,11 @@ protected:
     if (!first_) first_.emplace(std::move(f));
     ++count_;
   }
+  // The failures of another part of the dispatch (a wrapper's), before or after these.
+  constexpr void merge_failures(failure_log&& other, bool other_first) {
+    if (other.first_ && (other_first || !first_)) first_ = std::move(other.first_);
+    count_ += other.count_;
+  }
 
 private:
   std::optional<failure<E>> first_;
@@ -85,6 +94,13 @@ public:
   enum class kind : unsigned char { rejected = 0, passed = 1, failed = 2 };
 
   verdict() noexcept {}
+  /// A verdict of rejection, as if module `who` had returned `value`: what a wrapper returns
+  /// to reject without running the rest (see modhook::rest).
+  static verdict rejected_by(module_ref who, T value) {
+    verdict result;
+    result.reject(std::move(value), who);
+    return result;
+  }
 
   constexpr kind outcome() const noexcept { return kind_; }
   constexpr bool passed() const noexcept { return (static_cast<unsigned char>(kind_) & 1u) != 0; }
@@ -140,6 +156,13 @@ template <class T, class E>
 class [[nodiscard]] answer : public detail::failure_log<E> {
 public:
   answer() noexcept {}
+  /// An answer, as if module `who` had returned `value`: what a wrapper returns to answer
+  /// without running the rest (see modhook::rest).
+  static answer answered_by(module_ref who, T value) {
+    answer result;
+    result.found(std::move(value), who);
+    return result;
+  }
   constexpr bool has_value() const noexcept { return value_.has_value(); }
   constexpr explicit operator bool() const noexcept { return has_value(); }
   constexpr bool failed() const noexcept { return failed_; }

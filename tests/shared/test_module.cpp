@@ -1,6 +1,6 @@
 // A module in a shared library. Built several ways (see categories.hpp and CMakeLists.txt):
 // as it should be, for a live registry, against a changed category, against fewer categories, with another
-// expected type, without exceptions, and with a constructor that throws.
+// expected type, without exceptions, with a constructor that throws, and with a wrapper.
 #include "categories.hpp"
 
 #include <modhook/shared_module.hpp>
@@ -53,6 +53,14 @@ public:
 #endif
     });
     if (!registered) log_.lines.push_back(name_ + " could not register");
+#if defined(SHARED_TEST_WRAP)
+    // A wrapper whose callable is on the heap, its code (and its destructor's) in this library.
+    auto wrapped = api.wrap<&shared_rules::may_send>([this, tag = name_ + " wrapped "](auto rest, const shared_event& e) {
+      log_.lines.push_back(tag + e.body);
+      return rest();
+    });
+    if (!wrapped) log_.lines.push_back(name_ + " could not wrap");
+#endif
 #if defined(SHARED_TEST_THROW)
     throw module_error(name_ + ": refuses its configuration");
 #endif

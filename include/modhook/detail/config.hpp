@@ -14,10 +14,12 @@
 #if MODHOOK_HAS_EXCEPTIONS
 #define MODHOOK_TRY try
 #define MODHOOK_CATCH_ALL catch (...)
+#define MODHOOK_RETHROW throw
 #else
 // Without exceptions nothing can be caught: the handler block is compiled out.
 #define MODHOOK_TRY if (true)
 #define MODHOOK_CATCH_ALL else
+#define MODHOOK_RETHROW (void)0
 #endif
 
 // The dispatch loop's step is forced inline so the policy's test sits in the loop as a

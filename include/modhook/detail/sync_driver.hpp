@@ -25,6 +25,14 @@
 //                         from it where the dispatch returns (its resolve() is the cold handle)
 //   Seq::last_known       whether positions say which is the last implementation
 //   Seq::may_follow_a_throw  whether an implementation can follow one that threw
+// and may provide (a run-time registry's store, which may hold wrappers: detail/wrap.hpp)
+//   Seq::redirectable     true: each() needs a range it can walk, one not empty, and
+//   seq.walkable()        whether it is; if not, seq.redirected(): the dispatch is another's
+//                         (a store's wrappers'), and the fast path takes the path of a throw,
+//                         at seq.begin(), whose cold handle says redirected() and has
+//                         run_redirected<Slot>(args...), that dispatch
+//   seq.run_redirected<Slot, Args...>(watch, args...)   the same, for the general loop
+// (out of line, the arguments as cold_argument gives them).
 // and a position `at` may declare (position_info below) its kept_exception slot (`where`),
 // whether an implementation follows it (`followed`), and whether it is the last (`last`).
 
@@ -61,6 +69,12 @@ struct position_info<At> {
   static constexpr bool followed = At::followed;
   static constexpr bool last = At::last;
 };
+
+template <class Seq>
+inline constexpr bool redirectable = false;
+template <class Seq>
+  requires Seq::redirectable
+inline constexpr bool redirectable<Seq> = true;
 
 // Every implementation from `from` on, fed to the combiner (feed); stops where the policy
 // says. The general loop: for policies without a fast path, and for the rest of a dispatch
@@ -105,6 +119,9 @@ MODHOOK_COLD void resume_after(returned<dispatch_result_t<Slot>>& slow, Cold col
 // calls (the hot path then needs no more registers than the calls by hand).
 template <class Slot, class... Args, class Thrown>
 MODHOOK_COLD dispatch_result_t<Slot> resume_thrown(Thrown thrown, Args... args) {
+  if constexpr (requires { thrown.redirected(); })
+    if (thrown.redirected()) // (no throw: a redirected range, see redirectable)
+      return thrown.template run_redirected<Slot, Args...>(static_cast<Args&&>(args)...);
   return detail::resume_rest<Slot>(thrown.resolve(), stopped_by_exception{}, kept_exception{},
                                    static_cast<Args&&>(args)...);
 }
@@ -171,7 +188,24 @@ MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> run(const Seq& seq, Prepared& prep
       };
       return detail::fast_step<Slot, !(info::last && last_decides), info::where>(call, stop);
     };
-    if (seq.each(step)) [[likely]]
+    bool nothing_stopped;
+    if constexpr (redirectable<Seq>) {
+      // (This test takes the place of the loop's first, and a redirected range the path of a
+      // throw, out of line: a path of its own made clang++ 16 keep the result of the path
+      // where all pass in memory, 8 instructions more.)
+      if (seq.walkable()) [[likely]] {
+        nothing_stopped = seq.each(step);
+      } else if (seq.redirected()) {
+        threw = true;
+        stopped = seq.mark(seq.begin());
+        nothing_stopped = false;
+      } else {
+        nothing_stopped = true; // no implementation
+      }
+    } else {
+      nothing_stopped = seq.each(step);
+    }
+    if (nothing_stopped) [[likely]]
       return detail::nothing_seen<Slot>(); // every value ignored, or no implementation
     if (threw) [[unlikely]] {
       if constexpr (Seq::may_follow_a_throw)
@@ -185,6 +219,11 @@ MODHOOK_ALWAYS_INLINE dispatch_result_t<Slot> run(const Seq& seq, Prepared& prep
         return decided.take();
     return detail::taken(slow);
   } else {
+    if constexpr (redirectable<Seq>) {
+      if (seq.redirected()) [[unlikely]]
+        return seq.template run_redirected<Slot, cold_argument_t<signature, I, Prepared>...>(
+            watch, detail::cold_argument<signature, I>(prepared)...);
+    }
     combiner_t<Slot> combiner;
     detail::feed_each<Slot>(seq, seq.begin(), combiner, prepared, arguments, watch);
     return std::move(combiner).finish();
